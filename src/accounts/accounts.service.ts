@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, Tx } from '../prisma/prisma.service.js';
+import { ClockService } from '../clock/clock.service.js';
+import { Caller } from '../common/auth/caller.js';
+import { DomainError, notFound, validationFailed } from '../common/errors/domain-error.js';
+
+export interface OwnedAccount {
+  id: string;
+  label: string;
+  userId: string;
+  kycStatus: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly clock: ClockService,
+  ) {}
+
+  /**
+   * The account, if the caller may see it. Another user's account answers exactly like one
+   * that does not exist (404), so a key cannot be used to discover other users' accounts.
+   */
+  async findForCaller(caller: Caller, accountId: string, tx: Tx = this.prisma): Promise<OwnedAccount> {
+    if (!UUID.test(accountId)) throw notFound('Account');
+    const account = await tx.account.findUnique({
+      where: { id: accountId },
+      select: { id: true, label: true, userId: true, user: { select: { kycStatus: true } } },
+    });
+    if (!account || (caller.kind === 'user' && caller.userId !== account.userId)) throw notFound('Account');
+    return { id: account.id, label: account.label, userId: account.userId, kycStatus: account.user.kycStatus };
+  }
+
+  /** Money can move only for a user whose KYC is approved. */
+  static requireKyc(account: OwnedAccount): void {
+    if (account.kycStatus !== 'approved') {
+      throw new DomainError(403, 'KYC_REQUIRED', `KYC is ${account.kycStatus}; it must be approved before money can move`, {
+        kycStatus: account.kycStatus,
+      });
+    }
+  }
+
+  async create(caller: Caller, label: string, userIdForAdmin?: string): Promise<{ id: string; label: string }> {
+    const userId = caller.kind === 'user' ? caller.userId : userIdForAdmin;
+    if (!userId) throw validationFailed('userId is required when the admin opens an account', { fields: { userId: ['required for the admin key'] } });
+    if (caller.kind === 'user' && userIdForAdmin && userIdForAdmin !== caller.userId) {
+      throw validationFailed('A user key opens accounts only for its own user', { fields: { userId: ['must be omitted'] } });
+    }
+    if (!(await this.prisma.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw notFound('User');
+    const account = await this.prisma.account.create({
+      data: { userId, label, isMain: false, createdAt: await this.clock.now() },
+      select: { id: true, label: true },
+    });
+    return account;
+  }
+
+  async listForCaller(caller: Caller): Promise<{ id: string; label: string; userId: string }[]> {
+    return this.prisma.account.findMany({
+      where: caller.kind === 'user' ? { userId: caller.userId } : {},
+      select: { id: true, label: true, userId: true },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: 1000,
+    });
+  }
+}

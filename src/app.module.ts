@@ -1,0 +1,43 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { PrismaModule } from './prisma/prisma.module.js';
+import { QueuesModule } from './queues/queues.module.js';
+import { ClockModule } from './clock/clock.module.js';
+import { LedgerModule } from './ledger/ledger.module.js';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { MarketsModule } from './markets/markets.module.js';
+import { HealthModule } from './health/health.module.js';
+import { PricesModule } from './prices/prices.module.js';
+import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
+import { WorkersModule } from './workers/workers.module.js';
+import { AuthGuard } from './common/auth/auth.guard.js';
+import { ErrorFilter } from './common/errors/error.filter.js';
+
+/** One module list for both entry points: the API (main.ts) and the workers (worker.ts). */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PrismaModule,
+        QueuesModule,
+        ClockModule,
+        LedgerModule,
+        IdempotencyModule,
+        AccountsModule,
+        MarketsModule,
+        PricesModule,
+        HealthModule,
+        ...(config.runWorkers ? [WorkersModule] : []),
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { AppModule } from '../app.module.js';
+import { JsonLogger } from '../common/logging/json-logger.js';
+import { validationPipe } from './validation.js';
+import { applyHttpHardening } from './http-hardening.js';
+import { setupDocs } from './docs.js';
+import { setupQueueDashboard } from './queue-dashboard.js';
+import { requestLogger } from './request-logger.js';
+
+/** The HTTP application (and its workers when config.runWorkers), ready to listen. */
+export async function createHttpApp(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger,
+    forceCloseConnections: true,
+  });
+  app.use(requestLogger(logger));
+  applyHttpHardening(app, config.bodyLimitBytes);
+  app.useGlobalPipes(validationPipe);
+  setupDocs(app);
+  setupQueueDashboard(app, config.adminApiKey);
+  app.enableShutdownHooks();
+  exitIfShutdownHangs();
+  return app;
+}
+
+/**
+ * Nest drains HTTP and closes the workers on SIGTERM/SIGINT; closing a worker waits for Redis,
+ * which may be gone. A shutdown that takes longer than this ends the process anyway.
+ */
+const SHUTDOWN_GRACE_MS = 15_000;
+function exitIfShutdownHangs(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`shutdown took over ${SHUTDOWN_GRACE_MS / 1000} s; exiting\n`);
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
+    });
+  }
+}
+
+/** Workers only: the same modules, no HTTP server. */
+export async function createWorkerContext(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<INestApplicationContext> {
+  const context = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, runWorkers: true }), { logger });
+  context.enableShutdownHooks();
+  exitIfShutdownHangs();
+  return context;
+}

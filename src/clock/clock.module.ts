@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { ClockController } from './clock.controller.js';
+import { ClockService } from './clock.service.js';
+import { DayStartHooks } from './day-start.hooks.js';
+
+@Global()
+@Module({
+  controllers: [ClockController],
+  providers: [ClockService, DayStartHooks],
+  exports: [ClockService, DayStartHooks],
+})
+export class ClockModule {}

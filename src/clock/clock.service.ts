@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { DayStartHooks } from './day-start.hooks.js';
+import { MS_PER_DAY, MS_PER_HOUR, dayStart, daysAfter, utcDateString } from './dates.js';
+import { wallClock } from './wall-clock.js';
+
+export type ClockMode = 'simulated' | 'realtime';
+
+/** Any number that fits in a bigint key; chosen once so that every process uses the same one. */
+const CLOCK_LOCK_KEY = 4_207_731_001n;
+/** A long advance (years of days) may hold the clock lock for minutes. */
+const ADVANCE_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * The only source of "now". Simulated time lives in Postgres so that every process agrees on
+ * it; it stands still between advances. Advancing (or real time passing) crosses each 00:00
+ * UTC boundary one at a time and runs that day's start-of-day work before moving on, so one
+ * jump of N days equals N jumps of one day.
+ */
+@Injectable()
+export class ClockService implements OnModuleInit {
+  private readonly logger = new Logger('clock');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly hooks: DayStartHooks,
+  ) {}
+
+  get mode(): ClockMode {
+    return this.config.clockMode;
+  }
+
+  private initialized?: Promise<void>;
+
+  async onModuleInit(): Promise<void> {
+    await this.ensureInitialized();
+  }
+
+  /** Creates the clock at CLOCK_START on first use; other modules may need "now" during their own start-up. */
+  private ensureInitialized(): Promise<void> {
+    return (this.initialized ??= this.initialize());
+  }
+
+  private async initialize(): Promise<void> {
+    const start = this.config.clockStart;
+    await this.prisma.$executeRaw`
+      INSERT INTO clock_state (id, mode, now, day_started_through, updated_at)
+      VALUES (1, ${this.mode}::clock_mode, ${start}, ${utcDateString(start)}::date, ${start})
+      ON CONFLICT (id) DO NOTHING`;
+    await this.prisma.$executeRaw`UPDATE clock_state SET mode = ${this.mode}::clock_mode WHERE id = 1 AND mode <> ${this.mode}::clock_mode`;
+  }
+
+  async now(): Promise<Date> {
+    if (this.mode === 'realtime') return wallClock();
+    await this.ensureInitialized();
+    const state = await this.prisma.clockState.findUniqueOrThrow({ where: { id: 1 }, select: { now: true } });
+    return state.now;
+  }
+
+  /** Moves simulated time forward, running each crossed day's start-of-day work in order. */
+  async advance(by: { days?: number; hours?: number }): Promise<{ now: Date; daysAccrued: number }> {
+    if (this.mode !== 'simulated') {
+      throw new DomainError(409, 'CLOCK_NOT_SIMULATED', 'The clock follows real time; it cannot be advanced');
+    }
+    const stepMs = (by.days ?? 0) * MS_PER_DAY + (by.hours ?? 0) * MS_PER_HOUR;
+    return this.exclusively(async () => {
+      await this.runDueDayStarts(await this.now());
+      const from = await this.now();
+      const target = new Date(from.getTime() + stepMs);
+      let daysAccrued = 0;
+      for (const date of daysAfter(utcDateString(from), utcDateString(target))) {
+        await this.setNow(dayStart(date));
+        await this.runDayStart(date);
+        daysAccrued += 1;
+      }
+      await this.setNow(target);
+      return { now: target, daysAccrued };
+    }, true);
+  }
+
+  /**
+   * Runs every boundary up to `now` whose start-of-day work has not completed: after a crash
+   * mid-advance, and continuously in real-time mode. Returns how many days it ran.
+   */
+  async catchUp(options: { wait: boolean } = { wait: true }): Promise<number> {
+    const ran = await this.exclusively(async () => this.runDueDayStarts(await this.now()), options.wait);
+    return ran ?? 0;
+  }
+
+  private async runDueDayStarts(now: Date): Promise<number> {
+    const state = await this.prisma.clockState.findUniqueOrThrow({ where: { id: 1 } });
+    const due = daysAfter(utcDateString(state.dayStartedThrough), utcDateString(now));
+    for (const date of due) await this.runDayStart(date);
+    return due.length;
+  }
+
+  private async runDayStart(date: string): Promise<void> {
+    await this.hooks.runAll({ date, at: dayStart(date) });
+    await this.prisma.$executeRaw`
+      UPDATE clock_state SET day_started_through = ${date}::date, updated_at = now() WHERE id = 1`;
+    this.logger.log(`day ${date} started`);
+  }
+
+  private async setNow(at: Date): Promise<void> {
+    await this.prisma.$executeRaw`UPDATE clock_state SET now = ${at}, updated_at = now() WHERE id = 1`;
+  }
+
+  /**
+   * One advance or catch-up at a time across every process: a Postgres advisory lock, held by
+   * a transaction that does nothing else. Without `wait`, gives up (undefined) when it is taken.
+   */
+  private async exclusively<T>(work: () => Promise<T>, wait: true): Promise<T>;
+  private async exclusively<T>(work: () => Promise<T>, wait: boolean): Promise<T | undefined>;
+  private async exclusively<T>(work: () => Promise<T>, wait: boolean): Promise<T | undefined> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        if (wait) {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLOCK_LOCK_KEY})`;
+        } else {
+          const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${CLOCK_LOCK_KEY}) AS locked`;
+          if (!locked) return undefined;
+        }
+        return work();
+      },
+      { timeout: ADVANCE_TIMEOUT_MS, maxWait: 60_000 },
+    );
+  }
+}

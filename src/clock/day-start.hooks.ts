@@ -1,0 +1,39 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+/** A 00:00 UTC boundary being crossed: `date` is the day that starts at `at`. */
+export interface DayStart {
+  date: string;
+  at: Date;
+}
+
+export interface DayStartHandler {
+  /** Shown in logs and errors. */
+  name: string;
+  /** Lower runs first: accrual (rates and indexes) before the risk sweep that reads them. */
+  order: number;
+  run(day: DayStart): Promise<void>;
+}
+
+/**
+ * The one hook for work that belongs to the start of a day. Domain modules register a handler
+ * at start-up; the clock runs all of them, in order, at each boundary it crosses. Handlers must
+ * be idempotent per day: after a crash the clock runs an unfinished boundary again.
+ */
+@Injectable()
+export class DayStartHooks {
+  private readonly logger = new Logger('clock');
+  private readonly handlers: DayStartHandler[] = [];
+
+  register(handler: DayStartHandler): void {
+    if (this.handlers.some((h) => h.name === handler.name)) throw new Error(`day-start handler ${handler.name} registered twice`);
+    this.handlers.push(handler);
+    this.handlers.sort((a, b) => a.order - b.order);
+  }
+
+  async runAll(day: DayStart): Promise<void> {
+    for (const handler of this.handlers) {
+      this.logger.debug(`day ${day.date}: ${handler.name}`);
+      await handler.run(day);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { PrismaService } from '../../prisma/prisma.service.js';
+import { DomainError } from '../errors/domain-error.js';
+import { ACCESS_KEY, Access } from './auth.decorators.js';
+import { AuthFailureCounter } from './auth-failures.js';
+import { hashApiKey, sameKey } from './api-key.js';
+import type { Caller } from './caller.js';
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,256})$/;
+
+/** Every route needs a key unless marked @Public(); admin routes are marked @AdminOnly(). */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly failures: AuthFailureCounter;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.failures = new AuthFailureCounter(config.authFailureLimit, config.authFailureWindowSeconds * 1000);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
+    if (access === 'public') return true;
+    const request = context.switchToHttp().getRequest<Request & { caller?: Caller }>();
+    const caller = await this.identify(request.headers.authorization);
+    if (!caller) {
+      if (this.failures.fail(request.ip ?? 'unknown')) {
+        throw new DomainError(429, 'RATE_LIMITED', 'Too many failed authentications; wait a minute and try again');
+      }
+      throw new DomainError(401, 'UNAUTHENTICATED', 'A valid API key is required: Authorization: Bearer <key>');
+    }
+    if (access === 'admin' && caller.kind !== 'admin') {
+      throw new DomainError(403, 'FORBIDDEN', 'This endpoint needs the admin key');
+    }
+    request.caller = caller;
+    return true;
+  }
+
+  private async identify(header: string | undefined): Promise<Caller | undefined> {
+    const key = header ? BEARER.exec(header)?.[1] : undefined;
+    if (!key) return undefined;
+    if (sameKey(key, this.config.adminApiKey)) return { kind: 'admin' };
+    const stored = await this.prisma.apiKey.findUnique({
+      where: { keyHash: hashApiKey(key) },
+      select: { id: true, userId: true, revokedAt: true },
+    });
+    if (!stored || stored.revokedAt) return undefined;
+    return { kind: 'user', userId: stored.userId, apiKeyId: stored.id };
+  }
+}

@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { Decimal, ZERO, dec } from '../common/money/decimal.js';
+import type { Tx } from '../prisma/prisma.service.js';
+import { EntryInput, LedgerAccountRef, OverdraftError, PostedTransaction, PostingInput } from './ledger.types.js';
+
+interface LockedAccount {
+  id: bigint;
+  code: string;
+  asset: string;
+  normal_side: 'debit' | 'credit';
+  no_overdraft: boolean;
+  balance: string;
+}
+
+const refKey = (ref: { code: string; asset: string }) => `${ref.asset}\u0000${ref.code}`;
+
+/**
+ * The only code that moves value. A posting is one balanced transaction: per asset its
+ * entries sum to zero. The accounts it touches are locked in id order (so two postings never
+ * deadlock), their cached balances change in the same database transaction, and nothing
+ * already written is ever changed (the database refuses it; see the foundation migration).
+ *
+ * The statements here are SQL on purpose: one round trip per step whatever the number of
+ * entries, with arrays instead of a statement per row, because every deposit and loan pays
+ * this cost.
+ */
+@Injectable()
+export class LedgerService {
+  async post(tx: Tx, posting: PostingInput): Promise<PostedTransaction> {
+    assertBalanced(posting.entries);
+    const accounts = await this.lockAccounts(tx, posting.entries.map((e) => e.account), posting.at);
+    const deltas = new Map<string, Decimal>();
+    for (const entry of posting.entries) {
+      const key = refKey(entry.account);
+      deltas.set(key, (deltas.get(key) ?? ZERO).plus(entry.amount));
+    }
+    for (const [key, delta] of deltas) {
+      const account = accounts.get(key)!;
+      const after = dec(account.balance).plus(delta);
+      const wrongSide = account.normal_side === 'debit' ? after.isNegative() : after.isPositive();
+      if (account.no_overdraft && wrongSide && !after.isZero()) {
+        throw new OverdraftError(posting.entries.find((e) => refKey(e.account) === key)!.account, after.toFixed());
+      }
+    }
+
+    const [{ id: transactionId }] = await tx.$queryRaw<{ id: bigint }[]>`
+      INSERT INTO ledger_transactions (type, description, account_id, reverses, at, metadata)
+      VALUES (${posting.type}, ${posting.description ?? null}, ${posting.accountId ?? null}::uuid,
+              ${posting.reverses ?? null}::bigint, ${posting.at},
+              ${posting.metadata ? JSON.stringify(posting.metadata) : null}::jsonb)
+      RETURNING id`;
+    await this.insertEntries(tx, transactionId, posting.entries, accounts);
+    const ids = [...deltas.keys()].map((key) => accounts.get(key)!.id.toString());
+    const amounts = [...deltas.values()].map((delta) => delta.toFixed());
+    await tx.$executeRaw`
+      UPDATE ledger_accounts la SET balance = la.balance + d.delta
+      FROM unnest(${ids}::bigint[], ${amounts}::numeric[]) AS d(id, delta)
+      WHERE la.id = d.id`;
+    return { transactionId };
+  }
+
+  /**
+   * Posts the exact opposite of an earlier transaction. A transaction is reversed at most once
+   * (a unique index on `reverses`).
+   */
+  async reverse(tx: Tx, transactionId: bigint, at: Date, description: string): Promise<PostedTransaction> {
+    const original = await tx.ledgerTransaction.findUniqueOrThrow({
+      where: { id: transactionId },
+      include: { entries: { include: { ledgerAccount: true } } },
+    });
+    const entries: EntryInput[] = original.entries.map((entry) => ({
+      account: {
+        code: entry.ledgerAccount.code,
+        asset: entry.ledgerAccount.asset,
+        kind: entry.ledgerAccount.kind,
+        accountId: entry.ledgerAccount.accountId,
+        normalSide: entry.ledgerAccount.normalSide,
+        noOverdraft: entry.ledgerAccount.noOverdraft,
+      },
+      amount: dec(entry.amount).negated(),
+    }));
+    const posted = await this.post(tx, {
+      type: 'reversal',
+      at,
+      accountId: original.accountId,
+      description,
+      reverses: transactionId,
+      entries,
+    });
+    return posted;
+  }
+
+  /** Current cached balance of one ledger account (zero if it was never touched). */
+  async balance(tx: Tx, ref: { code: string; asset: string }): Promise<Decimal> {
+    const rows = await tx.$queryRaw<{ balance: string }[]>`
+      SELECT balance::text AS balance FROM ledger_accounts WHERE code = ${ref.code} AND asset = ${ref.asset}`;
+    return rows.length ? dec(rows[0].balance) : ZERO;
+  }
+
+  private async lockAccounts(tx: Tx, refs: LedgerAccountRef[], at: Date): Promise<Map<string, LockedAccount>> {
+    const unique = [...new Map(refs.map((ref) => [refKey(ref), ref])).values()].sort((a, b) =>
+      refKey(a) < refKey(b) ? -1 : 1,
+    );
+    const codes = unique.map((r) => r.code);
+    const assets = unique.map((r) => r.asset);
+    await tx.$executeRaw`
+      INSERT INTO ledger_accounts (code, asset, kind, account_id, normal_side, no_overdraft, created_at)
+      SELECT * FROM unnest(${codes}::text[], ${assets}::text[], ${unique.map((r) => r.kind)}::text[],
+                           ${unique.map((r) => r.accountId ?? null)}::uuid[], ${unique.map((r) => r.normalSide)}::normal_side[],
+                           ${unique.map((r) => r.noOverdraft)}::boolean[], ${unique.map(() => at)}::timestamptz[])
+      ON CONFLICT (code, asset) DO NOTHING`;
+    const rows = await tx.$queryRaw<LockedAccount[]>`
+      SELECT la.id, la.code, la.asset, la.normal_side::text AS normal_side, la.no_overdraft, la.balance::text AS balance
+      FROM ledger_accounts la
+      JOIN unnest(${codes}::text[], ${assets}::text[]) AS wanted(code, asset)
+        ON la.code = wanted.code AND la.asset = wanted.asset
+      ORDER BY la.id
+      FOR UPDATE OF la`;
+    return new Map(rows.map((row) => [refKey(row), row]));
+  }
+
+  private async insertEntries(
+    tx: Tx,
+    transactionId: bigint,
+    entries: EntryInput[],
+    accounts: Map<string, LockedAccount>,
+  ): Promise<void> {
+    await tx.$executeRaw`
+      INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount)
+      SELECT ${transactionId}, * FROM unnest(
+        ${entries.map((e) => accounts.get(refKey(e.account))!.id.toString())}::bigint[],
+        ${entries.map((e) => e.account.asset)}::text[],
+        ${entries.map((e) => e.amount.toFixed())}::numeric[])`;
+  }
+}
+
+/** A posting that does not balance is a bug in the caller, never a user error. */
+function assertBalanced(entries: EntryInput[]): void {
+  if (entries.length < 2) throw new Error('a posting needs at least two entries');
+  const sums = new Map<string, Decimal>();
+  for (const entry of entries) {
+    if (entry.amount.isZero()) throw new Error(`zero entry for ${entry.account.code}`);
+    sums.set(entry.account.asset, (sums.get(entry.account.asset) ?? ZERO).plus(entry.amount));
+  }
+  for (const [asset, sum] of sums) {
+    if (!sum.isZero()) throw new Error(`posting does not balance in ${asset}: ${sum.toFixed()}`);
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, Tx } from '../prisma/prisma.service.js';
+import { ClockService } from '../clock/clock.service.js';
+import { Decimal, dec } from '../common/money/decimal.js';
+import { PRICE_DECIMALS, checkAmount } from '../common/money/amount.js';
+import { ASSET_CODES } from '../common/money/assets.js';
+import { DomainError, invalidField } from '../common/errors/domain-error.js';
+import { requireAsset } from '../common/money/require-asset.js';
+
+export interface PriceView {
+  asset: string;
+  price: string;
+  at: string;
+}
+
+/** The oracle: USD prices set by the admin (or a scenario), every one kept as history. */
+@Injectable()
+export class PricesService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly clock: ClockService,
+  ) {}
+
+  static parsePrice(raw: unknown): Decimal {
+    const checked = checkAmount(raw, PRICE_DECIMALS);
+    if (!checked.ok) throw invalidField('price', checked.message);
+    return checked.value;
+  }
+
+  async set(assetCode: string, rawPrice: unknown): Promise<PriceView> {
+    const asset = requireAsset(assetCode);
+    const price = PricesService.parsePrice(rawPrice);
+    const at = await this.clock.now();
+    await this.prisma.pricePoint.create({ data: { asset: asset.code, price: price.toFixed(), at } });
+    return { asset: asset.code, price: price.toFixed(), at: at.toISOString() };
+  }
+
+  async list(): Promise<PriceView[]> {
+    const rows = await this.latestRows(this.prisma);
+    return rows.map((row) => ({ asset: row.asset, price: dec(row.price).toFixed(), at: row.at.toISOString() }));
+  }
+
+  /** Current price of every asset that has one. */
+  async current(tx: Tx = this.prisma): Promise<Map<string, Decimal>> {
+    const rows = await this.latestRows(tx);
+    return new Map(rows.map((row) => [row.asset, dec(row.price)]));
+  }
+
+  async priceOf(asset: string, tx: Tx = this.prisma): Promise<Decimal> {
+    const price = (await this.current(tx)).get(asset);
+    if (!price) throw new DomainError(409, 'PRICE_UNAVAILABLE', `No price has been set for ${asset}`, { asset });
+    return price;
+  }
+
+  private latestRows(tx: Tx) {
+    // The newest point per asset: a walk down the (asset, id) index for each listed asset.
+    return tx.$queryRaw<{ asset: string; price: string; at: Date }[]>`
+      SELECT p.asset, p.price::text AS price, p.at
+      FROM unnest(${ASSET_CODES}::text[]) AS a(code)
+      CROSS JOIN LATERAL (
+        SELECT asset, price, at FROM price_points WHERE asset = a.code ORDER BY id DESC LIMIT 1
+      ) p
+      ORDER BY p.asset`;
+  }
+}

@@ -1,0 +1,6 @@
+/** Every BullMQ queue LendLab uses. Redis holds only work in flight; Postgres holds the facts. */
+export const QUEUES = {
+  clock: 'clock',
+} as const;
+
+export const ALL_QUEUES = Object.values(QUEUES);
