@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createHttpApp(config);
+  const app = await createHttpApp(config, { ownsProcess: true });
   await app.listen(config.port, config.host);
   // Started by the sandbox: stop with it, even if it was killed without a chance to stop us.
   if (process.send) process.once('disconnect', () => void app.close().then(() => process.exit(0)));

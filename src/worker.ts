@@ -5,7 +5,7 @@ import { createWorkerContext } from './bootstrap/create-app.js';
 /** Workers only (accrual, risk, clock ticks); run as many as you like beside the API. */
 async function main(): Promise<void> {
   try {
-    await createWorkerContext(loadConfig(process.env));
+    await createWorkerContext(loadConfig(process.env), { ownsProcess: true });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);

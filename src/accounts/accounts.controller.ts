@@ -1,19 +1,44 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CurrentCaller } from '../common/auth/auth.decorators.js';
 import type { Caller } from '../common/auth/caller.js';
 import { AccountRefView, CreateAccountDto } from './accounts.dto.js';
 import { AccountsService } from './accounts.service.js';
+import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
+import type { IdempotentRequest } from '../common/idempotency/idempotency.service.js';
+import { Idempotent } from '../common/idempotency/idempotency.decorator.js';
+
+export const IDEMPOTENCY_HEADER_DOC = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Up to 255 characters; a repeat with the same body replays the first response, another body gets 422',
+};
 
 @ApiTags('accounts')
 @Controller('v1/accounts')
 export class AccountsController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
+  /** Opens a sub-account. Idempotent with `Idempotency-Key`, like the money-moving POSTs. */
   @Post()
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: AccountRefView })
-  create(@CurrentCaller() caller: Caller, @Body() body: CreateAccountDto): Promise<AccountRefView> {
-    return this.accounts.create(caller, body.label, body.userId);
+  async create(
+    @CurrentCaller() caller: Caller,
+    @Body() body: CreateAccountDto,
+    @Idempotent() request: IdempotentRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    const result = await this.idempotency.run(request, async (tx) => ({
+      statusCode: 201,
+      body: await this.accounts.create(tx, caller, body.label, body.userId),
+    }));
+    response.status(result.statusCode);
+    return result.body;
   }
 
   /** The caller's own accounts (the admin sees every account). */

@@ -43,14 +43,14 @@ export class AccountsService {
     }
   }
 
-  async create(caller: Caller, label: string, userIdForAdmin?: string): Promise<{ id: string; label: string }> {
+  async create(tx: Tx, caller: Caller, label: string, userIdForAdmin?: string): Promise<{ id: string; label: string }> {
     const userId = caller.kind === 'user' ? caller.userId : userIdForAdmin;
     if (!userId) throw validationFailed('userId is required when the admin opens an account', { fields: { userId: ['required for the admin key'] } });
     if (caller.kind === 'user' && userIdForAdmin && userIdForAdmin !== caller.userId) {
       throw validationFailed('A user key opens accounts only for its own user', { fields: { userId: ['must be omitted'] } });
     }
-    if (!(await this.prisma.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw notFound('User');
-    const account = await this.prisma.account.create({
+    if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw notFound('User');
+    const account = await tx.account.create({
       data: { userId, label, isMain: false, createdAt: await this.clock.now() },
       select: { id: true, label: true },
     });

@@ -9,8 +9,15 @@ import { setupDocs } from './docs.js';
 import { setupQueueDashboard } from './queue-dashboard.js';
 import { requestLogger } from './request-logger.js';
 
+export interface AppOptions {
+  logger?: JsonLogger;
+  /** A process of its own (main.ts, worker.ts) stops on SIGTERM/SIGINT; an app inside a test does not. */
+  ownsProcess?: boolean;
+}
+
 /** The HTTP application (and its workers when config.runWorkers), ready to listen. */
-export async function createHttpApp(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<INestApplication> {
+export async function createHttpApp(config: AppConfig, options: AppOptions = {}): Promise<INestApplication> {
+  const logger = options.logger ?? new JsonLogger(config.logLevel);
   const app = await NestFactory.create(AppModule.forRoot(config), {
     bodyParser: false,
     logger,
@@ -21,8 +28,7 @@ export async function createHttpApp(config: AppConfig, logger = new JsonLogger(c
   app.useGlobalPipes(validationPipe);
   setupDocs(app);
   setupQueueDashboard(app, config.adminApiKey);
-  app.enableShutdownHooks();
-  exitIfShutdownHangs();
+  if (options.ownsProcess) stopOnSignals(app);
   return app;
 }
 
@@ -31,7 +37,8 @@ export async function createHttpApp(config: AppConfig, logger = new JsonLogger(c
  * which may be gone. A shutdown that takes longer than this ends the process anyway.
  */
 const SHUTDOWN_GRACE_MS = 15_000;
-function exitIfShutdownHangs(): void {
+function stopOnSignals(app: INestApplicationContext): void {
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
@@ -43,9 +50,9 @@ function exitIfShutdownHangs(): void {
 }
 
 /** Workers only: the same modules, no HTTP server. */
-export async function createWorkerContext(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<INestApplicationContext> {
+export async function createWorkerContext(config: AppConfig, options: AppOptions = {}): Promise<INestApplicationContext> {
+  const logger = options.logger ?? new JsonLogger(config.logLevel);
   const context = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, runWorkers: true }), { logger });
-  context.enableShutdownHooks();
-  exitIfShutdownHangs();
+  if (options.ownsProcess) stopOnSignals(context);
   return context;
 }
