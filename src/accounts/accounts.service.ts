@@ -61,7 +61,7 @@ export class AccountsService {
     return this.prisma.account.findMany({
       where: caller.kind === 'user' ? { userId: caller.userId } : {},
       select: { id: true, label: true, userId: true },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      orderBy: { seq: 'asc' },
       take: 1000,
     });
   }

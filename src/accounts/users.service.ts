@@ -25,7 +25,7 @@ export class UsersService {
         accounts: { create: { label: MAIN_ACCOUNT_LABEL, isMain: true, createdAt: at } },
         apiKeys: { create: { keyHash: hashApiKey(apiKey), prefix: displayPrefix(apiKey), createdAt: at } },
       },
-      include: { accounts: { orderBy: { createdAt: 'asc' } } },
+      include: { accounts: { orderBy: { seq: 'asc' } } },
     });
     return { ...toView(user), apiKey };
   }
@@ -33,7 +33,7 @@ export class UsersService {
   async get(userId: string): Promise<UserView> {
     const user = await this.prisma.user.findUnique({
       where: { id: userId },
-      include: { accounts: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+      include: { accounts: { orderBy: { seq: 'asc' } } },
     });
     if (!user) throw notFound('User');
     return toView(user);

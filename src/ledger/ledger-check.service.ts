@@ -57,14 +57,15 @@ export class LedgerCheckService {
             kind: 'cached_balance' as const,
             ledgerAccount: row.code,
             asset: row.asset,
-            cached: show(row.asset, row.cached),
-            fromEntries: show(row.asset, row.from_entries),
+            // Full precision: a mismatch may hide below the asset's smallest unit.
+            cached: dec(row.cached).toFixed(),
+            fromEntries: dec(row.from_entries).toFixed(),
           })),
           ...unbalanced.map((row) => ({
             kind: 'unbalanced_transaction' as const,
             transactionId: row.transaction_id.toString(),
             asset: row.asset,
-            sum: show(row.asset, row.total),
+            sum: dec(row.total).toFixed(),
           })),
         ];
         const assets = totals.map((row) => ({

@@ -24,6 +24,7 @@ CREATE TABLE "accounts" (
     "label" VARCHAR(100) NOT NULL,
     "is_main" BOOLEAN NOT NULL DEFAULT false,
     "created_at" TIMESTAMPTZ(6) NOT NULL,
+    "seq" BIGSERIAL NOT NULL,
 
     CONSTRAINT "accounts_pkey" PRIMARY KEY ("id")
 );
@@ -143,6 +144,9 @@ CREATE TABLE "idempotency_keys" (
 
 -- CreateIndex
 CREATE INDEX "accounts_user_id_idx" ON "accounts"("user_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "accounts_seq_key" ON "accounts"("seq");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "api_keys_key_hash_key" ON "api_keys"("key_hash");

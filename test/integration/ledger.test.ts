@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LedgerService } from '../../src/ledger/ledger.service.js';
+import { LedgerCheckService } from '../../src/ledger/ledger-check.service.js';
+import { LedgerAccountRef, OverdraftError } from '../../src/ledger/ledger.types.js';
+import { PrismaService } from '../../src/prisma/prisma.service.js';
+import { Decimal, ZERO, dec } from '../../src/common/money/decimal.js';
+import { startTestApp, TestApp } from '../support/test-app.js';
+import { withClient } from '../support/database.js';
+import { seededRandom } from '../support/random.js';
+
+const AT = new Date('2026-01-01T00:00:00Z');
+
+function account(code: string, asset: string, noOverdraft: boolean, normalSide: 'debit' | 'credit' = 'credit'): LedgerAccountRef {
+  return { code, asset, kind: 'test', normalSide, noOverdraft };
+}
+
+describe('ledger', () => {
+  let app: TestApp;
+  let ledger: LedgerService;
+  let prisma: PrismaService;
+  let checker: LedgerCheckService;
+
+  beforeAll(async () => {
+    app = await startTestApp({ RUN_WORKERS: 'false', DATABASE_POOL_SIZE: '12' });
+    ledger = app.get(LedgerService);
+    prisma = app.get(PrismaService);
+    checker = app.get(LedgerCheckService);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const post = (type: string, entries: [LedgerAccountRef, string][]) =>
+    prisma.$transaction((tx) =>
+      ledger.post(tx, { type, at: AT, entries: entries.map(([ref, amount]) => ({ account: ref, amount: dec(amount) })) }),
+    );
+
+  async function balances(): Promise<Map<string, string>> {
+    const rows = await prisma.ledgerAccount.findMany({ orderBy: { id: 'asc' } });
+    return new Map(rows.map((row) => [`${row.code}/${row.asset}`, dec(row.balance).toFixed()]));
+  }
+
+  it('conserves every asset to the unit under random concurrent postings, overdrafts refused', async () => {
+    const random = seededRandom(20261124);
+    // The world may go either way; customers' positions (credit-normal) may never be overdrawn.
+    const world = { BTC: account('rand:world', 'BTC', false), USDC: account('rand:world', 'USDC', false) };
+    const customers = ['BTC', 'USDC'].flatMap((asset) =>
+      Array.from({ length: 4 }, (_, i) => account(`rand:customer:${i}`, asset, true)),
+    );
+    const decimals = { BTC: 8, USDC: 6 } as const;
+    const expected = new Map<string, Decimal>();
+    let refused = 0;
+
+    const attempts = Array.from({ length: 160 }, () => {
+      const asset = random() < 0.5 ? 'BTC' : 'USDC';
+      const pool = customers.filter((c) => c.asset === asset);
+      const from = pool[Math.floor(random() * pool.length)];
+      const to = pool[Math.floor(random() * pool.length)];
+      const amount = new Decimal(Math.floor(random() * 1_000_000) + 1).div(new Decimal(10).pow(decimals[asset]));
+      // Deposits credit a customer from the world; transfers move between customers (may overdraw).
+      const entries: [LedgerAccountRef, Decimal][] =
+        random() < 0.5 || from === to
+          ? [[world[asset], amount], [to, amount.negated()]]
+          : [[from, amount], [to, amount.negated()]];
+      return entries;
+    });
+
+    let next = 0;
+    const runner = async () => {
+      while (next < attempts.length) {
+        const entries = attempts[next++];
+        try {
+          await prisma.$transaction((tx) =>
+            ledger.post(tx, { type: 'random', at: AT, entries: entries.map(([ref, amount]) => ({ account: ref, amount })) }),
+          );
+          for (const [ref, amount] of entries) {
+            const key = `${ref.code}/${ref.asset}`;
+            expected.set(key, (expected.get(key) ?? ZERO).plus(amount));
+          }
+        } catch (error) {
+          if (!(error instanceof OverdraftError)) throw error;
+          refused += 1;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, runner));
+
+    expect(refused).toBeGreaterThan(0); // the workload did try to overdraw
+    const actual = await balances();
+    for (const [key, value] of expected) expect({ key, balance: actual.get(key) }).toEqual({ key, balance: value.toFixed() });
+    for (const ref of customers) expect(dec(actual.get(`${ref.code}/${ref.asset}`) ?? '0').lte(0)).toBe(true);
+    const check = await checker.check();
+    expect(check.mismatches).toEqual([]);
+    expect(check.balanced).toBe(true);
+    for (const asset of check.assets) expect(asset.debits).toBe(asset.credits);
+  });
+
+  it('changes nothing when a posting is refused', async () => {
+    const payer = account('refuse:payer', 'BTC', true);
+    const payee = account('refuse:payee', 'BTC', true);
+    const world = account('refuse:world', 'BTC', false);
+    await post('fund', [[world, '1'], [payer, '-1']]);
+    const before = await balances();
+    const countBefore = await prisma.ledgerEntry.count();
+    await expect(post('overdraw', [[payer, '1.00000001'], [payee, '-1.00000001']])).rejects.toBeInstanceOf(OverdraftError);
+    expect(await balances()).toEqual(before);
+    expect(await prisma.ledgerEntry.count()).toBe(countBefore);
+  });
+
+  it('lets the database refuse an overdraft even if the code did not check', async () => {
+    const guarded = account('db-guard:customer', 'ETH', true);
+    await post('fund', [[account('db-guard:world', 'ETH', false), '2'], [guarded, '-2']]);
+    await expect(
+      prisma.$executeRaw`UPDATE ledger_accounts SET balance = 1 WHERE code = 'db-guard:customer'`,
+    ).rejects.toThrow(/ledger_accounts_no_overdraft/);
+  });
+
+  it('refuses to update, delete or truncate entries and transactions', async () => {
+    await post('immutable', [[account('imm:a', 'SOL', false), '5'], [account('imm:b', 'SOL', false), '-5']]);
+    await withClient(app.databaseUrl, async (client) => {
+      await expect(client.query('UPDATE ledger_entries SET amount = amount * 2')).rejects.toThrow(/immutable/);
+      await expect(client.query('DELETE FROM ledger_entries')).rejects.toThrow(/immutable/);
+      await expect(client.query('TRUNCATE ledger_entries CASCADE')).rejects.toThrow(/immutable/);
+      await expect(client.query(`UPDATE ledger_transactions SET type = 'x'`)).rejects.toThrow(/immutable/);
+      await expect(client.query('DELETE FROM ledger_transactions')).rejects.toThrow(/immutable/);
+    });
+  });
+
+  it('refuses, at commit, a transaction written by hand that does not balance', async () => {
+    await withClient(app.databaseUrl, async (client) => {
+      const [a, b] = (
+        await client.query(`SELECT id FROM ledger_accounts WHERE code IN ('imm:a', 'imm:b') ORDER BY code`)
+      ).rows.map((r) => r.id);
+      await client.query('BEGIN');
+      const tx = await client.query(`INSERT INTO ledger_transactions (type, at) VALUES ('by-hand', now()) RETURNING id`);
+      await client.query(`INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount) VALUES ($1, $2, 'SOL', 3), ($1, $3, 'SOL', -2)`, [
+        tx.rows[0].id,
+        a,
+        b,
+      ]);
+      await expect(client.query('COMMIT')).rejects.toThrow(/does not balance/);
+    });
+  });
+
+  it('refuses a posting that does not balance before touching the database', async () => {
+    await expect(post('bad', [[account('x:a', 'BTC', false), '1'], [account('x:b', 'BTC', false), '-0.5']])).rejects.toThrow(
+      /does not balance in BTC/,
+    );
+    await expect(post('bad', [[account('x:a', 'BTC', false), '1'], [account('x:b', 'ETH', false), '-1']])).rejects.toThrow(
+      /does not balance/,
+    );
+    expect(await prisma.ledgerAccount.count({ where: { code: { startsWith: 'x:' } } })).toBe(0);
+  });
+
+  it('reverses a transaction exactly, once', async () => {
+    const a = account('rev:a', 'USDT', false);
+    const b = account('rev:b', 'USDT', false);
+    await post('seed', [[a, '10'], [b, '-10']]);
+    const before = await balances();
+    const { transactionId } = await post('mistake', [[a, '3.25'], [b, '-3.25']]);
+    await prisma.$transaction((tx) => ledger.reverse(tx, transactionId, AT, 'entered twice'));
+    expect(await balances()).toEqual(before);
+    await expect(prisma.$transaction((tx) => ledger.reverse(tx, transactionId, AT, 'again'))).rejects.toThrow();
+    expect(await balances()).toEqual(before);
+  });
+
+  it('never deadlocks when postings lock the same accounts in opposite orders', async () => {
+    const a = account('dl:a', 'BTC', false);
+    const b = account('dl:b', 'BTC', false);
+    const c = account('dl:c', 'BTC', false);
+    await post('open', [[a, '1'], [b, '-1']]);
+    await post('open', [[c, '1'], [b, '-1']]);
+    const jobs = Array.from({ length: 60 }, (_, i) =>
+      i % 3 === 0
+        ? post('ab', [[a, '0.01'], [b, '-0.01']])
+        : i % 3 === 1
+          ? post('ba', [[b, '0.01'], [c, '0.01'], [a, '-0.02']])
+          : post('ca', [[c, '0.01'], [a, '-0.01']]),
+    );
+    await Promise.all(jobs);
+    const actual = await balances();
+    // 20 × (+0.01 − 0.02 − 0.01) on a; 20 × (−0.01 + 0.01) on b; 20 × (0.01 + 0.01) on c.
+    expect(actual.get('dl:a/BTC')).toBe('0.6');
+    expect(actual.get('dl:b/BTC')).toBe('-2');
+    expect(actual.get('dl:c/BTC')).toBe('1.4');
+  });
+
+  it('reports a cached balance that disagrees with its entries', async () => {
+    await prisma.$executeRaw`UPDATE ledger_accounts SET balance = balance + 0.00000001 WHERE code = 'rev:a'`;
+    const check = await checker.check();
+    expect(check.balanced).toBe(false);
+    expect(check.mismatches).toEqual([
+      { kind: 'cached_balance', ledgerAccount: 'rev:a', asset: 'USDT', cached: '10.00000001', fromEntries: '10' },
+    ]);
+    await prisma.$executeRaw`UPDATE ledger_accounts SET balance = balance - 0.00000001 WHERE code = 'rev:a'`;
+    expect((await checker.check()).balanced).toBe(true);
+  });
+});
