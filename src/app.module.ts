@@ -10,6 +10,12 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import { MarketsModule } from './markets/markets.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PricesModule } from './prices/prices.module.js';
+import { SettingsModule } from './settings/settings.module.js';
+import { AccrualModule } from './accrual/accrual.module.js';
+import { DepositsModule } from './deposits/deposits.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { PortfolioModule } from './portfolio/portfolio.module.js';
+import { CalcModule } from './calc/calc.module.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
@@ -29,8 +35,14 @@ export class AppModule {
         LedgerModule,
         IdempotencyModule,
         AccountsModule,
-        MarketsModule,
+        SettingsModule,
         PricesModule,
+        MarketsModule,
+        NotificationsModule,
+        AccrualModule,
+        DepositsModule,
+        PortfolioModule,
+        CalcModule,
         HealthModule,
         ...(config.runWorkers ? [WorkersModule] : []),
       ],

@@ -33,12 +33,7 @@ export class AccountsController {
     @Idempotent() request: IdempotentRequest,
     @Res({ passthrough: true }) response: Response,
   ): Promise<unknown> {
-    const result = await this.idempotency.run(request, async (tx) => ({
-      statusCode: 201,
-      body: await this.accounts.create(tx, caller, body.label, body.userId),
-    }));
-    response.status(result.statusCode);
-    return result.body;
+    return this.idempotency.respond(request, response, 201, (tx) => this.accounts.create(tx, caller, body.label, body.userId));
   }
 
   /** The caller's own accounts (the admin sees every account). */

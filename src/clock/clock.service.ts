@@ -78,6 +78,7 @@ export class ClockService implements OnModuleInit {
         daysAccrued += 1;
       }
       await this.setNow(target);
+      await this.hooks.runTimeReached(target);
       return { now: target, daysAccrued };
     }, true);
   }
@@ -87,7 +88,12 @@ export class ClockService implements OnModuleInit {
    * mid-advance, and continuously in real-time mode. Returns how many days it ran.
    */
   async catchUp(options: { wait: boolean } = { wait: true }): Promise<number> {
-    const ran = await this.exclusively(async () => this.runDueDayStarts(await this.now()), options.wait);
+    const ran = await this.exclusively(async () => {
+      const now = await this.now();
+      const days = await this.runDueDayStarts(now);
+      await this.hooks.runTimeReached(now);
+      return days;
+    }, options.wait);
     return ran ?? 0;
   }
 
@@ -99,6 +105,7 @@ export class ClockService implements OnModuleInit {
   }
 
   private async runDayStart(date: string): Promise<void> {
+    await this.hooks.runTimeReached(dayStart(date));
     await this.hooks.runAll({ date, at: dayStart(date) });
     await this.prisma.$executeRaw`
       UPDATE clock_state SET day_started_through = ${date}::date, updated_at = now() WHERE id = 1`;

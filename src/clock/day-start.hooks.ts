@@ -19,10 +19,26 @@ export interface DayStartHandler {
  * at start-up; the clock runs all of them, in order, at each boundary it crosses. Handlers must
  * be idempotent per day: after a crash the clock runs an unfinished boundary again.
  */
+/** Work that follows the clock itself, wherever it stops (e.g. positions maturing mid-day). */
+export interface TimeReachedHandler {
+  name: string;
+  run(now: Date): Promise<unknown>;
+}
+
 @Injectable()
 export class DayStartHooks {
   private readonly logger = new Logger('clock');
   private readonly handlers: DayStartHandler[] = [];
+  private readonly timeHandlers: TimeReachedHandler[] = [];
+
+  /** Runs after every move of the clock (each boundary and where an advance stops); idempotent. */
+  onTimeReached(handler: TimeReachedHandler): void {
+    this.timeHandlers.push(handler);
+  }
+
+  async runTimeReached(now: Date): Promise<void> {
+    for (const handler of this.timeHandlers) await handler.run(now);
+  }
 
   register(handler: DayStartHandler): void {
     if (this.handlers.some((h) => h.name === handler.name)) throw new Error(`day-start handler ${handler.name} registered twice`);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ClockTickProcessor, ClockTickScheduler } from '../clock/clock-tick.processor.js';
+import { AccrualProcessor } from '../accrual/accrual.jobs.js';
 
 /**
  * The background side: BullMQ processors and the schedules that feed them. Imported only by
@@ -8,6 +9,6 @@ import { ClockTickProcessor, ClockTickScheduler } from '../clock/clock-tick.proc
  */
 @Module({
   imports: [ScheduleModule.forRoot()],
-  providers: [ClockTickProcessor, ClockTickScheduler],
+  providers: [ClockTickProcessor, ClockTickScheduler, AccrualProcessor],
 })
 export class WorkersModule {}

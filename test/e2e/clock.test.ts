@@ -10,7 +10,7 @@ describe('simulated clock', () => {
   let failOn: string | undefined;
 
   beforeAll(async () => {
-    app = await startTestApp({ RUN_WORKERS: 'false' });
+    app = await startTestApp();
     const hooks = app.get(DayStartHooks);
     // Registered out of order on purpose: the hook runs handlers by their order number.
     hooks.register({ name: 'second', order: 20, run: async (day) => void seen.push(`second ${day.date}`) });
@@ -107,7 +107,8 @@ describe('simulated clock', () => {
 describe('real-time clock', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ RUN_WORKERS: 'false', CLOCK_MODE: 'realtime' });
+    const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    app = await startTestApp({ CLOCK_MODE: 'realtime', CLOCK_START: `${threeDaysAgo}T12:00:00Z` });
   });
   afterAll(async () => {
     await app?.close();
@@ -124,9 +125,11 @@ describe('real-time clock', () => {
 
   it('catches up every day since the stored clock, as the tick does', async () => {
     const prisma = app.get(PrismaService);
+    // The worker's boot tick may already have caught up: together they ran each day once.
+    const ran = await app.get(ClockService).catchUp();
     const stored = await prisma.clockState.findUniqueOrThrow({ where: { id: 1 } });
-    const expectedDays = Math.round((Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - stored.dayStartedThrough.getTime()) / 86_400_000);
-    expect(await app.get(ClockService).catchUp()).toBe(expectedDays);
+    expect(stored.dayStartedThrough.toISOString().slice(0, 10)).toBe(new Date().toISOString().slice(0, 10));
+    expect(ran).toBeLessThanOrEqual(3);
     expect(await app.get(ClockService).catchUp()).toBe(0);
   });
 });

@@ -43,7 +43,9 @@ describe('migrations', () => {
           type: row.typtype === 'e' ? `enum ${row.type.replace(/"/g, '')}` : row.type,
           nullable: row.is_nullable === 'YES',
         }));
-        expect({ table: table.name, columns: actual }).toEqual({ table: table.name, columns: table.columns });
+        // Column order is not part of the schema (Prisma Migrate adds new columns at the end).
+        const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+        expect({ table: table.name, columns: actual.sort(byName) }).toEqual({ table: table.name, columns: [...table.columns].sort(byName) });
 
         const indexes = await client.query<{ columns: string[]; is_unique: boolean; is_primary: boolean }>(
           `SELECT array_agg(a.attname ORDER BY k.ord)::text[] AS columns, i.indisunique AS is_unique, i.indisprimary AS is_primary

@@ -41,6 +41,18 @@ export class IdempotencyService {
     }
   }
 
+  /** Runs the command (see class comment), sets the HTTP status it answered with, returns its body. */
+  async respond<T>(
+    request: IdempotentRequest,
+    response: { status(code: number): unknown },
+    statusCode: number,
+    command: (tx: Tx) => Promise<T>,
+  ): Promise<unknown> {
+    const result = await this.run(request, async (tx) => ({ statusCode, body: await command(tx) }));
+    response.status(result.statusCode);
+    return result.body;
+  }
+
   async run<T>(request: IdempotentRequest, command: (tx: Tx) => Promise<CommandResult<T>>): Promise<CommandResult<T | unknown>> {
     IdempotencyService.checkKey(request.key);
     if (request.key === undefined) return this.prisma.$transaction((tx) => command(tx));

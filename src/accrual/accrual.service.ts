@@ -1,0 +1,115 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { PrismaService, Tx } from '../prisma/prisma.service.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import { chart } from '../ledger/chart.js';
+import { Decimal } from '../common/money/decimal.js';
+import { roundOwedByUser } from '../common/money/rounding.js';
+import { dayStart } from '../clock/dates.js';
+import { MarketsRepository } from '../markets/markets.repository.js';
+import { MarketState, closeDay } from '../markets/market-state.js';
+import type { EntryInput, LedgerAccountRef } from '../ledger/ledger.types.js';
+
+/**
+ * Daily accrual, O(markets): a day's interest moves two indexes and posts one aggregate ledger
+ * transaction per market; no position or loan row is touched (architecture, Markets and
+ * interest). Each position's share is derived later from the index history.
+ *
+ * Idempotent by construction: under the market's row lock, a day already closed is skipped,
+ * and the (asset, date) key of market_days refuses a second row. Every money movement in a
+ * market calls `bringMarketTo` first, so nothing happens in a day before its rates are set.
+ */
+@Injectable()
+export class AccrualService {
+  private readonly logger = new Logger('accrual');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly markets: MarketsRepository,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  /** Closes every day of the market before `date`, in order; returns the locked, current market. */
+  async bringMarketTo(tx: Tx, asset: string, date: string): Promise<MarketState> {
+    let market = await this.markets.lock(tx, asset);
+    while (market.indexDay < date) market = await this.closeMarketDay(tx, market);
+    return market;
+  }
+
+  /** One (market, day) in its own transaction: what an accrual job does. Returns the days closed. */
+  async accrueThrough(asset: string, date: string): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      const before = (await this.markets.lock(tx, asset)).indexDay;
+      const after = await this.bringMarketTo(tx, asset, date);
+      return Math.round((dayStart(after.indexDay).getTime() - dayStart(before).getTime()) / 86_400_000);
+    });
+  }
+
+  private async closeMarketDay(tx: Tx, market: MarketState): Promise<MarketState> {
+    const closed = closeDay(market);
+    const at = dayStart(closed.next.indexDay);
+    const supplyInterest = await this.trueUp(
+      tx,
+      market.totalSupplyScaled.times(closed.supplyIndexEnd),
+      market.supplyPrincipal,
+      chart.interestPayable(market.asset),
+      market.decimals,
+      -1,
+    );
+    const borrowInterest = await this.trueUp(
+      tx,
+      market.totalBorrowScaled.times(closed.borrowIndexEnd),
+      market.borrowPrincipal,
+      chart.interestReceivable(market.asset),
+      market.decimals,
+      1,
+    );
+    const entries: EntryInput[] = [];
+    if (!borrowInterest.isZero()) entries.push({ account: chart.interestReceivable(market.asset), amount: borrowInterest });
+    if (!supplyInterest.isZero()) entries.push({ account: chart.interestPayable(market.asset), amount: supplyInterest.negated() });
+    const toReserve = borrowInterest.minus(supplyInterest);
+    if (!toReserve.isZero()) entries.push({ account: chart.reserve(market.asset), amount: toReserve.negated() });
+    if (entries.length >= 2) {
+      await this.ledger.post(tx, {
+        type: 'interest',
+        at,
+        description: `${market.asset} interest for ${closed.date}`,
+        metadata: {
+          asset: market.asset,
+          date: closed.date,
+          supplyInterest: supplyInterest.toFixed(market.decimals),
+          borrowInterest: borrowInterest.toFixed(market.decimals),
+        },
+        entries,
+      });
+    }
+    await tx.$executeRaw`
+      INSERT INTO market_days (asset, date, utilization, borrow_apr, supply_apr, supply_index, borrow_index,
+                               supply_interest, borrow_interest, accrued_at)
+      VALUES (${market.asset}, ${closed.date}::date, ${closed.utilization.toFixed()}::numeric, ${closed.borrowApr.toFixed()}::numeric,
+              ${closed.supplyApr.toFixed()}::numeric, ${closed.supplyIndexEnd.toFixed()}::numeric, ${closed.borrowIndexEnd.toFixed()}::numeric,
+              ${supplyInterest.toFixed()}::numeric, ${borrowInterest.toFixed()}::numeric, ${at})`;
+    await this.markets.saveDay(tx, closed.next);
+    this.logger.debug(`${market.asset} ${closed.date} closed: supply ${supplyInterest.toFixed()} borrow ${borrowInterest.toFixed()}`);
+    return closed.next;
+  }
+
+  /**
+   * The day's interest on one side of the market, as a true-up: what the ledger must hold at
+   * 00:00 (the exact aggregate claim, rounded up to the asset's unit: the platform books at
+   * least what it owes, and borrowers owe at least their exact debt) minus what it holds
+   * (principal + accrued interest). Rounding residues left by earlier payouts are absorbed
+   * here, so the ledger never drifts from the indexes by more than a unit.
+   * `sign` is the accrued-interest account's natural sign (payable: credit, −1).
+   */
+  private async trueUp(
+    tx: Tx,
+    exactClaim: Decimal,
+    principal: Decimal,
+    accrued: LedgerAccountRef,
+    decimals: number,
+    sign: 1 | -1,
+  ): Promise<Decimal> {
+    const held = principal.plus((await this.ledger.balance(tx, accrued)).times(sign));
+    return roundOwedByUser(exactClaim, decimals).minus(held);
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import { dec } from '../common/money/decimal.js';
+import { aprFromApy, apyFromApr, growth, parseCompounding, realRate } from './compounding.js';
+
+// Expected figures computed independently with Python's decimal module at 60 digits:
+//   (1 + 0.1/n)**n - 1, and exp(0.1) - 1 for continuous.
+const APY_OF_10_PERCENT: [string, string][] = [
+  ['annual', '0.1'],
+  ['semiannual', '0.1025'],
+  ['quarterly', '0.103812890625'],
+  ['monthly', '0.104713067441297241590572635297'],
+  ['daily', '0.105155781616264373938011596680'],
+  ['hourly', '0.105170287275309718260594309197'],
+  ['continuous', '0.105170918075647624811707826490'],
+];
+
+const close = (actual: string, expected: string, digits = 14) =>
+  expect(dec(actual).minus(expected).abs().lte(dec(10).pow(-digits))).toBe(true);
+
+describe('APR and APY', () => {
+  it.each(APY_OF_10_PERCENT)('APR 10%% compounded %s is APY %s', (name, expected) => {
+    const apy = apyFromApr(dec('0.1'), parseCompounding(name)!.periodsPerYear);
+    close(apy.toFixed(), expected, 28);
+  });
+
+  it('round-trips APR → APY → APR for every frequency', () => {
+    for (const name of ['annual', 'quarterly', 'monthly', 'weekly', 'daily', 'hourly', 'continuous', '7', '1000000']) {
+      const n = parseCompounding(name)!.periodsPerYear;
+      for (const apr of ['0', '0.0001', '0.1', '1.5', '100']) {
+        close(aprFromApy(apyFromApr(dec(apr), n), n).toFixed(), apr, 40);
+      }
+    }
+  });
+
+  it('reads the contract example: APY 0.1051557816 daily is APR ≈ 0.1', () => {
+    close(aprFromApy(dec('0.1051557816'), 365).toFixed(), '0.1', 9);
+  });
+
+  it('grows a principal by compounding, 0 days changing nothing', () => {
+    close(growth(dec('1000'), dec('0.1'), 365, 365).toFixed(), '1105.155781616264373938011596680544', 25);
+    close(growth(dec('1000'), dec('0.1'), null, 365).toFixed(), '1105.170918075648', 11);
+    expect(growth(dec('1000'), dec('0.1'), 12, 0).toFixed()).toBe('1000');
+  });
+
+  it('gives the exact and approximate real rate', () => {
+    const { exact, approximate } = realRate(dec('0.06'), dec('0.04'));
+    // 1.06 / 1.04 − 1 = 0.019230769230769... (repeating 230769)
+    expect(exact.toFixed(18)).toBe('0.019230769230769231');
+    expect(approximate.toFixed()).toBe('0.02');
+    expect(realRate(dec('0.03'), dec('-0.01')).exact.toFixed(18)).toBe('0.040404040404040404');
+  });
+
+  it('knows the frequencies and refuses others', () => {
+    expect(parseCompounding('daily')).toEqual({ name: 'daily', periodsPerYear: 365 });
+    expect(parseCompounding('12')).toEqual({ name: '12', periodsPerYear: 12 });
+    for (const bad of ['0', '1000001', '1.5', 'Daily', '', '-1', '01']) expect(parseCompounding(bad)).toBeUndefined();
+  });
+});

@@ -1,0 +1,60 @@
+import { Body, Controller, Param, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentCaller } from '../common/auth/auth.decorators.js';
+import type { Caller } from '../common/auth/caller.js';
+import { Idempotent } from '../common/idempotency/idempotency.decorator.js';
+import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
+import type { IdempotentRequest } from '../common/idempotency/idempotency.service.js';
+import { parseAmountOf, parseAssetOnNetwork } from '../common/money/parse-request.js';
+import { requireAsset } from '../common/money/require-asset.js';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { IDEMPOTENCY_HEADER_DOC } from '../accounts/accounts.controller.js';
+import { DepositsService } from './deposits.service.js';
+import { DepositDto, DepositResultView, WithdrawalDto, WithdrawalResultView } from './deposits.dto.js';
+
+@ApiTags('deposits')
+@Controller('v1/accounts/:id')
+export class DepositsController {
+  constructor(
+    private readonly deposits: DepositsService,
+    private readonly accounts: AccountsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  /** Deposits and lends at once; the whole position matures one lending period from now. */
+  @Post('deposits')
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({ type: DepositResultView })
+  async deposit(
+    @CurrentCaller() caller: Caller,
+    @Param('id') accountId: string,
+    @Body() body: DepositDto,
+    @Idempotent() request: IdempotentRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    const { asset, network } = parseAssetOnNetwork(body.asset, body.network);
+    const amount = parseAmountOf(asset, body.amount);
+    IdempotencyService.checkKey(request.key);
+    const account = await this.accounts.findForCaller(caller, accountId);
+    return this.idempotency.respond(request, response, 201, (tx) => this.deposits.deposit(tx, account, asset, amount, network));
+  }
+
+  /** Pays out the whole matured position, interest included. */
+  @Post('withdrawals')
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({ type: WithdrawalResultView })
+  async withdraw(
+    @CurrentCaller() caller: Caller,
+    @Param('id') accountId: string,
+    @Body() body: WithdrawalDto,
+    @Idempotent() request: IdempotentRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    const asset = requireAsset(body.asset);
+    const amount = body.amount === undefined ? undefined : parseAmountOf(asset, body.amount);
+    IdempotencyService.checkKey(request.key);
+    const account = await this.accounts.findForCaller(caller, accountId);
+    return this.idempotency.respond(request, response, 201, (tx) => this.deposits.withdraw(tx, account, asset, amount));
+  }
+}

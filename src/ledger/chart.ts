@@ -1,0 +1,68 @@
+import type { LedgerAccountRef } from './ledger.types.js';
+
+/**
+ * LendLab's chart of accounts: every ledger account a posting may touch, by one name each.
+ * Positive balances are debits. Customer accounts are per (account, asset); platform
+ * accounts per asset.
+ *
+ *   market cash           debit   what the platform holds of the asset (its liquidity); never below 0
+ *   interest payable      credit  suppliers' accrued interest not yet paid out with a withdrawal
+ *   interest receivable   debit   borrowers' accrued interest not yet repaid
+ *   reserve               credit  the platform's net interest income (borrowers' − suppliers')
+ *   rounding              credit  the fractions rounding leaves with the platform
+ *   position              credit  what the platform owes a customer: principal deposited
+ *   debt                  debit   what a customer owes: principal borrowed
+ */
+export const chart = {
+  marketCash: (asset: string): LedgerAccountRef => ({
+    code: 'market:cash',
+    asset,
+    kind: 'market_cash',
+    normalSide: 'debit',
+    noOverdraft: true,
+  }),
+  interestPayable: (asset: string): LedgerAccountRef => ({
+    code: 'market:interest_payable',
+    asset,
+    kind: 'interest_payable',
+    normalSide: 'credit',
+    noOverdraft: false,
+  }),
+  interestReceivable: (asset: string): LedgerAccountRef => ({
+    code: 'market:interest_receivable',
+    asset,
+    kind: 'interest_receivable',
+    normalSide: 'debit',
+    noOverdraft: false,
+  }),
+  reserve: (asset: string): LedgerAccountRef => ({
+    code: 'platform:reserve',
+    asset,
+    kind: 'reserve',
+    normalSide: 'credit',
+    noOverdraft: false,
+  }),
+  rounding: (asset: string): LedgerAccountRef => ({
+    code: 'platform:rounding',
+    asset,
+    kind: 'rounding',
+    normalSide: 'credit',
+    noOverdraft: false,
+  }),
+  position: (accountId: string, asset: string): LedgerAccountRef => ({
+    code: `account:${accountId}:position`,
+    asset,
+    kind: 'position',
+    accountId,
+    normalSide: 'credit',
+    noOverdraft: true,
+  }),
+  debt: (accountId: string, asset: string): LedgerAccountRef => ({
+    code: `account:${accountId}:debt`,
+    asset,
+    kind: 'debt',
+    accountId,
+    normalSide: 'debit',
+    noOverdraft: true,
+  }),
+};

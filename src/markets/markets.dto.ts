@@ -1,0 +1,92 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDefined, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+
+const RATE = /^(0|[1-9][0-9]{0,2})(\.[0-9]{1,30})?$/;
+const RATE_MESSAGE = 'must be a decimal string such as "0.045" (at most 30 decimals)';
+
+export class RateModelPatch {
+  @ApiPropertyOptional({ example: '0' }) @IsOptional() @IsString() @Matches(RATE, { message: `baseRate ${RATE_MESSAGE}` }) baseRate?: string;
+  @ApiPropertyOptional({ example: '0.45' }) @IsOptional() @IsString() @Matches(RATE, { message: `optimalUtilization ${RATE_MESSAGE}` }) optimalUtilization?: string;
+  @ApiPropertyOptional({ example: '0.04' }) @IsOptional() @IsString() @Matches(RATE, { message: `slope1 ${RATE_MESSAGE}` }) slope1?: string;
+  @ApiPropertyOptional({ example: '3' }) @IsOptional() @IsString() @Matches(RATE, { message: `slope2 ${RATE_MESSAGE}` }) slope2?: string;
+  @ApiPropertyOptional({ example: '0.2' }) @IsOptional() @IsString() @Matches(RATE, { message: `reserveFactor ${RATE_MESSAGE}` }) reserveFactor?: string;
+}
+
+export class RiskPatch {
+  @ApiPropertyOptional({ example: '0.5' }) @IsOptional() @IsString() @Matches(RATE, { message: `maxLtv ${RATE_MESSAGE}` }) maxLtv?: string;
+  @ApiPropertyOptional({ example: '0.714' }) @IsOptional() @IsString() @Matches(RATE, { message: `marginCallLtv ${RATE_MESSAGE}` }) marginCallLtv?: string;
+  @ApiPropertyOptional({ example: '0.833' }) @IsOptional() @IsString() @Matches(RATE, { message: `liquidationLtv ${RATE_MESSAGE}` }) liquidationLtv?: string;
+}
+
+/** A partial market in the GET shape. Rate-model changes apply from the next 00:00 UTC. */
+export class UpdateMarketDto {
+  @ApiPropertyOptional({ type: RateModelPatch })
+  @IsOptional()
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => RateModelPatch)
+  rateModel?: RateModelPatch;
+
+  @ApiPropertyOptional({ type: RiskPatch })
+  @IsOptional()
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => RiskPatch)
+  risk?: RiskPatch;
+}
+
+export class RateModelView {
+  @ApiProperty() baseRate: string;
+  @ApiProperty() optimalUtilization: string;
+  @ApiProperty() slope1: string;
+  @ApiProperty() slope2: string;
+  @ApiProperty() reserveFactor: string;
+}
+
+export class RiskView {
+  @ApiProperty() maxLtv: string;
+  @ApiProperty() marginCallLtv: string;
+  @ApiProperty() liquidationLtv: string;
+}
+
+export class NextDayRatesView {
+  @ApiProperty({ description: 'Live utilisation, which sets the rates at the next 00:00 UTC' }) utilization: string;
+  @ApiProperty() borrowApr: string;
+  @ApiProperty() supplyApr: string;
+}
+
+export class MarketView {
+  @ApiProperty() asset: string;
+  @ApiProperty() decimals: number;
+  @ApiProperty({ nullable: true, type: String }) price: string | null;
+  @ApiProperty() totalSupplied: string;
+  @ApiProperty() totalBorrowed: string;
+  @ApiProperty() availableLiquidity: string;
+  @ApiProperty({ description: 'Live: borrowed / supplied now' }) utilization: string;
+  @ApiProperty({ description: "Today's rate, set at 00:00 UTC" }) borrowApr: string;
+  @ApiProperty() supplyApr: string;
+  @ApiProperty({ description: '(1 + borrowApr/365)^365 − 1' }) borrowApy: string;
+  @ApiProperty() supplyApy: string;
+  @ApiProperty() supplyIndex: string;
+  @ApiProperty() borrowIndex: string;
+  @ApiProperty({ description: 'The day the rates above belong to' }) ratesDate: string;
+  @ApiProperty({ type: NextDayRatesView }) nextDay: NextDayRatesView;
+  @ApiProperty({ type: RateModelView }) rateModel: RateModelView;
+  @ApiProperty({ type: RiskView }) risk: RiskView;
+}
+
+export class RateCurvePointView {
+  @ApiProperty() utilization: string;
+  @ApiProperty() borrowApr: string;
+  @ApiProperty() supplyApr: string;
+}
+
+export class MarketDayView {
+  @ApiProperty() date: string;
+  @ApiProperty() utilization: string;
+  @ApiProperty() borrowApr: string;
+  @ApiProperty() supplyApr: string;
+  @ApiProperty({ description: 'At the end of the day (00:00 of the next)' }) supplyIndex: string;
+  @ApiProperty() borrowIndex: string;
+}

@@ -1,0 +1,47 @@
+import { Decimal, ONE, ZERO } from '../common/money/decimal.js';
+
+/** The kinked borrow curve's parameters (shared/reference/rate-and-risk-models.md). */
+export interface RateModel {
+  baseRate: Decimal;
+  optimalUtilization: Decimal;
+  slope1: Decimal;
+  slope2: Decimal;
+  reserveFactor: Decimal;
+}
+
+/** Rates and utilisation are kept to 30 decimal places: far past the 18 significant digits shown. */
+export const RATE_DECIMALS = 30;
+
+/** U = borrowed / supplied; an empty market is 0% utilised. */
+export function utilization(borrowed: Decimal, supplied: Decimal): Decimal {
+  if (supplied.lte(0)) return ZERO;
+  return borrowed.div(supplied).toDecimalPlaces(RATE_DECIMALS, Decimal.ROUND_HALF_EVEN);
+}
+
+/**
+ * R(U) = base + slope1 × U/Uopt                              for U ≤ Uopt
+ *      = base + slope1 + slope2 × (U − Uopt)/(1 − Uopt)       above it
+ * U above 1 (debt can outgrow supply at full utilisation) is priced as 1.
+ */
+export function borrowRate(model: RateModel, u: Decimal): Decimal {
+  const capped = Decimal.min(u, ONE);
+  const rate = capped.lte(model.optimalUtilization)
+    ? model.baseRate.plus(model.slope1.times(capped).div(model.optimalUtilization))
+    : model.baseRate
+        .plus(model.slope1)
+        .plus(model.slope2.times(capped.minus(model.optimalUtilization)).div(ONE.minus(model.optimalUtilization)));
+  return rate.toDecimalPlaces(RATE_DECIMALS, Decimal.ROUND_HALF_EVEN);
+}
+
+/** Suppliers earn the borrow rate × U × (1 − reserve factor); the rest is the platform's reserve. */
+export function supplyRate(model: RateModel, u: Decimal, borrow = borrowRate(model, u)): Decimal {
+  return borrow
+    .times(Decimal.min(u, ONE))
+    .times(ONE.minus(model.reserveFactor))
+    .toDecimalPlaces(RATE_DECIMALS, Decimal.ROUND_HALF_EVEN);
+}
+
+export function ratesAt(model: RateModel, u: Decimal): { borrowApr: Decimal; supplyApr: Decimal } {
+  const borrowApr = borrowRate(model, u);
+  return { borrowApr, supplyApr: supplyRate(model, u, borrowApr) };
+}

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, Put } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { AdminOnly } from '../common/auth/auth.decorators.js';
+import { SettingsService, Settings } from './settings.service.js';
+
+export class UpdateSettingsDto {
+  @ApiPropertyOptional({ minimum: 0, maximum: 3650, example: 7, description: 'Days a position stays locked after its latest deposit' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  lendingPeriodDays?: number;
+
+  @ApiPropertyOptional({ example: '0.05', description: 'Share of the value sold in a liquidation kept by the platform' })
+  @IsOptional()
+  @IsString()
+  liquidationFee?: string;
+}
+
+class SettingsView {
+  @ApiProperty() lendingPeriodDays: number;
+  @ApiProperty() liquidationFee: string;
+}
+
+const view = (settings: Settings): SettingsView => ({
+  lendingPeriodDays: settings.lendingPeriodDays,
+  liquidationFee: settings.liquidationFee.toFixed(),
+});
+
+@ApiTags('settings')
+@Controller('v1/settings')
+export class SettingsController {
+  constructor(private readonly settings: SettingsService) {}
+
+  @Get()
+  @ApiOkResponse({ type: SettingsView })
+  async get(): Promise<SettingsView> {
+    return view(await this.settings.get());
+  }
+
+  @Put()
+  @AdminOnly()
+  @ApiOkResponse({ type: SettingsView })
+  async update(@Body() body: UpdateSettingsDto): Promise<SettingsView> {
+    return view(await this.settings.update(body));
+  }
+}

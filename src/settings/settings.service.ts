@@ -1,0 +1,60 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { PrismaService, Tx } from '../prisma/prisma.service.js';
+import { ClockService } from '../clock/clock.service.js';
+import { Decimal, ONE, dec } from '../common/money/decimal.js';
+import { invalidField } from '../common/errors/domain-error.js';
+
+export interface Settings {
+  lendingPeriodDays: number;
+  liquidationFee: Decimal;
+}
+
+const FEE = /^0(\.[0-9]{1,8})?$/;
+
+/** Platform-wide parameters: how long a deposit is locked, and the liquidation fee. */
+@Injectable()
+export class SettingsService implements OnModuleInit {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly clock: ClockService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.prisma.settings.createMany({ data: [{ id: 1, updatedAt: await this.clock.now() }], skipDuplicates: true });
+  }
+
+  async get(tx: Tx = this.prisma): Promise<Settings> {
+    const row = await tx.settings.findUniqueOrThrow({ where: { id: 1 } });
+    return { lendingPeriodDays: row.lendingPeriodDays, liquidationFee: dec(row.liquidationFee) };
+  }
+
+  async update(patch: { lendingPeriodDays?: number; liquidationFee?: string }): Promise<Settings> {
+    if (patch.liquidationFee !== undefined && !FEE.test(patch.liquidationFee)) {
+      throw invalidField('liquidationFee', 'must be a decimal string from 0 to below 1 with at most 8 decimals, such as "0.05"');
+    }
+    await this.prisma.$transaction(async (tx) => {
+      // The markets' liquidation levels must stay below 1 − fee: lock them while checking.
+      const fee = patch.liquidationFee !== undefined ? dec(patch.liquidationFee) : undefined;
+      if (fee) {
+        const markets = await tx.$queryRaw<{ asset: string; liquidation_ltv: string }[]>`
+          SELECT asset, liquidation_ltv::text FROM markets ORDER BY asset FOR UPDATE`;
+        const blocking = markets.filter((m) => dec(m.liquidation_ltv).gte(ONE.minus(fee)));
+        if (blocking.length) {
+          throw invalidField(
+            'liquidationFee',
+            `must keep every liquidation level below 1 − fee; ${blocking.map((m) => `${m.asset} ${m.liquidation_ltv}`).join(', ')} would not be`,
+          );
+        }
+      }
+      await tx.settings.update({
+        where: { id: 1 },
+        data: {
+          lendingPeriodDays: patch.lendingPeriodDays,
+          liquidationFee: fee?.toFixed(),
+          updatedAt: await this.clock.now(),
+        },
+      });
+    });
+    return this.get();
+  }
+}
