@@ -16,6 +16,8 @@ import { DepositsModule } from './deposits/deposits.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PortfolioModule } from './portfolio/portfolio.module.js';
 import { CalcModule } from './calc/calc.module.js';
+import { LoansModule } from './loans/loans.module.js';
+import { RiskModule } from './risk/risk.module.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
@@ -40,7 +42,9 @@ export class AppModule {
         MarketsModule,
         NotificationsModule,
         AccrualModule,
+        RiskModule,
         DepositsModule,
+        LoansModule,
         PortfolioModule,
         CalcModule,
         HealthModule,

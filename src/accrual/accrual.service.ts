@@ -4,7 +4,8 @@ import { LedgerService } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
 import { Decimal } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
-import { dayStart } from '../clock/dates.js';
+import { dayStart, utcDateString } from '../clock/dates.js';
+import { ClockService } from '../clock/clock.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { MarketState, closeDay } from '../markets/market-state.js';
 import type { EntryInput, LedgerAccountRef } from '../ledger/ledger.types.js';
@@ -26,6 +27,7 @@ export class AccrualService {
     private readonly prisma: PrismaService,
     private readonly markets: MarketsRepository,
     private readonly ledger: LedgerService,
+    private readonly clock: ClockService,
   ) {}
 
   /** Closes every day of the market before `date`, in order; returns the locked, current market. */
@@ -37,6 +39,9 @@ export class AccrualService {
 
   /** One (market, day) in its own transaction: what an accrual job does. Returns the days closed. */
   async accrueThrough(asset: string, date: string): Promise<number> {
+    const today = utcDateString(await this.clock.now());
+    // A day closes only once the clock has left it: indexes never run ahead of time.
+    if (date > today) throw new Error(`cannot accrue ${asset} through ${date}: the clock is at ${today}`);
     return this.prisma.$transaction(async (tx) => {
       const before = (await this.markets.lock(tx, asset)).indexDay;
       const after = await this.bringMarketTo(tx, asset, date);

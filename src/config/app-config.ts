@@ -99,7 +99,7 @@ export function loadConfig(env: Env): AppConfig {
     host: read.string('HOST', '127.0.0.1'),
     port: read.int('PORT', 3000, 0, 65535),
     databaseUrl: read.string('DATABASE_URL', undefined, urlWithScheme(['postgres:', 'postgresql:'])),
-    databasePoolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 200),
+    databasePoolSize: read.int('DATABASE_POOL_SIZE', 20, 1, 200),
     redisUrl: read.string('REDIS_URL', undefined, urlWithScheme(['redis:', 'rediss:'])),
     queuePrefix: read.string('QUEUE_PREFIX', 'lendlab', (v) =>
       /^[A-Za-z0-9_-]{1,40}$/.test(v) ? undefined : 'must be 1-40 letters, digits, _ or -',

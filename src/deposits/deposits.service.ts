@@ -15,6 +15,8 @@ import { MarketsRepository } from '../markets/markets.repository.js';
 import { liveAt } from '../markets/market-state.js';
 import { scaledSupply } from '../markets/index-math.js';
 import { SettingsService } from '../settings/settings.service.js';
+import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
+import { ltvLimitExceeded } from '../risk/ltv-errors.js';
 import { PositionRow, PositionView, positionAmount, positionView } from './positions.js';
 
 export const insufficientLiquidity = (asset: string, available: Decimal, needed: Decimal, decimals: number) =>
@@ -37,6 +39,7 @@ export class DepositsService {
     private readonly accrual: AccrualService,
     private readonly markets: MarketsRepository,
     private readonly settings: SettingsService,
+    private readonly snapshots: AccountSnapshotService,
   ) {}
 
   async deposit(tx: Tx, account: OwnedAccount, asset: AssetInfo, amount: Decimal, network: string): Promise<{ position: PositionView }> {
@@ -77,10 +80,11 @@ export class DepositsService {
 
   /**
    * Pays out the whole position with its interest: refused before maturity, refused for part
-   * of it, refused when the market lacks the cash.
+   * of it, refused when the account's loans need it, refused when the market lacks the cash.
    */
   async withdraw(tx: Tx, account: OwnedAccount, asset: AssetInfo, requested: Decimal | undefined): Promise<{ asset: string; amount: string }> {
     const now = await this.clock.now();
+    await this.snapshots.lockAccount(tx, account.id);
     const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
     const [row] = await tx.$queryRaw<PositionRow[]>`
       SELECT id, account_id, asset, scaled::text, principal::text, matures_at FROM positions
@@ -105,6 +109,7 @@ export class DepositsService {
         { asset: asset.code, requested: requested.toFixed(), wholePosition: payout.toFixed(asset.decimals) },
       );
     }
+    await this.assertLoansStayCovered(tx, account.id, asset.code, now);
     const cash = await this.ledger.balance(tx, chart.marketCash(asset.code));
     if (cash.lt(payout)) throw insufficientLiquidity(asset.code, cash, payout, asset.decimals);
 
@@ -139,6 +144,15 @@ export class DepositsService {
     await this.recordChange(tx, { ...row, scaled: '0' }, now, 'withdrawal');
     await this.markets.addToTotals(tx, asset.code, { supplyScaled: scaled.negated().toFixed(), supplyPrincipal: principal.negated().toFixed() });
     return { asset: asset.code, amount: payout.toFixed(asset.decimals) };
+  }
+
+  /** Collateral may leave only while the account's loans stay within its max LTV without it. */
+  private async assertLoansStayCovered(tx: Tx, accountId: string, asset: string, now: Date): Promise<void> {
+    const snapshot = await this.snapshots.take(tx, accountId, now);
+    if (snapshot.loans.length === 0) return;
+    const after = this.snapshots.value(snapshot, snapshot.positions.filter((p) => p.asset !== asset), snapshot.loans);
+    const limit = after.levels?.maxLtv ?? dec(0);
+    if (!after.ltv || after.ltv.gt(limit)) throw ltvLimitExceeded(limit, after.ltv, 'withdrawing this position');
   }
 
   private async recordChange(tx: Tx, row: PositionRow, at: Date, kind: string): Promise<void> {

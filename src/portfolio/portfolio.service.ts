@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
-import { dec } from '../common/money/decimal.js';
-import { MarketsRepository } from '../markets/markets.repository.js';
-import { liveAt } from '../markets/market-state.js';
-import { PricesService } from '../prices/prices.service.js';
-import { PositionRow, positionView, PositionView } from '../deposits/positions.js';
 import { OwnedAccount } from '../accounts/accounts.service.js';
 import { showRate } from '../calc/compounding.js';
-import { valueAccount } from '../risk/valuation.js';
+import { PositionView } from '../deposits/positions.js';
+import { LoanView } from '../loans/loans.service.js';
+import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
 
 export interface AccountView {
   id: string;
@@ -16,7 +13,7 @@ export interface AccountView {
   userId: string;
   tier: string;
   positions: PositionView[];
-  loans: unknown[];
+  loans: LoanView[];
   collateralValue: string;
   debtValue: string;
   ltv: string | null;
@@ -26,43 +23,40 @@ export interface AccountView {
   status: string;
 }
 
-/** An account as its owner sees it: positions at today's index, values in USD, LTV and status. */
+/** An account as its owner sees it: positions and loans at the live indexes, USD values, LTV, status. */
 @Injectable()
 export class PortfolioService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly clock: ClockService,
-    private readonly markets: MarketsRepository,
-    private readonly prices: PricesService,
+    private readonly snapshots: AccountSnapshotService,
   ) {}
 
   async view(account: OwnedAccount): Promise<AccountView> {
-    const [now, markets, prices, rows] = await Promise.all([
-      this.clock.now(),
-      this.markets.readAll(),
-      this.prices.current(),
-      this.prisma.$queryRaw<PositionRow[]>`
-        SELECT id, account_id, asset, scaled::text, principal::text, matures_at FROM positions
-        WHERE account_id = ${account.id}::uuid AND scaled > 0 ORDER BY asset`,
-    ]);
-    const marketOf = new Map(markets.map((m) => [m.asset, m]));
-    const positions = rows.map((row) => {
-      const market = marketOf.get(row.asset)!;
-      return positionView(row, liveAt(market, now).supplyIndex, market.decimals, now);
-    });
-    const valuation = valueAccount(
-      positions.map((p) => ({ asset: p.asset, amount: dec(p.amount) })),
-      [],
-      prices,
-      (asset) => marketOf.get(asset)!.risk,
-    );
+    const now = await this.clock.now();
+    const snapshot = await this.snapshots.take(this.prisma, account.id, now);
+    const decimalsOf = (asset: string) => snapshot.markets.get(asset)!.decimals;
+    const { valuation } = snapshot;
     return {
       id: account.id,
       label: account.label,
       userId: account.userId,
       tier: 'base',
-      positions,
-      loans: [],
+      positions: snapshot.positions.map((p) => ({
+        asset: p.asset,
+        amount: p.amount.toFixed(decimalsOf(p.asset)),
+        principal: p.principal.toFixed(decimalsOf(p.asset)),
+        interestEarned: p.amount.minus(p.principal).toFixed(decimalsOf(p.asset)),
+        maturesAt: p.maturesAt.toISOString(),
+        matured: p.maturesAt.getTime() <= now.getTime(),
+      })),
+      loans: snapshot.loans.map((loan) => ({
+        id: loan.id,
+        asset: loan.asset,
+        principal: loan.principal.toFixed(decimalsOf(loan.asset)),
+        outstanding: loan.outstanding.toFixed(decimalsOf(loan.asset)),
+        borrowApr: showRate(snapshot.live.get(loan.asset)!.today.borrowApr),
+      })),
       collateralValue: valuation.collateralValue.toFixed(),
       debtValue: valuation.debtValue.toFixed(),
       ltv: valuation.ltv ? showRate(valuation.ltv) : null,

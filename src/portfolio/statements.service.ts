@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
-import { dec, ZERO } from '../common/money/decimal.js';
-import { roundOwedToUser } from '../common/money/rounding.js';
+import { Decimal, dec, ZERO } from '../common/money/decimal.js';
+import { roundOwedByUser, roundOwedToUser } from '../common/money/rounding.js';
 import { findAsset } from '../common/money/assets.js';
 import { invalidField } from '../common/errors/domain-error.js';
 import { addDays, dayStart, isCalendarDate } from '../clock/dates.js';
@@ -51,45 +51,65 @@ export class StatementsService {
   }
 
   /**
-   * Interest earned per accrued day and asset, derived from each position's scaled history and
-   * the market's index history (the accrual itself never touches positions). Each day's
-   * figure is rounded down to the asset's decimals.
+   * Interest earned (positions) and charged (loans) per accrued day and asset, derived from the
+   * scaled history of each and the market's index history (the accrual itself never touches
+   * them).
    */
   async interest(accountId: string, from?: string, to?: string): Promise<InterestLine[]> {
     for (const [field, value] of [['from', from], ['to', to]] as const) {
       if (value !== undefined && !isCalendarDate(value)) throw invalidField(field, 'must be a date written YYYY-MM-DD');
     }
     if (from && to && from > to) throw invalidField('from', 'must not be after to');
-    const positions = await this.prisma.position.findMany({
-      where: { accountId },
-      include: { changes: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
-      orderBy: { asset: 'asc' },
-    });
-    const lines: InterestLine[] = [];
-    for (const position of positions) {
-      const decimals = findAsset(position.asset)!.decimals;
-      const first = position.changes[0]?.at;
+    const order = [{ at: 'asc' as const }, { id: 'asc' as const }];
+    const positions = await this.prisma.position.findMany({ where: { accountId }, include: { changes: { orderBy: order } } });
+    const loans = await this.prisma.loan.findMany({ where: { accountId }, include: { changes: { orderBy: order } } });
+    const balances = [
+      ...positions.map((p) => ({ asset: p.asset, kind: 'earned' as const, changes: p.changes })),
+      ...loans.map((l) => ({ asset: l.asset, kind: 'charged' as const, changes: l.changes })),
+    ];
+    const perDay = new Map<string, InterestLine & { exact: Decimal }>();
+    for (const balance of balances) {
+      const first = balance.changes[0]?.at;
       if (!first) continue;
       const start = from && from > first.toISOString().slice(0, 10) ? from : first.toISOString().slice(0, 10);
-      const history = await this.prisma.$queryRaw<{ date: string; apr: string; indexAtEnd: string }[]>`
-        SELECT to_char(date, 'YYYY-MM-DD') AS date, supply_apr::text AS apr, supply_index::text AS "indexAtEnd"
-        FROM market_days WHERE asset = ${position.asset} AND date >= ${addDays(start, -1)}::date AND date <= ${to ?? '9999-12-31'}::date
-        ORDER BY date LIMIT ${MAX_INTEREST_DAYS + 1}`;
+      const history = await this.history(balance.asset, balance.kind, addDays(start, -1), to ?? '9999-12-31');
       const firstIsPrevious = history[0]?.date === addDays(start, -1);
       const days = dayRatesFromHistory(firstIsPrevious ? history.slice(1) : history, firstIsPrevious ? dec(history[0].indexAtEnd) : undefined);
       for (const day of days) {
         const startMs = dayStart(day.date).getTime();
         const endMs = startMs + 86_400_000;
-        const before = position.changes.filter((c) => c.at.getTime() < startMs);
+        const before = balance.changes.filter((c) => c.at.getTime() < startMs);
         const scaledAtStart = before.length ? dec(before[before.length - 1].scaledAfter) : ZERO;
-        const during = position.changes
+        const during = balance.changes
           .filter((c) => c.at.getTime() >= startMs && c.at.getTime() < endMs)
           .map((c) => ({ at: c.at, scaledAfter: dec(c.scaledAfter) }));
         if (scaledAtStart.isZero() && during.every((c) => c.scaledAfter.isZero())) continue;
-        const amount = roundOwedToUser(interestForDay(day, scaledAtStart, during), decimals);
-        lines.push({ date: day.date, asset: position.asset, kind: 'earned', amount: amount.toFixed(decimals) });
+        // Several loans (or a position and a loan) in one asset make one line per day and kind.
+        const key = `${day.date} ${balance.asset} ${balance.kind}`;
+        const line = perDay.get(key) ?? { date: day.date, asset: balance.asset, kind: balance.kind, amount: '', exact: ZERO };
+        line.exact = line.exact.plus(interestForDay(day, scaledAtStart, during));
+        perDay.set(key, line);
       }
     }
-    return lines.sort((a, b) => (a.date === b.date ? a.asset.localeCompare(b.asset) : a.date < b.date ? -1 : 1));
+    return [...perDay.values()]
+      .map(({ exact, ...line }) => {
+        const decimals = findAsset(line.asset)!.decimals;
+        // What a user earned rounds down; what a user was charged rounds up.
+        const amount = line.kind === 'earned' ? roundOwedToUser(exact, decimals) : roundOwedByUser(exact, decimals);
+        return { ...line, amount: amount.toFixed(decimals) };
+      })
+      .sort((a, b) => (a.date === b.date ? `${a.asset}${a.kind}`.localeCompare(`${b.asset}${b.kind}`) : a.date < b.date ? -1 : 1));
+  }
+
+  private history(asset: string, kind: 'earned' | 'charged', from: string, to: string) {
+    return kind === 'earned'
+      ? this.prisma.$queryRaw<{ date: string; apr: string; indexAtEnd: string }[]>`
+          SELECT to_char(date, 'YYYY-MM-DD') AS date, supply_apr::text AS apr, supply_index::text AS "indexAtEnd"
+          FROM market_days WHERE asset = ${asset} AND date >= ${from}::date AND date <= ${to}::date
+          ORDER BY date LIMIT ${MAX_INTEREST_DAYS + 1}`
+      : this.prisma.$queryRaw<{ date: string; apr: string; indexAtEnd: string }[]>`
+          SELECT to_char(date, 'YYYY-MM-DD') AS date, borrow_apr::text AS apr, borrow_index::text AS "indexAtEnd"
+          FROM market_days WHERE asset = ${asset} AND date >= ${from}::date AND date <= ${to}::date
+          ORDER BY date LIMIT ${MAX_INTEREST_DAYS + 1}`;
   }
 }

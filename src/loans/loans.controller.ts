@@ -1,0 +1,75 @@
+import { Body, Controller, Param, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsString, MaxLength } from 'class-validator';
+import type { Response } from 'express';
+import { CurrentCaller } from '../common/auth/auth.decorators.js';
+import type { Caller } from '../common/auth/caller.js';
+import { Idempotent } from '../common/idempotency/idempotency.decorator.js';
+import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
+import type { IdempotentRequest } from '../common/idempotency/idempotency.service.js';
+import { checkAmount } from '../common/money/amount.js';
+import { parseAmountOf } from '../common/money/parse-request.js';
+import { requireAsset } from '../common/money/require-asset.js';
+import { invalidField } from '../common/errors/domain-error.js';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { IDEMPOTENCY_HEADER_DOC } from '../accounts/accounts.controller.js';
+import { LoansService } from './loans.service.js';
+
+export class BorrowDto {
+  @ApiProperty({ example: 'USDC' }) @IsString() @MaxLength(20) asset: string;
+  @ApiProperty({ example: '10000' }) @IsString() @MaxLength(64) amount: string;
+}
+
+export class RepayDto {
+  @ApiProperty({ example: '500', description: 'A decimal string, or "all" for what is outstanding' })
+  @IsString()
+  @MaxLength(64)
+  amount: string;
+}
+
+@ApiTags('loans')
+@Controller('v1')
+export class LoansController {
+  constructor(
+    private readonly loans: LoansService,
+    private readonly accounts: AccountsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  /** Borrows against the account's positions; paid out to the user's external wallet. */
+  @Post('accounts/:id/loans')
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({ description: '{ loan: { id, asset, principal, outstanding, borrowApr } }' })
+  async borrow(
+    @CurrentCaller() caller: Caller,
+    @Param('id') accountId: string,
+    @Body() body: BorrowDto,
+    @Idempotent() request: IdempotentRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    const asset = requireAsset(body.asset);
+    const amount = parseAmountOf(asset, body.amount);
+    IdempotencyService.checkKey(request.key);
+    const account = await this.accounts.findForCaller(caller, accountId);
+    return this.idempotency.respond(request, response, 201, (tx) => this.loans.borrow(tx, account, asset, amount));
+  }
+
+  @Post('loans/:id/repayments')
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({ description: '{ loan }' })
+  async repay(
+    @CurrentCaller() caller: Caller,
+    @Param('id') loanId: string,
+    @Body() body: RepayDto,
+    @Idempotent() request: IdempotentRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
+    // The loan's asset decides the decimals; 18 is the most any asset has, checked again below.
+    const amount = body.amount === 'all' ? 'all' : checkAmount(body.amount, 18);
+    if (amount !== 'all' && !amount.ok) throw invalidField('amount', `${amount.message}, or "all"`);
+    IdempotencyService.checkKey(request.key);
+    const asset = await this.loans.assetOfLoan(caller, loanId);
+    const parsed = amount === 'all' ? 'all' : parseAmountOf(asset, body.amount);
+    return this.idempotency.respond(request, response, 201, (tx) => this.loans.repay(tx, caller, loanId, parsed));
+  }
+}

@@ -1,0 +1,207 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, Tx } from '../prisma/prisma.service.js';
+import { ClockService } from '../clock/clock.service.js';
+import { utcDateString } from '../clock/dates.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import { chart } from '../ledger/chart.js';
+import { EntryInput } from '../ledger/ledger.types.js';
+import { Decimal, ZERO, dec } from '../common/money/decimal.js';
+import { roundOwedByUser } from '../common/money/rounding.js';
+import { AssetInfo, findAsset } from '../common/money/assets.js';
+import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { Caller } from '../common/auth/caller.js';
+import { AccountsService, OwnedAccount } from '../accounts/accounts.service.js';
+import { AccrualService } from '../accrual/accrual.service.js';
+import { MarketsRepository } from '../markets/markets.repository.js';
+import { MarketState, liveAt } from '../markets/market-state.js';
+import { SCALED_DECIMALS, scaledDebt } from '../markets/index-math.js';
+import { insufficientLiquidity } from '../deposits/deposits.service.js';
+import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
+import { showRate } from '../calc/compounding.js';
+import { ltvLimitExceeded } from '../risk/ltv-errors.js';
+
+export interface LoanView {
+  id: string;
+  asset: string;
+  principal: string;
+  outstanding: string;
+  borrowApr: string;
+}
+
+export interface LoanRow {
+  id: string;
+  account_id: string;
+  asset: string;
+  scaled_debt: string;
+  principal: string;
+}
+
+/** The ledger entries and state change of paying `amount` off a loan: interest first, then principal. */
+export interface Repayment {
+  entries: EntryInput[];
+  scaledAfter: Decimal;
+  principalAfter: Decimal;
+  principalPaid: Decimal;
+  scaledPaid: Decimal;
+}
+
+/**
+ * Nexo-style credit lines over Backpack-style lent collateral: borrow one asset against the
+ * account's positions (locked ones count), within the account's blended max LTV and the
+ * market's cash; repay part or all at any time with funds from outside the platform.
+ */
+@Injectable()
+export class LoansService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly clock: ClockService,
+    private readonly ledger: LedgerService,
+    private readonly accrual: AccrualService,
+    private readonly markets: MarketsRepository,
+    private readonly snapshots: AccountSnapshotService,
+  ) {}
+
+  async borrow(tx: Tx, account: OwnedAccount, asset: AssetInfo, amount: Decimal): Promise<{ loan: LoanView }> {
+    AccountsService.requireKyc(account);
+    const now = await this.clock.now();
+    await this.snapshots.lockAccount(tx, account.id);
+    const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
+    const snapshot = await this.snapshots.take(tx, account.id, now);
+    if (!snapshot.prices.has(asset.code)) {
+      throw new DomainError(409, 'PRICE_UNAVAILABLE', `No price has been set for ${asset.code}`, { asset: asset.code });
+    }
+    const after = this.snapshots.value(snapshot, snapshot.positions, [...snapshot.loans, { asset: asset.code, outstanding: amount }]);
+    const limit = after.levels?.maxLtv ?? ZERO;
+    if (!after.ltv || after.ltv.gt(limit) || after.collateralValue.isZero()) throw ltvLimitExceeded(limit, after.ltv, 'borrowing this');
+    const cash = await this.ledger.balance(tx, chart.marketCash(asset.code));
+    if (cash.lt(amount)) throw insufficientLiquidity(asset.code, cash, amount, asset.decimals);
+
+    const borrowIndex = liveAt(market, now).borrowIndex;
+    const scaled = scaledDebt(amount, borrowIndex);
+    const [row] = await tx.$queryRaw<LoanRow[]>`
+      INSERT INTO loans (id, account_id, asset, scaled_debt, principal, borrowed, opened_at, updated_at)
+      VALUES (gen_random_uuid(), ${account.id}::uuid, ${asset.code}, ${scaled.toFixed()}::numeric, ${amount.toFixed()}::numeric,
+              ${amount.toFixed()}::numeric, ${now}, ${now})
+      RETURNING id, account_id, asset, scaled_debt::text, principal::text`;
+    await this.recordChange(tx, row.id, now, 'borrow', scaled);
+    await this.markets.addToTotals(tx, asset.code, { borrowScaled: scaled.toFixed(), borrowPrincipal: amount.toFixed() });
+    await this.ledger.post(tx, {
+      type: 'borrow',
+      at: now,
+      accountId: account.id,
+      description: `${amount.toFixed(asset.decimals)} ${asset.code} borrowed, paid out to the external wallet`,
+      metadata: { asset: asset.code, amount: amount.toFixed(asset.decimals), loanId: row.id, paidTo: 'external wallet' },
+      entries: [
+        { account: chart.debt(account.id, asset.code), amount },
+        { account: chart.marketCash(asset.code), amount: amount.negated() },
+      ],
+    });
+    return { loan: this.view(row, market, now) };
+  }
+
+  /** Repayments arrive from outside the platform, like deposits. `all` repays what is outstanding. */
+  async repay(tx: Tx, caller: Caller, loanId: string, rawAmount: 'all' | Decimal): Promise<{ loan: LoanView }> {
+    const now = await this.clock.now();
+    const owner = await this.loanOwner(tx, caller, loanId);
+    await this.snapshots.lockAccount(tx, owner.accountId);
+    const market = await this.accrual.bringMarketTo(tx, owner.asset, utcDateString(now));
+    const [row] = await tx.$queryRaw<LoanRow[]>`
+      SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans WHERE id = ${loanId}::uuid FOR UPDATE`;
+    const decimals = market.decimals;
+    const borrowIndex = liveAt(market, now).borrowIndex;
+    const outstanding = roundOwedByUser(dec(row.scaled_debt).times(borrowIndex), decimals);
+    if (outstanding.isZero()) throw new DomainError(409, 'LOAN_REPAID', 'This loan is already repaid', { loanId });
+    const amount = rawAmount === 'all' ? outstanding : rawAmount;
+    if (amount.gt(outstanding)) {
+      throw new DomainError(422, 'AMOUNT_EXCEEDS_DEBT', `Only ${outstanding.toFixed(decimals)} ${row.asset} is outstanding`, {
+        outstanding: outstanding.toFixed(decimals),
+        requested: amount.toFixed(),
+      });
+    }
+    const repayment = this.repayment(row, market, borrowIndex, amount);
+    await this.applyRepayment(tx, row, repayment, now, 'repayment');
+    await this.ledger.post(tx, {
+      type: 'repayment',
+      at: now,
+      accountId: row.account_id,
+      description: `${amount.toFixed(decimals)} ${row.asset} repaid from outside the platform`,
+      metadata: { asset: row.asset, amount: amount.toFixed(decimals), loanId },
+      entries: [{ account: chart.marketCash(row.asset), amount }, ...repayment.entries],
+    });
+    const [updated] = await tx.$queryRaw<LoanRow[]>`
+      SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans WHERE id = ${loanId}::uuid`;
+    return { loan: this.view(updated, market, now) };
+  }
+
+  /**
+   * What paying `amount` off a loan does: the accrued interest is paid first (out of the
+   * interest receivable), then principal (out of the debt account). The scaled debt falls by
+   * amount / index rounded down, so what remains is never below the exact remainder; a full
+   * repayment clears it to zero. The entries credit the debt side; the caller debits the source.
+   */
+  repayment(row: LoanRow, market: MarketState, borrowIndex: Decimal, amount: Decimal): Repayment {
+    const scaled = dec(row.scaled_debt);
+    const principal = dec(row.principal);
+    const outstanding = roundOwedByUser(scaled.times(borrowIndex), market.decimals);
+    const full = amount.gte(outstanding);
+    const interestDue = Decimal.max(outstanding.minus(principal), ZERO);
+    const interestPaid = Decimal.min(amount, interestDue);
+    const principalPaid = full ? principal : Decimal.min(amount.minus(interestPaid), principal);
+    const scaledPaid = full ? scaled : amount.div(borrowIndex).toDecimalPlaces(SCALED_DECIMALS, Decimal.ROUND_DOWN);
+    const creditedToInterest = amount.minus(principalPaid);
+    const entries: EntryInput[] = [];
+    if (!principalPaid.isZero()) entries.push({ account: chart.debt(row.account_id, row.asset), amount: principalPaid.negated() });
+    if (!creditedToInterest.isZero()) entries.push({ account: chart.interestReceivable(row.asset), amount: creditedToInterest.negated() });
+    return { entries, scaledAfter: scaled.minus(scaledPaid), principalAfter: principal.minus(principalPaid), principalPaid, scaledPaid };
+  }
+
+  /** Writes a repayment's effect on the loan row and the market's totals (the ledger is the caller's). */
+  async applyRepayment(tx: Tx, row: LoanRow, repayment: Repayment, at: Date, kind: string): Promise<void> {
+    await tx.$executeRaw`
+      UPDATE loans SET scaled_debt = ${repayment.scaledAfter.toFixed()}::numeric, principal = ${repayment.principalAfter.toFixed()}::numeric,
+        updated_at = ${at} WHERE id = ${row.id}::uuid`;
+    await this.recordChange(tx, row.id, at, kind, repayment.scaledAfter);
+    await this.markets.addToTotals(tx, row.asset, {
+      borrowScaled: repayment.scaledPaid.negated().toFixed(),
+      borrowPrincipal: repayment.principalPaid.negated().toFixed(),
+    });
+  }
+
+  async loansOf(tx: Tx, accountId: string): Promise<LoanRow[]> {
+    return tx.$queryRaw<LoanRow[]>`
+      SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans
+      WHERE account_id = ${accountId}::uuid AND scaled_debt > 0 ORDER BY seq FOR UPDATE`;
+  }
+
+  view(row: LoanRow, market: MarketState, now: Date): LoanView {
+    const live = liveAt(market, now);
+    return {
+      id: row.id,
+      asset: row.asset,
+      principal: dec(row.principal).toFixed(market.decimals),
+      outstanding: roundOwedByUser(dec(row.scaled_debt).times(live.borrowIndex), market.decimals).toFixed(market.decimals),
+      borrowApr: showRate(live.today.borrowApr),
+    };
+  }
+
+  /** The asset of a loan the caller may see (404 otherwise), to check an amount's decimals. */
+  async assetOfLoan(caller: Caller, loanId: string): Promise<AssetInfo> {
+    const owner = await this.loanOwner(this.prisma, caller, loanId);
+    return findAsset(owner.asset)!;
+  }
+
+  private async loanOwner(tx: Tx, caller: Caller, loanId: string): Promise<{ accountId: string; asset: string }> {
+    const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    if (!UUID.test(loanId)) throw notFound('Loan');
+    const [loan] = await tx.$queryRaw<{ account_id: string; asset: string; user_id: string }[]>`
+      SELECT l.account_id, l.asset, a.user_id FROM loans l JOIN accounts a ON a.id = l.account_id WHERE l.id = ${loanId}::uuid`;
+    if (!loan || (caller.kind === 'user' && caller.userId !== loan.user_id)) throw notFound('Loan');
+    return { accountId: loan.account_id, asset: loan.asset };
+  }
+
+  private async recordChange(tx: Tx, loanId: string, at: Date, kind: string, scaledAfter: Decimal): Promise<void> {
+    await tx.$executeRaw`
+      INSERT INTO loan_changes (loan_id, at, kind, scaled_after) VALUES (${loanId}::uuid, ${at}, ${kind}, ${scaledAfter.toFixed()}::numeric)`;
+  }
+}
+

@@ -1,0 +1,24 @@
+import { expect } from '@jest/globals';
+import { createUser, TestApp } from './test-app.js';
+
+/** Small helpers that drive the API as a client would, for the money stories in the tests. */
+export function world(app: TestApp) {
+  return {
+    user: (name: string, kyc: 'approved' | 'pending' = 'approved') => createUser(app, name, kyc),
+    price: (asset: string, price: string) => app.admin.put(`/v1/prices/${asset}`).send({ price }).expect(200),
+    advance: (body: { days?: number; hours?: number }) => app.admin.post('/v1/clock/advance').send(body).expect(200),
+    deposit: async (key: string, accountId: string, asset: string, amount: string) =>
+      (await app.api(key).post(`/v1/accounts/${accountId}/deposits`).send({ asset, amount }).expect(201)).body.position,
+    borrow: async (key: string, accountId: string, asset: string, amount: string) =>
+      (await app.api(key).post(`/v1/accounts/${accountId}/loans`).send({ asset, amount }).expect(201)).body.loan,
+    account: async (key: string, accountId: string) => (await app.api(key).get(`/v1/accounts/${accountId}`).expect(200)).body,
+    history: async (asset: string) => (await app.admin.get(`/v1/markets/${asset}/history`).expect(200)).body,
+    market: async (asset: string) => (await app.admin.get(`/v1/markets/${asset}`).expect(200)).body,
+    assertBalanced: async () => {
+      const check = (await app.admin.get('/v1/ledger/check').expect(200)).body;
+      expect(check.mismatches).toEqual([]);
+      expect(check.balanced).toBe(true);
+      return check;
+    },
+  };
+}
