@@ -36,6 +36,8 @@ export class AccrualProcessor extends WorkerHost {
 @Injectable()
 export class AccrualDayStart implements OnModuleInit, OnModuleDestroy {
   private events?: QueueEvents;
+  /** Shutting down: a day-start still waiting for its jobs fails now instead of waiting forever. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly hooks: DayStartHooks,
@@ -48,6 +50,7 @@ export class AccrualDayStart implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping.abort();
     await this.events?.close();
   }
 
@@ -75,6 +78,11 @@ export class AccrualDayStart implements OnModuleInit, OnModuleDestroy {
         return job;
       }),
     );
-    await Promise.all(jobs.map((job) => job.waitUntilFinished(this.events!, ACCRUAL_WAIT_MS)));
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = () => reject(new Error(`accrual for ${day.date} interrupted by shutdown; it runs again at the next start`));
+      if (this.stopping.signal.aborted) fail();
+      this.stopping.signal.addEventListener('abort', fail, { once: true });
+    });
+    await Promise.race([Promise.all(jobs.map((job) => job.waitUntilFinished(this.events!, ACCRUAL_WAIT_MS))), aborted]);
   }
 }

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -27,10 +27,10 @@ export const REDIS = Symbol('REDIS');
   ],
   exports: [BullModule, REDIS],
 })
-export class QueuesModule implements OnModuleDestroy {
+export class QueuesModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
   }
 }
