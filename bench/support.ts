@@ -1,0 +1,69 @@
+import os from 'node:os';
+import path from 'node:path';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import type * as Services from '../scripts/lib/services.mjs';
+import type * as Migrate from '../scripts/lib/migrate.mjs';
+import { loadConfig } from '../src/config/app-config.js';
+import { createWorkerContext } from '../src/bootstrap/create-app.js';
+import { JsonLogger } from '../src/common/logging/json-logger.js';
+
+// Compiled to dist/bench/: the project is two folders up.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The same service starters and migrator the sandbox and the tests use (plain .mjs, not compiled).
+const { ensureDatabase, freePort, startEmbeddedPostgres, startRedis }: typeof Services = await import(
+  pathToFileURL(path.join(root, 'scripts', 'lib', 'services.mjs')).href
+);
+const { applyMigrations }: typeof Migrate = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'migrate.mjs')).href);
+
+export interface BenchServices {
+  postgresUrl: string;
+  redisUrl: string;
+  stop(): Promise<void>;
+}
+
+/** A throw-away Postgres (durability off, as in the tests) and Redis for one benchmark run. */
+export async function startBenchServices(): Promise<BenchServices> {
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'lendlab-bench-'));
+  chmodSync(workDir, 0o755);
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: await freePort(), persistent: false, fast: true });
+  const redis = await startRedis({ port: await freePort(), dir: path.join(workDir, 'redis') });
+  return {
+    postgresUrl: postgres.url,
+    redisUrl: redis.url,
+    stop: async () => {
+      await redis.stop();
+      await postgres.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A migrated database of its own and the application (workers included) on it. */
+export async function startBenchApp(services: BenchServices, name: string): Promise<{ app: INestApplicationContext; databaseUrl: string }> {
+  const databaseUrl = await ensureDatabase(services.postgresUrl, `bench_${name}_${randomBytes(3).toString('hex')}`);
+  await applyMigrations(databaseUrl, path.join(root, 'prisma', 'migrations'));
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: services.redisUrl,
+    ADMIN_API_KEY: 'bench-admin-key-0123456789',
+    QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: 'error',
+  });
+  return { app: await createWorkerContext(config, { logger: new JsonLogger('error') }), databaseUrl };
+}
+
+export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+export const fmt = (ms: number) => `${ms.toFixed(1)} ms`;

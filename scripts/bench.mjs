@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// `npm run bench [-- <name>]`: builds, then runs bench/<name>.ts (compiled), or the whole suite.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureBuilt, ensureDependencies, ensurePrismaClient } from './lib/deps.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const say = (line) => process.stdout.write(`[bench] ${line}\n`);
+ensureDependencies(root, say);
+ensurePrismaClient(root, say);
+ensureBuilt(root, say);
+const name = process.argv[2] ?? 'accrual';
+const result = spawnSync(process.execPath, ['--enable-source-maps', path.join(root, 'dist', 'bench', `${name}.js`)], { cwd: root, stdio: 'inherit' });
+process.exit(result.status ?? 1);
