@@ -7,6 +7,7 @@ import { QUEUES } from '../queues/queue-names.js';
 import { DayStart, DayStartHooks } from '../clock/day-start.hooks.js';
 import { ASSET_CODES } from '../common/money/assets.js';
 import { AccrualService } from './accrual.service.js';
+import { waitForJob } from '../queues/wait-for-job.js';
 
 interface AccrualJob {
   asset: string;
@@ -78,11 +79,6 @@ export class AccrualDayStart implements OnModuleInit, OnModuleDestroy {
         return job;
       }),
     );
-    const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(new Error(`accrual for ${day.date} interrupted by shutdown; it runs again at the next start`));
-      if (this.stopping.signal.aborted) fail();
-      this.stopping.signal.addEventListener('abort', fail, { once: true });
-    });
-    await Promise.race([Promise.all(jobs.map((job) => job.waitUntilFinished(this.events!, ACCRUAL_WAIT_MS))), aborted]);
+    await Promise.all(jobs.map((job) => waitForJob(this.queue, job, this.events!, ACCRUAL_WAIT_MS, this.stopping.signal)));
   }
 }

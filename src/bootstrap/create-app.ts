@@ -22,6 +22,7 @@ export async function createHttpApp(config: AppConfig, options: AppOptions = {})
     bodyParser: false,
     logger,
     forceCloseConnections: true,
+    abortOnError: false,
   });
   app.use(requestLogger(logger));
   applyHttpHardening(app, config.bodyLimitBytes);
@@ -52,7 +53,7 @@ function stopOnSignals(app: INestApplicationContext): void {
 /** Workers only: the same modules, no HTTP server. */
 export async function createWorkerContext(config: AppConfig, options: AppOptions = {}): Promise<INestApplicationContext> {
   const logger = options.logger ?? new JsonLogger(config.logLevel);
-  const context = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, runWorkers: true }), { logger });
+  const context = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, runWorkers: true }), { logger, abortOnError: false });
   if (options.ownsProcess) stopOnSignals(context);
   return context;
 }

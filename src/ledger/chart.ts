@@ -10,6 +10,9 @@ import type { LedgerAccountRef } from './ledger.types.js';
  *   interest receivable   debit   borrowers' accrued interest not yet repaid
  *   reserve               credit  the platform's net interest income (borrowers' − suppliers')
  *   rounding              credit  the fractions rounding leaves with the platform
+ *   liquidation desk      either  the platform's conversion book: collateral sold in, debt assets out
+ *   liquidation fees      credit  the fee kept from the value sold in a liquidation
+ *   bad debt              debit   debt written off when collateral ran out: the platform's loss
  *   position              credit  what the platform owes a customer: principal deposited
  *   debt                  debit   what a customer owes: principal borrowed
  */
@@ -47,6 +50,27 @@ export const chart = {
     asset,
     kind: 'rounding',
     normalSide: 'credit',
+    noOverdraft: false,
+  }),
+  liquidationDesk: (asset: string): LedgerAccountRef => ({
+    code: 'platform:liquidation_desk',
+    asset,
+    kind: 'liquidation_desk',
+    normalSide: 'debit',
+    noOverdraft: false,
+  }),
+  liquidationFees: (asset: string): LedgerAccountRef => ({
+    code: 'platform:liquidation_fees',
+    asset,
+    kind: 'liquidation_fees',
+    normalSide: 'credit',
+    noOverdraft: false,
+  }),
+  badDebt: (asset: string): LedgerAccountRef => ({
+    code: 'platform:bad_debt',
+    asset,
+    kind: 'bad_debt',
+    normalSide: 'debit',
     noOverdraft: false,
   }),
   position: (accountId: string, asset: string): LedgerAccountRef => ({

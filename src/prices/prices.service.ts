@@ -27,12 +27,12 @@ export class PricesService {
     return checked.value;
   }
 
-  async set(assetCode: string, rawPrice: unknown): Promise<PriceView> {
+  async set(assetCode: string, rawPrice: unknown): Promise<PriceView & { pointId: string }> {
     const asset = requireAsset(assetCode);
     const price = PricesService.parsePrice(rawPrice);
     const at = await this.clock.now();
-    await this.prisma.pricePoint.create({ data: { asset: asset.code, price: price.toFixed(), at } });
-    return { asset: asset.code, price: price.toFixed(), at: at.toISOString() };
+    const point = await this.prisma.pricePoint.create({ data: { asset: asset.code, price: price.toFixed(), at }, select: { id: true } });
+    return { asset: asset.code, price: price.toFixed(), at: at.toISOString(), pointId: point.id.toString() };
   }
 
   async list(): Promise<PriceView[]> {

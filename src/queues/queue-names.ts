@@ -2,6 +2,8 @@
 export const QUEUES = {
   clock: 'clock',
   accrual: 'accrual',
+  riskSweep: 'risk-sweep',
+  riskAccount: 'risk-account',
 } as const;
 
 export const ALL_QUEUES = Object.values(QUEUES);

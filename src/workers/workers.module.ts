@@ -4,6 +4,7 @@ import { WorkerHost } from '@nestjs/bullmq';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ClockTickProcessor, ClockTickScheduler } from '../clock/clock-tick.processor.js';
 import { AccrualProcessor } from '../accrual/accrual.jobs.js';
+import { RiskAccountProcessor, RiskSweepProcessor } from '../risk/risk.jobs.js';
 
 /**
  * The background side: BullMQ processors and the schedules that feed them. Imported only by
@@ -28,6 +29,6 @@ class WorkersShutdown implements BeforeApplicationShutdown {
 
 @Module({
   imports: [ScheduleModule.forRoot(), DiscoveryModule],
-  providers: [ClockTickProcessor, ClockTickScheduler, AccrualProcessor, WorkersShutdown],
+  providers: [ClockTickProcessor, ClockTickScheduler, AccrualProcessor, RiskSweepProcessor, RiskAccountProcessor, WorkersShutdown],
 })
 export class WorkersModule {}

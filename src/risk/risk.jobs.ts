@@ -1,0 +1,98 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { QUEUES } from '../queues/queue-names.js';
+import { DayStartHooks } from '../clock/day-start.hooks.js';
+import { LiquidationService, ReviewOutcome } from './liquidation.service.js';
+import { RiskSweepService } from './risk-sweep.service.js';
+import { waitForJob } from '../queues/wait-for-job.js';
+
+interface SweepJob {
+  trigger: string;
+}
+interface AccountJob {
+  accountId: string;
+}
+
+const WAIT_MS = 300_000;
+const JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 200 }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 86_400 } };
+
+/** A sweep finds the accounts to review and enqueues one review job per account. */
+@Processor(QUEUES.riskSweep)
+export class RiskSweepProcessor extends WorkerHost {
+  constructor(
+    private readonly sweep: RiskSweepService,
+    @InjectQueue(QUEUES.riskAccount) private readonly accounts: Queue<AccountJob>,
+  ) {
+    super();
+  }
+
+  async process(job: Job<SweepJob>): Promise<{ jobIds: string[] }> {
+    const ids = await this.sweep.accountsToReview();
+    // One job per account and sweep (a deterministic id): a repeat of this sweep adds nothing;
+    // reviews of one account by two sweeps serialise on its row lock and do only what is left.
+    const added = await this.accounts.addBulk(
+      ids.map((accountId) => ({ name: 'review', data: { accountId }, opts: { ...JOB_OPTIONS, jobId: `review-${accountId}-${job.data.trigger}` } })),
+    );
+    return { jobIds: added.map((j) => j.id!) };
+  }
+}
+
+@Processor(QUEUES.riskAccount, { concurrency: 8 })
+export class RiskAccountProcessor extends WorkerHost {
+  constructor(private readonly liquidation: LiquidationService) {
+    super();
+  }
+
+  process(job: Job<AccountJob>): Promise<ReviewOutcome> {
+    return this.liquidation.review(job.data.accountId);
+  }
+}
+
+/**
+ * Starts sweeps and, when asked, waits until every review they caused has finished: after a
+ * price change (`PUT /v1/prices/:asset?wait=true`) and after each day's accrual (debts grew).
+ */
+@Injectable()
+export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
+  private sweepEvents?: QueueEvents;
+  private accountEvents?: QueueEvents;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly hooks: DayStartHooks,
+    @InjectQueue(QUEUES.riskSweep) private readonly sweeps: Queue<SweepJob>,
+    @InjectQueue(QUEUES.riskAccount) private readonly accounts: Queue<AccountJob>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.register({ name: 'risk sweep', order: 20, run: (day) => this.sweep(`day-${day.date}`, true) });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all([this.sweepEvents?.close(), this.accountEvents?.close()]);
+  }
+
+  async sweep(trigger: string, wait: boolean): Promise<void> {
+    const job = await this.sweeps.add('sweep', { trigger }, { ...JOB_OPTIONS, jobId: `sweep-${trigger}` });
+    if (!wait) return;
+    if ((await job.getState()) === 'failed') await job.retry();
+    const events = await this.events();
+    const { jobIds } = await waitForJob<{ jobIds: string[] }>(this.sweeps, job, events.sweeps, WAIT_MS, this.stopping.signal);
+    const reviews = await Promise.all(jobIds.map((id) => Job.fromId(this.accounts, id)));
+    await Promise.all(reviews.map((review) => review && waitForJob(this.accounts, review, events.accounts, WAIT_MS, this.stopping.signal)));
+  }
+
+  private async events(): Promise<{ sweeps: QueueEvents; accounts: QueueEvents }> {
+    const connection = { url: this.config.redisUrl, maxRetriesPerRequest: null };
+    this.sweepEvents ??= new QueueEvents(QUEUES.riskSweep, { connection, prefix: this.config.queuePrefix });
+    this.accountEvents ??= new QueueEvents(QUEUES.riskAccount, { connection, prefix: this.config.queuePrefix });
+    await Promise.all([this.sweepEvents.waitUntilReady(), this.accountEvents.waitUntilReady()]);
+    return { sweeps: this.sweepEvents, accounts: this.accountEvents };
+  }
+
+}
