@@ -135,9 +135,9 @@ export class LoansService {
 
   /**
    * What paying `amount` off a loan does: the accrued interest is paid first (out of the
-   * interest receivable), then principal (out of the debt account). The scaled debt falls by
-   * amount / index rounded down, so what remains is never below the exact remainder; a full
-   * repayment clears it to zero. The entries credit the debt side; the caller debits the source.
+   * interest receivable), then principal (out of the debt account). The remaining scaled debt
+   * is (exact debt − amount) / index, rounded down at the 30th decimal; a full repayment clears
+   * it to zero. The entries credit the debt side; the caller debits the source.
    */
   repayment(row: LoanRow, market: MarketState, borrowIndex: Decimal, amount: Decimal): Repayment {
     const scaled = dec(row.scaled_debt);
@@ -147,12 +147,14 @@ export class LoansService {
     const interestDue = Decimal.max(outstanding.minus(principal), ZERO);
     const interestPaid = Decimal.min(amount, interestDue);
     const principalPaid = full ? principal : Decimal.min(amount.minus(interestPaid), principal);
-    const scaledPaid = full ? scaled : amount.div(borrowIndex).toDecimalPlaces(SCALED_DECIMALS, Decimal.ROUND_DOWN);
+    // What remains is scaled so that it shows exactly the unit-rounded remainder, as a new loan would.
+    const scaledAfter = full ? ZERO : scaled.minus(amount.div(borrowIndex)).toDecimalPlaces(SCALED_DECIMALS, Decimal.ROUND_DOWN);
+    const scaledPaid = scaled.minus(scaledAfter);
     const creditedToInterest = amount.minus(principalPaid);
     const entries: EntryInput[] = [];
     if (!principalPaid.isZero()) entries.push({ account: chart.debt(row.account_id, row.asset), amount: principalPaid.negated() });
     if (!creditedToInterest.isZero()) entries.push({ account: chart.interestReceivable(row.asset), amount: creditedToInterest.negated() });
-    return { entries, scaledAfter: scaled.minus(scaledPaid), principalAfter: principal.minus(principalPaid), principalPaid, scaledPaid };
+    return { entries, scaledAfter, principalAfter: principal.minus(principalPaid), principalPaid, scaledPaid };
   }
 
   /** Writes a repayment's effect on the loan row and the market's totals (the ledger is the caller's). */
