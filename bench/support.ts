@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import type * as Services from '../scripts/lib/services.mjs';
 import type * as Migrate from '../scripts/lib/migrate.mjs';
-import { loadConfig } from '../src/config/app-config.js';
+import { AppConfig, loadConfig } from '../src/config/app-config.js';
 import { createWorkerContext } from '../src/bootstrap/create-app.js';
 import { JsonLogger } from '../src/common/logging/json-logger.js';
 
@@ -42,17 +42,29 @@ export async function startBenchServices(): Promise<BenchServices> {
 }
 
 /** A migrated database of its own and the application (workers included) on it. */
-export async function startBenchApp(services: BenchServices, name: string): Promise<{ app: INestApplicationContext; databaseUrl: string }> {
+export async function startBenchApp(
+  services: BenchServices,
+  name: string,
+): Promise<{ app: INestApplicationContext; databaseUrl: string; config: AppConfig }> {
   const databaseUrl = await ensureDatabase(services.postgresUrl, `bench_${name}_${randomBytes(3).toString('hex')}`);
   await applyMigrations(databaseUrl, path.join(root, 'prisma', 'migrations'));
-  const config = loadConfig({
+  const config = benchConfig(services, databaseUrl, `bench${randomBytes(4).toString('hex')}`);
+  return { app: await createWorkerContext(config, { logger: new JsonLogger('error') }), databaseUrl, config };
+}
+
+/** Another worker process's worth of workers on the same database and queues. */
+export async function startWorkerOn(services: BenchServices, databaseUrl: string, queuePrefix: string): Promise<INestApplicationContext> {
+  return createWorkerContext(benchConfig(services, databaseUrl, queuePrefix), { logger: new JsonLogger('error') });
+}
+
+function benchConfig(services: BenchServices, databaseUrl: string, queuePrefix: string): AppConfig {
+  return loadConfig({
     DATABASE_URL: databaseUrl,
     REDIS_URL: services.redisUrl,
     ADMIN_API_KEY: 'bench-admin-key-0123456789',
-    QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`,
+    QUEUE_PREFIX: queuePrefix,
     LOG_LEVEL: 'error',
   });
-  return { app: await createWorkerContext(config, { logger: new JsonLogger('error') }), databaseUrl };
 }
 
 export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {

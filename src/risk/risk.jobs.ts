@@ -58,7 +58,6 @@ export class RiskAccountProcessor extends WorkerHost {
 @Injectable()
 export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
   private sweepEvents?: QueueEvents;
-  private accountEvents?: QueueEvents;
   private readonly stopping = new AbortController();
 
   constructor(
@@ -74,25 +73,43 @@ export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopping.abort();
-    await Promise.all([this.sweepEvents?.close(), this.accountEvents?.close()]);
+    await this.sweepEvents?.close();
   }
 
   async sweep(trigger: string, wait: boolean): Promise<void> {
     const job = await this.sweeps.add('sweep', { trigger }, { ...JOB_OPTIONS, jobId: `sweep-${trigger}` });
     if (!wait) return;
     if ((await job.getState()) === 'failed') await job.retry();
-    const events = await this.events();
-    const { jobIds } = await waitForJob<{ jobIds: string[] }>(this.sweeps, job, events.sweeps, WAIT_MS, this.stopping.signal);
-    const reviews = await Promise.all(jobIds.map((id) => Job.fromId(this.accounts, id)));
-    await Promise.all(reviews.map((review) => review && waitForJob(this.accounts, review, events.accounts, WAIT_MS, this.stopping.signal)));
+    const { jobIds } = await waitForJob<{ jobIds: string[] }>(this.sweeps, job, await this.events(), WAIT_MS, this.stopping.signal);
+    await this.reviewsFinished(jobIds);
   }
 
-  private async events(): Promise<{ sweeps: QueueEvents; accounts: QueueEvents }> {
+  /**
+   * Thousands of reviews follow a crash: rather than a listener per job, poll their states in
+   * batches until none is waiting or running; a review that failed for good fails the wait.
+   */
+  private async reviewsFinished(jobIds: string[]): Promise<void> {
+    const deadline = Date.now() + WAIT_MS;
+    let pending = jobIds;
+    while (pending.length > 0) {
+      if (this.stopping.signal.aborted) throw new Error('stopped waiting for risk reviews: shutting down');
+      if (Date.now() > deadline) throw new Error(`${pending.length} risk reviews did not finish in ${WAIT_MS / 1000} s: is a worker running?`);
+      // Jobs run roughly in the order they were added: look at the oldest few hundred each round.
+      const batch = pending.slice(0, 500);
+      const states = await Promise.all(batch.map(async (id) => [id, await this.accounts.getJobState(id)] as const));
+      const failed = states.find(([, state]) => state === 'failed');
+      if (failed) throw new Error(`risk review ${failed[0]} failed`);
+      const done = new Set(states.filter(([, state]) => state === 'completed' || state === 'unknown').map(([id]) => id));
+      pending = pending.filter((id) => !done.has(id));
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 20 + pending.length)));
+    }
+  }
+
+  private async events(): Promise<QueueEvents> {
     const connection = { url: this.config.redisUrl, maxRetriesPerRequest: null };
     this.sweepEvents ??= new QueueEvents(QUEUES.riskSweep, { connection, prefix: this.config.queuePrefix });
-    this.accountEvents ??= new QueueEvents(QUEUES.riskAccount, { connection, prefix: this.config.queuePrefix });
-    await Promise.all([this.sweepEvents.waitUntilReady(), this.accountEvents.waitUntilReady()]);
-    return { sweeps: this.sweepEvents, accounts: this.accountEvents };
+    await this.sweepEvents.waitUntilReady();
+    return this.sweepEvents;
   }
 
 }
