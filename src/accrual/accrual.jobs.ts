@@ -1,13 +1,13 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { QUEUES } from '../queues/queue-names.js';
 import { DayStart, DayStartHooks } from '../clock/day-start.hooks.js';
 import { ASSET_CODES } from '../common/money/assets.js';
 import { AccrualService } from './accrual.service.js';
-import { waitForJob } from '../queues/wait-for-job.js';
+import { JobWaiter } from '../queues/job-waiter.js';
 
 interface AccrualJob {
   asset: string;
@@ -36,34 +36,28 @@ export class AccrualProcessor extends WorkerHost {
  */
 @Injectable()
 export class AccrualDayStart implements OnModuleInit, OnModuleDestroy {
-  private events?: QueueEvents;
-  /** Shutting down: a day-start still waiting for its jobs fails now instead of waiting forever. */
-  private readonly stopping = new AbortController();
+  private readonly jobs: JobWaiter;
 
   constructor(
     private readonly hooks: DayStartHooks,
-    @InjectQueue(QUEUES.accrual) private readonly queue: Queue<AccrualJob>,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @InjectQueue(QUEUES.accrual) queue: Queue<AccrualJob>,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.jobs = new JobWaiter(queue, config);
+  }
 
   onModuleInit(): void {
     this.hooks.register({ name: 'accrual', order: 10, run: (day) => this.accrueDay(day) });
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping.abort();
-    await this.events?.close();
+    await this.jobs.close();
   }
 
   private async accrueDay(day: DayStart): Promise<void> {
-    this.events ??= new QueueEvents(QUEUES.accrual, {
-      connection: { url: this.config.redisUrl, maxRetriesPerRequest: null },
-      prefix: this.config.queuePrefix,
-    });
-    await this.events.waitUntilReady();
     const jobs = await Promise.all(
-      ASSET_CODES.map(async (asset) => {
-        const job = await this.queue.add(
+      ASSET_CODES.map((asset) =>
+        this.jobs.addOrRetry(
           'accrue',
           { asset, date: day.date },
           {
@@ -73,12 +67,9 @@ export class AccrualDayStart implements OnModuleInit, OnModuleDestroy {
             removeOnComplete: { age: 3600, count: 5000 },
             removeOnFail: { age: 86_400 },
           },
-        );
-        // A job that failed for good earlier keeps its id: run it again rather than wait forever.
-        if ((await job.getState()) === 'failed') await job.retry();
-        return job;
-      }),
+        ),
+      ),
     );
-    await Promise.all(jobs.map((job) => waitForJob(this.queue, job, this.events!, ACCRUAL_WAIT_MS, this.stopping.signal)));
+    await Promise.all(jobs.map((job) => this.jobs.finished(job, ACCRUAL_WAIT_MS)));
   }
 }

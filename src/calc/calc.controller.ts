@@ -79,13 +79,14 @@ export class CalcController {
     if (typeof rawDays !== 'string' || !/^(0|[1-9][0-9]{0,4})$/.test(rawDays) || Number(rawDays) > 36500) {
       throw invalidField('days', 'must be a whole number from 0 to 36500');
     }
-    const finalAmount = growth(checked.value, apr, c.periodsPerYear, Number(rawDays));
+    const days = Number.parseInt(rawDays, 10); // a whole count of days (checked above), not money
+    const finalAmount = growth(checked.value, apr, c.periodsPerYear, days);
     return {
       principal: checked.value.toFixed(),
       apr: apr.toFixed(),
       compounding: c.name,
       periodsPerYear: c.periodsPerYear,
-      days: Number(rawDays),
+      days,
       finalAmount: showRate(finalAmount),
       interest: showRate(finalAmount.minus(checked.value)),
     };

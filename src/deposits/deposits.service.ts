@@ -45,6 +45,9 @@ export class DepositsService {
   async deposit(tx: Tx, account: OwnedAccount, asset: AssetInfo, amount: Decimal, network: string): Promise<{ position: PositionView }> {
     AccountsService.requireKyc(account);
     const now = await this.clock.now();
+    // The account first, as every movement does (then markets, then rows, then the ledger):
+    // a liquidation of this account never sees a position appear in a market it has not locked.
+    await this.snapshots.lockAccount(tx, account.id);
     const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
     const supplyIndex = liveAt(market, now).supplyIndex;
     const scaled = scaledSupply(amount, supplyIndex);
@@ -137,7 +140,9 @@ export class DepositsService {
         entries,
       });
     } catch (error) {
-      if (error instanceof OverdraftError) throw insufficientLiquidity(asset.code, cash, payout, asset.decimals);
+      if (error instanceof OverdraftError && error.account.kind === 'market_cash') {
+        throw insufficientLiquidity(asset.code, cash, payout, asset.decimals);
+      }
       throw error;
     }
     await tx.$executeRaw`UPDATE positions SET scaled = 0, principal = 0, updated_at = ${now} WHERE id = ${row.id}::uuid`;

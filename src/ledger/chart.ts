@@ -13,6 +13,7 @@ import type { LedgerAccountRef } from './ledger.types.js';
  *   liquidation desk      either  the platform's conversion book: collateral sold in, debt assets out
  *   liquidation fees      credit  the fee kept from the value sold in a liquidation
  *   bad debt              debit   debt written off when collateral ran out: the platform's loss
+ *   platform funds        credit  the platform's own money, put into a market to cover bad debt
  *   position              credit  what the platform owes a customer: principal deposited
  *   debt                  debit   what a customer owes: principal borrowed
  */
@@ -71,6 +72,13 @@ export const chart = {
     asset,
     kind: 'bad_debt',
     normalSide: 'debit',
+    noOverdraft: false,
+  }),
+  platformFunds: (asset: string): LedgerAccountRef => ({
+    code: 'platform:funds',
+    asset,
+    kind: 'platform_funds',
+    normalSide: 'credit',
     noOverdraft: false,
   }),
   position: (accountId: string, asset: string): LedgerAccountRef => ({

@@ -73,9 +73,9 @@ export class MarketsService implements OnModuleInit {
 
   async update(assetCode: string, patch: UpdateMarketDto): Promise<MarketView> {
     const asset = requireAsset(assetCode);
-    const { liquidationFee } = await this.settings.get();
     await this.prisma.$transaction(async (tx) => {
       const market = await this.repository.lock(tx, asset.code);
+      const { liquidationFee } = await this.settings.getLocked(tx);
       const model = {
         baseRate: dec(patch.rateModel?.baseRate ?? market.model.baseRate),
         optimalUtilization: dec(patch.rateModel?.optimalUtilization ?? market.model.optimalUtilization),

@@ -116,7 +116,7 @@ export class LiquidationService {
     const collateral = snapshot.positions.map((p) => ({
       asset: p.asset,
       amount: p.amount,
-      price: snapshot.prices.get(p.asset) ?? ZERO,
+      price: snapshot.prices.get(p.asset),
       decimals: snapshot.markets.get(p.asset)!.decimals,
       levels: snapshot.markets.get(p.asset)!.risk,
     }));
@@ -124,8 +124,9 @@ export class LiquidationService {
     const loanRows = await this.loans.loansOf(tx, snapshot.accountId);
     const steps: object[] = [];
     for (const sale of plan.sales) steps.push(await this.executeSale(tx, snapshot, sale, loanRows));
-    let badDebtValue = ZERO;
-    if (plan.badDebt.gt(0)) badDebtValue = await this.writeOff(tx, snapshot, loanRows);
+    // With every unit of collateral sold, whatever debt remains (bad debt, or a unit of rounding
+    // dust) is written off: the account ends with no debt.
+    const badDebtValue = plan.soldEverything ? await this.writeOff(tx, snapshot, loanRows) : ZERO;
     const after = await this.snapshots.take(tx, snapshot.accountId, snapshot.now);
     await this.notifications.notify(tx, {
       accountId: snapshot.accountId,
@@ -148,7 +149,8 @@ export class LiquidationService {
   /**
    * One sale, one ledger transaction: the customer's position gives up `units` (interest
    * first, then principal), the platform keeps the fee in the sold asset, its liquidation desk
-   * takes the rest and pays the debt asset out against the account's loans, largest first.
+   * takes the rest, and the proceeds arrive in the debt asset's market as repayments of the
+   * account's loans, largest first (the market's cash is refilled as by any repayment).
    */
   private async executeSale(tx: Tx, snapshot: AccountSnapshot, sale: Sale, loanRows: LoanRow[]): Promise<object> {
     const market = snapshot.markets.get(sale.asset)!;
@@ -197,13 +199,14 @@ export class LiquidationService {
     return step;
   }
 
-  /** Pays `value` (USD) of debt from the desk, largest loan first; appends the entries; returns what each loan got. */
+  /** Pays `value` (USD) of debt into the loans' markets, largest loan first; appends the entries; returns what each loan got. */
   private async repayFromDesk(tx: Tx, snapshot: AccountSnapshot, value: Decimal, loanRows: LoanRow[], entries: EntryInput[]) {
     const repaid: { loanId: string; asset: string; units: string }[] = [];
     let left = value;
-    const byValue = [...snapshot.loans].sort((a, b) =>
-      b.outstanding.times(snapshot.prices.get(b.asset)!).comparedTo(a.outstanding.times(snapshot.prices.get(a.asset)!)),
-    );
+    // A loan in an asset without a price cannot be valued, so it cannot be repaid from a sale.
+    const byValue = snapshot.loans
+      .filter((loan) => snapshot.prices.has(loan.asset))
+      .sort((a, b) => b.outstanding.times(snapshot.prices.get(b.asset)!).comparedTo(a.outstanding.times(snapshot.prices.get(a.asset)!)));
     for (const loan of byValue) {
       if (left.lte(0)) break;
       const row = loanRows.find((r) => r.id === loan.id)!;
@@ -216,7 +219,7 @@ export class LiquidationService {
       const units = Decimal.min(left.div(price).toDecimalPlaces(market.decimals, Decimal.ROUND_DOWN), current);
       if (units.isZero()) break;
       const repayment = this.loans.repayment(row, market, borrowIndex, units);
-      entries.push({ account: chart.liquidationDesk(loan.asset), amount: units }, ...repayment.entries);
+      entries.push({ account: chart.marketCash(loan.asset), amount: units }, ...repayment.entries);
       await this.loans.applyRepayment(tx, row, repayment, snapshot.now, 'liquidation');
       row.scaled_debt = repayment.scaledAfter.toFixed();
       row.principal = repayment.principalAfter.toFixed();
@@ -226,7 +229,10 @@ export class LiquidationService {
     return repaid;
   }
 
-  /** Collateral is gone and debt remains: the platform covers it as a loss; lenders' claims stay whole. */
+  /**
+   * Collateral is gone and debt remains: the platform repays it into the market from its own
+   * funds and books the loss, so lenders' claims stay whole and the market's cash with them.
+   */
   private async writeOff(tx: Tx, snapshot: AccountSnapshot, loanRows: LoanRow[]): Promise<Decimal> {
     const entries: EntryInput[] = [];
     const written: object[] = [];
@@ -237,9 +243,14 @@ export class LiquidationService {
       const outstanding = roundOwedByUser(dec(row.scaled_debt).times(borrowIndex), market.decimals);
       if (outstanding.isZero()) continue;
       const repayment = this.loans.repayment(row, market, borrowIndex, outstanding);
-      entries.push({ account: chart.badDebt(row.asset), amount: outstanding }, ...repayment.entries);
+      entries.push(
+        { account: chart.badDebt(row.asset), amount: outstanding },
+        { account: chart.platformFunds(row.asset), amount: outstanding.negated() },
+        { account: chart.marketCash(row.asset), amount: outstanding },
+        ...repayment.entries,
+      );
       await this.loans.applyRepayment(tx, row, repayment, snapshot.now, 'bad_debt');
-      value = value.plus(outstanding.times(snapshot.prices.get(row.asset)!));
+      value = value.plus(outstanding.times(snapshot.prices.get(row.asset) ?? ZERO));
       written.push({ loanId: row.id, asset: row.asset, units: outstanding.toFixed(market.decimals) });
     }
     if (entries.length) {

@@ -1,13 +1,13 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { QUEUES } from '../queues/queue-names.js';
 import { DayStartHooks } from '../clock/day-start.hooks.js';
 import { LiquidationService, ReviewOutcome } from './liquidation.service.js';
 import { RiskSweepService } from './risk-sweep.service.js';
-import { waitForJob } from '../queues/wait-for-job.js';
+import { JobWaiter } from '../queues/job-waiter.js';
 
 interface SweepJob {
   trigger: string;
@@ -57,59 +57,31 @@ export class RiskAccountProcessor extends WorkerHost {
  */
 @Injectable()
 export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
-  private sweepEvents?: QueueEvents;
-  private readonly stopping = new AbortController();
+  private readonly sweepJobs: JobWaiter;
+  private readonly reviewJobs: JobWaiter;
 
   constructor(
     private readonly hooks: DayStartHooks,
-    @InjectQueue(QUEUES.riskSweep) private readonly sweeps: Queue<SweepJob>,
-    @InjectQueue(QUEUES.riskAccount) private readonly accounts: Queue<AccountJob>,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @InjectQueue(QUEUES.riskSweep) sweeps: Queue<SweepJob>,
+    @InjectQueue(QUEUES.riskAccount) accounts: Queue<AccountJob>,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.sweepJobs = new JobWaiter(sweeps, config);
+    this.reviewJobs = new JobWaiter(accounts, config);
+  }
 
   onModuleInit(): void {
     this.hooks.register({ name: 'risk sweep', order: 20, run: (day) => this.sweep(`day-${day.date}`, true) });
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping.abort();
-    await this.sweepEvents?.close();
+    await Promise.all([this.sweepJobs.close(), this.reviewJobs.close()]);
   }
 
   async sweep(trigger: string, wait: boolean): Promise<void> {
-    const job = await this.sweeps.add('sweep', { trigger }, { ...JOB_OPTIONS, jobId: `sweep-${trigger}` });
+    const job = await this.sweepJobs.addOrRetry('sweep', { trigger }, { ...JOB_OPTIONS, jobId: `sweep-${trigger}` });
     if (!wait) return;
-    if ((await job.getState()) === 'failed') await job.retry();
-    const { jobIds } = await waitForJob<{ jobIds: string[] }>(this.sweeps, job, await this.events(), WAIT_MS, this.stopping.signal);
-    await this.reviewsFinished(jobIds);
+    const { jobIds } = await this.sweepJobs.finished<{ jobIds: string[] }>(job, WAIT_MS);
+    await this.reviewJobs.allFinished(jobIds, WAIT_MS);
   }
-
-  /**
-   * Thousands of reviews follow a crash: rather than a listener per job, poll their states in
-   * batches until none is waiting or running; a review that failed for good fails the wait.
-   */
-  private async reviewsFinished(jobIds: string[]): Promise<void> {
-    const deadline = Date.now() + WAIT_MS;
-    let pending = jobIds;
-    while (pending.length > 0) {
-      if (this.stopping.signal.aborted) throw new Error('stopped waiting for risk reviews: shutting down');
-      if (Date.now() > deadline) throw new Error(`${pending.length} risk reviews did not finish in ${WAIT_MS / 1000} s: is a worker running?`);
-      // Jobs run roughly in the order they were added: look at the oldest few hundred each round.
-      const batch = pending.slice(0, 500);
-      const states = await Promise.all(batch.map(async (id) => [id, await this.accounts.getJobState(id)] as const));
-      const failed = states.find(([, state]) => state === 'failed');
-      if (failed) throw new Error(`risk review ${failed[0]} failed`);
-      const done = new Set(states.filter(([, state]) => state === 'completed' || state === 'unknown').map(([id]) => id));
-      pending = pending.filter((id) => !done.has(id));
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 20 + pending.length)));
-    }
-  }
-
-  private async events(): Promise<QueueEvents> {
-    const connection = { url: this.config.redisUrl, maxRetriesPerRequest: null };
-    this.sweepEvents ??= new QueueEvents(QUEUES.riskSweep, { connection, prefix: this.config.queuePrefix });
-    await this.sweepEvents.waitUntilReady();
-    return this.sweepEvents;
-  }
-
 }

@@ -28,6 +28,13 @@ export class SettingsService implements OnModuleInit {
     return { lendingPeriodDays: row.lendingPeriodDays, liquidationFee: dec(row.liquidationFee) };
   }
 
+  /** The settings, kept from changing until the caller's transaction ends (checks that depend on the fee). */
+  async getLocked(tx: Tx): Promise<Settings> {
+    const [row] = await tx.$queryRaw<{ lending_period_days: number; liquidation_fee: string }[]>`
+      SELECT lending_period_days, liquidation_fee::text FROM settings WHERE id = 1 FOR SHARE`;
+    return { lendingPeriodDays: row.lending_period_days, liquidationFee: dec(row.liquidation_fee) };
+  }
+
   async update(patch: { lendingPeriodDays?: number; liquidationFee?: string }): Promise<Settings> {
     if (patch.liquidationFee !== undefined && !FEE.test(patch.liquidationFee)) {
       throw invalidField('liquidationFee', 'must be a decimal string from 0 to below 1 with at most 8 decimals, such as "0.05"');

@@ -1,0 +1,84 @@
+import { Job, Queue, QueueEvents } from 'bullmq';
+import type { AppConfig } from '../config/app-config.js';
+import { wallClockMs } from '../clock/wall-clock.js';
+
+const RECHECK_MS = 1000;
+
+/**
+ * Waits for jobs of one queue to finish, for code that must not go on before they have (the
+ * clock's day-start work). Queue events can be missed (a job that finishes while the events
+ * stream is not yet being read), and a failed attempt that will be retried is reported as a
+ * failure: so a job's state is checked again at least every second instead of trusting one
+ * event. `close()` (at shutdown) makes every wait fail at once instead of hanging.
+ */
+export class JobWaiter {
+  private events?: QueueEvents;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly queue: Queue,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Adds the job, or finds the one with its id; a job that failed for good before runs again. */
+  async addOrRetry<T>(name: string, data: T, options: { jobId: string } & Record<string, unknown>): Promise<Job> {
+    const job = await this.queue.add(name, data, options);
+    if ((await job.getState()) === 'failed') await job.retry();
+    return job;
+  }
+
+  /** The job's result once completed; rejects when it failed for good, at the deadline, or at shutdown. */
+  async finished<R = unknown>(job: Job, deadlineMs: number): Promise<R> {
+    const events = await this.eventsReady();
+    const deadline = wallClockMs() + deadlineMs;
+    for (;;) {
+      this.throwIfStopping(`job ${job.id}`);
+      try {
+        return (await job.waitUntilFinished(events, RECHECK_MS)) as R;
+      } catch (error) {
+        const state = await job.getState();
+        if (state === 'completed') return (await Job.fromId(this.queue, job.id!))?.returnvalue as R;
+        if (state === 'failed') throw error;
+        if (wallClockMs() > deadline) throw new Error(`job ${job.id} did not finish in ${deadlineMs / 1000} s (state ${state}): is a worker running?`);
+      }
+    }
+  }
+
+  /**
+   * For thousands of jobs at once: rather than a listener per job, polls their states in
+   * batches (the oldest few hundred each round, as jobs run roughly in order).
+   */
+  async allFinished(jobIds: string[], deadlineMs: number): Promise<void> {
+    const deadline = wallClockMs() + deadlineMs;
+    let pending = jobIds;
+    while (pending.length > 0) {
+      this.throwIfStopping(`${pending.length} jobs`);
+      if (wallClockMs() > deadline) throw new Error(`${pending.length} jobs did not finish in ${deadlineMs / 1000} s: is a worker running?`);
+      const batch = pending.slice(0, 500);
+      const states = await Promise.all(batch.map(async (id) => [id, await this.queue.getJobState(id)] as const));
+      const failed = states.find(([, state]) => state === 'failed');
+      if (failed) throw new Error(`job ${failed[0]} failed`);
+      const done = new Set(states.filter(([, state]) => state === 'completed' || state === 'unknown').map(([id]) => id));
+      pending = pending.filter((id) => !done.has(id));
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 20 + pending.length)));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopping.abort();
+    await this.events?.close();
+  }
+
+  private async eventsReady(): Promise<QueueEvents> {
+    this.events ??= new QueueEvents(this.queue.name, {
+      connection: { url: this.config.redisUrl, maxRetriesPerRequest: null },
+      prefix: this.config.queuePrefix,
+    });
+    await this.events.waitUntilReady();
+    return this.events;
+  }
+
+  private throwIfStopping(what: string): void {
+    if (this.stopping.signal.aborted) throw new Error(`stopped waiting for ${what}: shutting down; the work runs again at the next start`);
+  }
+}
