@@ -1,5 +1,10 @@
+import { Optional } from '../common/http/optional.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIn, IsString, IsUUID, Length, Matches } from 'class-validator';
+
+/** Printable text: no control characters (Postgres refuses NUL, and no one needs a bell in a label). */
+const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+const PRINTABLE_MESSAGE = { message: '$property must not contain control characters' };
 
 export const KYC_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export type KycStatusValue = (typeof KYC_STATUSES)[number];
@@ -8,10 +13,11 @@ export class CreateUserDto {
   @ApiProperty({ minLength: 1, maxLength: 100, example: 'alice' })
   @IsString()
   @Length(1, 100)
+  @Matches(PRINTABLE, PRINTABLE_MESSAGE)
   name: string;
 
   @ApiPropertyOptional({ enum: KYC_STATUSES, default: 'pending' })
-  @IsOptional()
+  @Optional()
   @IsIn(KYC_STATUSES)
   kycStatus?: KycStatusValue;
 }
@@ -26,10 +32,11 @@ export class CreateAccountDto {
   @ApiProperty({ minLength: 1, maxLength: 100, example: 'trading' })
   @IsString()
   @Length(1, 100)
+  @Matches(PRINTABLE, PRINTABLE_MESSAGE)
   label: string;
 
   @ApiPropertyOptional({ description: 'Admin only: the user who will own the account' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   userId?: string;
 }

@@ -8,6 +8,29 @@ const strictHeaders = helmet();
 /** Swagger UI and Bull Board are pages with their own scripts and styles. */
 const pageHeaders = helmet({ contentSecurityPolicy: false });
 
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A body that names an object's prototype is an attack, never data: refuse it while parsing. */
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (PROTOTYPE_KEYS.has(key)) throw Object.assign(new SyntaxError(`the key "${key}" is not allowed`), { prototypeKey: true });
+  return value;
+}
+
+/** No request of this API nests deeper than a few levels; a deep one only exhausts the stack. */
+const MAX_DEPTH = 16;
+
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_DEPTH) return deepest;
+    if (current && typeof current === 'object') for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 function send(response: Response, body: ErrorBody): void {
   response.status(body.statusCode).json(body);
 }
@@ -20,7 +43,13 @@ export function applyHttpHardening(app: INestApplication, bodyLimitBytes: number
   app.use((request: Request, response: Response, next: NextFunction) =>
     (request.path.startsWith('/docs') || request.path.startsWith('/admin/') ? pageHeaders : strictHeaders)(request, response, next),
   );
-  app.use(express.json({ limit: bodyLimitBytes, strict: true }));
+  app.use(express.json({ limit: bodyLimitBytes, strict: true, reviver: refusePrototypeKeys }));
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (depthOf(request.body) > MAX_DEPTH) {
+      return send(response, { statusCode: 400, code: 'VALIDATION_FAILED', message: `The body is nested more than ${MAX_DEPTH} levels deep`, details: {} });
+    }
+    next();
+  });
   app.use((error: Error & { type?: string; status?: number }, _request: Request, response: Response, next: NextFunction) => {
     if (error.type === 'entity.too.large') {
       return send(response, {
@@ -31,7 +60,8 @@ export function applyHttpHardening(app: INestApplication, bodyLimitBytes: number
       });
     }
     if (error.type === 'entity.parse.failed') {
-      return send(response, { statusCode: 400, code: 'VALIDATION_FAILED', message: 'The body is not valid JSON', details: {} });
+      const message = (error as { prototypeKey?: boolean }).prototypeKey ? error.message.replace(/^Unexpected.*?: /, '') : 'The body is not valid JSON';
+      return send(response, { statusCode: 400, code: 'VALIDATION_FAILED', message, details: {} });
     }
     if (error.status && error.status >= 400 && error.status < 500) {
       return send(response, { statusCode: 400, code: 'VALIDATION_FAILED', message: 'The body could not be read', details: {} });

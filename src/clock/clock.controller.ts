@@ -1,20 +1,21 @@
+import { Optional } from '../common/http/optional.js';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import { AdminOnly } from '../common/auth/auth.decorators.js';
 import { validationFailed } from '../common/errors/domain-error.js';
 import { ClockService } from './clock.service.js';
 
 export class AdvanceClockDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'Whole days to move forward' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(3650)
   days?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 87600, description: 'Whole hours to move forward' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(87600)

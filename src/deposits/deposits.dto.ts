@@ -1,11 +1,12 @@
+import { Optional } from '../common/http/optional.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 
 export class DepositDto {
   @ApiProperty({ example: 'BTC' }) @IsString() @MaxLength(20) asset: string;
   @ApiProperty({ example: '1.5', description: 'Decimal string, > 0, at most the asset’s decimals' }) @IsString() @MaxLength(64) amount: string;
   @ApiPropertyOptional({ example: 'bitcoin', description: "Defaults to the asset's first network" })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(40)
   network?: string;
@@ -14,7 +15,7 @@ export class DepositDto {
 export class WithdrawalDto {
   @ApiProperty({ example: 'BTC' }) @IsString() @MaxLength(20) asset: string;
   @ApiPropertyOptional({ description: 'If given, must equal the whole position (interest included)' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   amount?: string;

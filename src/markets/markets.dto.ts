@@ -1,36 +1,37 @@
+import { Optional } from '../common/http/optional.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { IsObject, IsString, Matches, ValidateNested } from 'class-validator';
 
 const RATE = /^(0|[1-9][0-9]{0,2})(\.[0-9]{1,30})?$/;
 const RATE_MESSAGE = 'must be a decimal string such as "0.045" (at most 30 decimals)';
 
 export class RateModelPatch {
-  @ApiPropertyOptional({ example: '0' }) @IsOptional() @IsString() @Matches(RATE, { message: `baseRate ${RATE_MESSAGE}` }) baseRate?: string;
-  @ApiPropertyOptional({ example: '0.45' }) @IsOptional() @IsString() @Matches(RATE, { message: `optimalUtilization ${RATE_MESSAGE}` }) optimalUtilization?: string;
-  @ApiPropertyOptional({ example: '0.04' }) @IsOptional() @IsString() @Matches(RATE, { message: `slope1 ${RATE_MESSAGE}` }) slope1?: string;
-  @ApiPropertyOptional({ example: '3' }) @IsOptional() @IsString() @Matches(RATE, { message: `slope2 ${RATE_MESSAGE}` }) slope2?: string;
-  @ApiPropertyOptional({ example: '0.2' }) @IsOptional() @IsString() @Matches(RATE, { message: `reserveFactor ${RATE_MESSAGE}` }) reserveFactor?: string;
+  @ApiPropertyOptional({ example: '0' }) @Optional() @IsString() @Matches(RATE, { message: `baseRate ${RATE_MESSAGE}` }) baseRate?: string;
+  @ApiPropertyOptional({ example: '0.45' }) @Optional() @IsString() @Matches(RATE, { message: `optimalUtilization ${RATE_MESSAGE}` }) optimalUtilization?: string;
+  @ApiPropertyOptional({ example: '0.04' }) @Optional() @IsString() @Matches(RATE, { message: `slope1 ${RATE_MESSAGE}` }) slope1?: string;
+  @ApiPropertyOptional({ example: '3' }) @Optional() @IsString() @Matches(RATE, { message: `slope2 ${RATE_MESSAGE}` }) slope2?: string;
+  @ApiPropertyOptional({ example: '0.2' }) @Optional() @IsString() @Matches(RATE, { message: `reserveFactor ${RATE_MESSAGE}` }) reserveFactor?: string;
 }
 
 export class RiskPatch {
-  @ApiPropertyOptional({ example: '0.5' }) @IsOptional() @IsString() @Matches(RATE, { message: `maxLtv ${RATE_MESSAGE}` }) maxLtv?: string;
-  @ApiPropertyOptional({ example: '0.714' }) @IsOptional() @IsString() @Matches(RATE, { message: `marginCallLtv ${RATE_MESSAGE}` }) marginCallLtv?: string;
-  @ApiPropertyOptional({ example: '0.833' }) @IsOptional() @IsString() @Matches(RATE, { message: `liquidationLtv ${RATE_MESSAGE}` }) liquidationLtv?: string;
+  @ApiPropertyOptional({ example: '0.5' }) @Optional() @IsString() @Matches(RATE, { message: `maxLtv ${RATE_MESSAGE}` }) maxLtv?: string;
+  @ApiPropertyOptional({ example: '0.714' }) @Optional() @IsString() @Matches(RATE, { message: `marginCallLtv ${RATE_MESSAGE}` }) marginCallLtv?: string;
+  @ApiPropertyOptional({ example: '0.833' }) @Optional() @IsString() @Matches(RATE, { message: `liquidationLtv ${RATE_MESSAGE}` }) liquidationLtv?: string;
 }
 
 /** A partial market in the GET shape. Rate-model changes apply from the next 00:00 UTC. */
 export class UpdateMarketDto {
   @ApiPropertyOptional({ type: RateModelPatch })
-  @IsOptional()
-  @IsDefined()
+  @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => RateModelPatch)
   rateModel?: RateModelPatch;
 
   @ApiPropertyOptional({ type: RiskPatch })
-  @IsOptional()
-  @IsDefined()
+  @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => RiskPatch)
   risk?: RiskPatch;

@@ -51,14 +51,15 @@ export class LiquidationService {
   ) {}
 
   async review(accountId: string): Promise<ReviewOutcome> {
+    const now = await this.clock.now();
+    const today = utcDateString(now);
+    // Markets behind the clock are brought up to date first, each in its own short transaction,
+    // so that reviews that only look (most of them) never lock a market.
+    for (const market of await this.markets.readAll()) {
+      if (market.indexDay < today) await this.accrual.accrueThrough(market.asset, today);
+    }
     return this.prisma.$transaction(async (tx) => {
-      const now = await this.clock.now();
       await this.snapshots.lockAccount(tx, accountId);
-      const involved = await tx.$queryRaw<{ asset: string }[]>`
-        SELECT asset FROM positions WHERE account_id = ${accountId}::uuid AND scaled > 0
-        UNION SELECT asset FROM loans WHERE account_id = ${accountId}::uuid AND scaled_debt > 0`;
-      // Markets in one order (by code), each brought to today, so liquidations never deadlock.
-      for (const asset of involved.map((r) => r.asset).sort()) await this.accrual.bringMarketTo(tx, asset, utcDateString(now));
       let snapshot = await this.snapshots.take(tx, accountId, now);
       const before = snapshot.valuation;
       const [risk] = await tx.$queryRaw<{ status: string; crossings: number }[]>`
@@ -74,9 +75,17 @@ export class LiquidationService {
       let liquidated = false;
       let badDebt: Decimal | null = null;
       if (before.status === 'liquidating') {
-        badDebt = await this.liquidate(tx, snapshot);
-        liquidated = true;
+        // Selling moves money in the account's markets: lock them (by code, as every movement
+        // does, after the account) and look again under the locks. The account lock keeps new
+        // assets out meanwhile (deposits take it too).
+        const assets = [...new Set([...snapshot.positions, ...snapshot.loans].map((h) => h.asset))].sort();
+        for (const asset of assets) await this.accrual.bringMarketTo(tx, asset, today);
         snapshot = await this.snapshots.take(tx, accountId, now);
+        if (snapshot.valuation.status === 'liquidating') {
+          badDebt = await this.liquidate(tx, snapshot);
+          liquidated = true;
+          snapshot = await this.snapshots.take(tx, accountId, now);
+        }
       }
       const after = snapshot.valuation.status;
       await tx.$executeRaw`

@@ -1,19 +1,20 @@
+import { Optional } from '../common/http/optional.js';
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsString, Max, Min } from 'class-validator';
 import { AdminOnly } from '../common/auth/auth.decorators.js';
 import { SettingsService, Settings } from './settings.service.js';
 
 export class UpdateSettingsDto {
   @ApiPropertyOptional({ minimum: 0, maximum: 3650, example: 7, description: 'Days a position stays locked after its latest deposit' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(0)
   @Max(3650)
   lendingPeriodDays?: number;
 
   @ApiPropertyOptional({ example: '0.05', description: 'Share of the value sold in a liquidation kept by the platform' })
-  @IsOptional()
+  @Optional()
   @IsString()
   liquidationFee?: string;
 }
