@@ -10,10 +10,7 @@ describe('races', () => {
   beforeAll(async () => {
     app = await startTestApp();
     w = world(app);
-    await w.price('BTC', '50000');
-    await w.price('USDC', '1');
-    const lender = await w.user('lender');
-    await w.deposit(lender.apiKey, lender.accountId, 'USDC', '10000000');
+    await w.lendingMarket('10000000');
   });
   afterAll(async () => {
     await app?.close();

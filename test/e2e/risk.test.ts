@@ -24,11 +24,8 @@ describe('loans, margin calls and liquidation', () => {
   beforeAll(async () => {
     app = await startTestApp();
     w = world(app);
-    await w.price('BTC', '50000');
-    await w.price('USDC', '1');
+    await w.lendingMarket('1000000');
     await w.price('USDT', '1');
-    const lender = await w.user('lender');
-    await w.deposit(lender.apiKey, lender.accountId, 'USDC', '1000000');
   });
   afterAll(async () => {
     await app?.close();
@@ -154,10 +151,7 @@ describe('two workers and a flood of price updates', () => {
 
   it('liquidates each account exactly as far as needed, once', async () => {
     const w = world(first);
-    await w.price('BTC', '50000');
-    await w.price('USDC', '1');
-    const lender = await w.user('lender');
-    await w.deposit(lender.apiKey, lender.accountId, 'USDC', '1000000');
+    await w.lendingMarket('1000000');
     const borrowers = [];
     for (let i = 0; i < 6; i += 1) {
       const user = await w.user(`b${i}`);

@@ -14,6 +14,14 @@ export function world(app: TestApp) {
     account: async (key: string, accountId: string) => (await app.api(key).get(`/v1/accounts/${accountId}`).expect(200)).body,
     history: async (asset: string) => (await app.admin.get(`/v1/markets/${asset}/history`).expect(200)).body,
     market: async (asset: string) => (await app.admin.get(`/v1/markets/${asset}`).expect(200)).body,
+    /** BTC at 50,000 and USDC at 1, and a lender who supplied `usdc` USDC to borrow from. */
+    lendingMarket: async (usdc: string) => {
+      await app.admin.put('/v1/prices/BTC').send({ price: '50000' }).expect(200);
+      await app.admin.put('/v1/prices/USDC').send({ price: '1' }).expect(200);
+      const lender = await createUser(app, 'lender');
+      await app.api(lender.apiKey).post(`/v1/accounts/${lender.accountId}/deposits`).send({ asset: 'USDC', amount: usdc }).expect(201);
+      return lender;
+    },
     assertBalanced: async () => {
       const check = (await app.admin.get('/v1/ledger/check').expect(200)).body;
       expect(check.mismatches).toEqual([]);
