@@ -17,7 +17,35 @@ describe('HTTP conventions', () => {
     await app.api().get('/health').expect(200);
     await app.api().get('/docs').expect(200);
     const document = (await app.api().get('/docs-json').expect(200)).body;
-    for (const path of ['/v1/users', '/v1/users/{id}/kyc', '/v1/accounts', '/v1/clock', '/v1/clock/advance', '/v1/prices', '/v1/prices/{asset}', '/v1/ledger/check']) {
+    // Every path of the contract (shared/api-contract.md).
+    for (const path of [
+      '/v1/users',
+      '/v1/users/{id}/kyc',
+      '/v1/accounts',
+      '/v1/accounts/{id}',
+      '/v1/accounts/{id}/deposits',
+      '/v1/accounts/{id}/withdrawals',
+      '/v1/accounts/{id}/loans',
+      '/v1/loans/{id}/repayments',
+      '/v1/accounts/{id}/transactions',
+      '/v1/accounts/{id}/interest',
+      '/v1/accounts/{id}/notifications',
+      '/v1/clock',
+      '/v1/clock/advance',
+      '/v1/prices',
+      '/v1/prices/{asset}',
+      '/v1/markets',
+      '/v1/markets/{asset}',
+      '/v1/markets/{asset}/rate-curve',
+      '/v1/markets/{asset}/history',
+      '/v1/settings',
+      '/v1/ledger/check',
+      '/v1/calc/apy',
+      '/v1/calc/apr',
+      '/v1/calc/real-rate',
+      '/v1/calc/growth',
+      '/health',
+    ]) {
       expect(Object.keys(document.paths)).toContain(path);
     }
   });
