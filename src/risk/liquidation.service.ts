@@ -79,12 +79,18 @@ export class LiquidationService {
         // does, after the account) and look again under the locks. The account lock keeps new
         // assets out meanwhile (deposits take it too).
         const assets = [...new Set([...snapshot.positions, ...snapshot.loans].map((h) => h.asset))].sort();
-        for (const asset of assets) await this.accrual.bringMarketTo(tx, asset, today);
-        snapshot = await this.snapshots.take(tx, accountId, now);
+        let moved = false;
+        for (const asset of assets) {
+          const locked = await this.accrual.bringMarketTo(tx, asset, today);
+          moved ||= locked.indexDay !== snapshot.markets.get(asset)!.indexDay;
+        }
+        // Only a day closing in between changes what the snapshot saw (the account is locked).
+        if (moved) snapshot = await this.snapshots.take(tx, accountId, now);
         if (snapshot.valuation.status === 'liquidating') {
-          badDebt = await this.liquidate(tx, snapshot);
+          const outcome = await this.liquidate(tx, snapshot);
+          badDebt = outcome.badDebt;
           liquidated = true;
-          snapshot = await this.snapshots.take(tx, accountId, now);
+          snapshot = outcome.after;
         }
       }
       const after = snapshot.valuation.status;
@@ -119,8 +125,8 @@ export class LiquidationService {
     });
   }
 
-  /** Sells collateral and repays debt as planned; books bad debt if collateral ran out. Returns the bad debt (USD). */
-  private async liquidate(tx: Tx, snapshot: AccountSnapshot): Promise<Decimal> {
+  /** Sells collateral and repays debt as planned; books bad debt if collateral ran out. Returns it (USD) and the account after. */
+  private async liquidate(tx: Tx, snapshot: AccountSnapshot): Promise<{ badDebt: Decimal; after: AccountSnapshot }> {
     const { liquidationFee } = await this.settings.get(tx);
     const collateral = snapshot.positions.map((p) => ({
       asset: p.asset,
@@ -152,7 +158,7 @@ export class LiquidationService {
       },
     });
     this.logger.log(`liquidated ${snapshot.accountId}: ${plan.sales.length} sale(s), bad debt ${badDebtValue.toFixed()}`);
-    return badDebtValue;
+    return { badDebt: badDebtValue, after };
   }
 
   /**
