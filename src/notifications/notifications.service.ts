@@ -1,6 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
-import { ClockService } from '../clock/clock.service.js';
 import { DayStartHooks } from '../clock/day-start.hooks.js';
 
 export interface NotificationView {
@@ -15,7 +14,6 @@ export interface NotificationView {
 export class NotificationsService implements OnModuleInit {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly clock: ClockService,
     private readonly hooks: DayStartHooks,
   ) {}
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, Tx } from '../prisma/prisma.service.js';
+import type { Tx } from '../prisma/prisma.service.js';
 import { Decimal, dec } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
@@ -44,7 +44,6 @@ export interface AccountSnapshot {
 @Injectable()
 export class AccountSnapshotService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly markets: MarketsRepository,
     private readonly prices: PricesService,
   ) {}
