@@ -36,6 +36,15 @@ export interface LoanRow {
   principal: string;
 }
 
+/** A change of a market's totals, applied later under the market's lock. */
+export interface TotalsChange {
+  asset: string;
+  supplyScaled?: Decimal;
+  supplyPrincipal?: Decimal;
+  borrowScaled?: Decimal;
+  borrowPrincipal?: Decimal;
+}
+
 /** The ledger entries and state change of paying `amount` off a loan: interest first, then principal. */
 export interface Repayment {
   entries: EntryInput[];
@@ -157,16 +166,21 @@ export class LoansService {
     return { entries, scaledAfter, principalAfter: principal.minus(principalPaid), principalPaid, scaledPaid };
   }
 
-  /** Writes a repayment's effect on the loan row and the market's totals (the ledger is the caller's). */
-  async applyRepayment(tx: Tx, row: LoanRow, repayment: Repayment, at: Date, kind: string): Promise<void> {
+  /**
+   * Writes a repayment's effect on the loan row and, unless the caller batches them (it then
+   * gets the change back to apply under its market locks), on the market's totals. The ledger
+   * is the caller's.
+   */
+  async applyRepayment(tx: Tx, row: LoanRow, repayment: Repayment, at: Date, kind: string, applyTotals = true): Promise<TotalsChange> {
     await tx.$executeRaw`
       UPDATE loans SET scaled_debt = ${repayment.scaledAfter.toFixed()}::numeric, principal = ${repayment.principalAfter.toFixed()}::numeric,
         updated_at = ${at} WHERE id = ${row.id}::uuid`;
     await this.recordChange(tx, row.id, at, kind, repayment.scaledAfter);
-    await this.markets.addToTotals(tx, row.asset, {
-      borrowScaled: repayment.scaledPaid.negated().toFixed(),
-      borrowPrincipal: repayment.principalPaid.negated().toFixed(),
-    });
+    const change = { asset: row.asset, borrowScaled: repayment.scaledPaid.negated(), borrowPrincipal: repayment.principalPaid.negated() };
+    if (applyTotals) {
+      await this.markets.addToTotals(tx, row.asset, { borrowScaled: change.borrowScaled.toFixed(), borrowPrincipal: change.borrowPrincipal.toFixed() });
+    }
+    return change;
   }
 
   async loansOf(tx: Tx, accountId: string): Promise<LoanRow[]> {

@@ -4,7 +4,7 @@ import { ClockService } from '../clock/clock.service.js';
 import { utcDateString } from '../clock/dates.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
-import { EntryInput } from '../ledger/ledger.types.js';
+import { EntryInput, PostingInput } from '../ledger/ledger.types.js';
 import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { showRate } from '../calc/compounding.js';
@@ -13,10 +13,16 @@ import { SCALED_DECIMALS } from '../markets/index-math.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { LoansService, LoanRow } from '../loans/loans.service.js';
+import { LoansService, LoanRow, TotalsChange } from '../loans/loans.service.js';
 import { AccountSnapshot, AccountSnapshotService } from './account-snapshot.service.js';
 import { planLiquidation, Sale } from './liquidation-plan.js';
 import { AccountStatus } from './valuation.js';
+
+/** What a liquidation writes to rows every account of a market shares: deferred to its end. */
+interface SharedWrites {
+  totals: TotalsChange[];
+  postings: PostingInput[];
+}
 
 export interface ReviewOutcome {
   accountId: string;
@@ -75,29 +81,50 @@ export class LiquidationService {
       let liquidated = false;
       let badDebt: Decimal | null = null;
       if (before.status === 'liquidating') {
-        // Selling moves money in the account's markets: lock them (by code, as every movement
-        // does, after the account) and look again under the locks. The account lock keeps new
-        // assets out meanwhile (deposits take it too).
-        const assets = [...new Set([...snapshot.positions, ...snapshot.loans].map((h) => h.asset))].sort();
-        let moved = false;
-        for (const asset of assets) {
-          const locked = await this.accrual.bringMarketTo(tx, asset, today);
-          moved ||= locked.indexDay !== snapshot.markets.get(asset)!.indexDay;
-        }
-        // Only a day closing in between changes what the snapshot saw (the account is locked).
-        if (moved) snapshot = await this.snapshots.take(tx, accountId, now);
-        if (snapshot.valuation.status === 'liquidating') {
-          const outcome = await this.liquidate(tx, snapshot);
-          badDebt = outcome.badDebt;
-          liquidated = true;
-          snapshot = outcome.after;
-        }
+        const outcome = await this.liquidate(tx, snapshot, today);
+        badDebt = outcome.badDebt;
+        liquidated = true;
+        snapshot = outcome.after;
       }
       const after = snapshot.valuation.status;
       await tx.$executeRaw`
         UPDATE account_risk SET status = ${after}, crossings = ${crossings}, updated_at = ${now} WHERE account_id = ${accountId}::uuid`;
       return { accountId, statusBefore: before.status, statusAfter: after, marginCall, liquidated, badDebt: badDebt?.toFixed() ?? null };
     });
+  }
+
+  /**
+   * The shared writes, last: the markets locked in code order (as every movement locks them),
+   * checked to be on the day the sale was priced at, then their totals and the ledger.
+   */
+  private async writeShared(tx: Tx, snapshot: AccountSnapshot, shared: SharedWrites, today: string): Promise<void> {
+    const assets = [...new Set([...shared.totals.map((t) => t.asset), ...shared.postings.flatMap((p) => p.entries.map((e) => e.account.asset))])].sort();
+    for (const asset of assets) {
+      const market = await this.accrual.bringMarketTo(tx, asset, today);
+      if (market.indexDay !== snapshot.markets.get(asset)!.indexDay) {
+        // A day closed since the account was valued: give up; the job runs again and values it afresh.
+        throw new Error(`market ${asset} moved to ${market.indexDay} during a liquidation; retrying`);
+      }
+    }
+    const byAsset = new Map<string, { supplyScaled: Decimal; supplyPrincipal: Decimal; borrowScaled: Decimal; borrowPrincipal: Decimal }>();
+    for (const change of shared.totals) {
+      const sum = byAsset.get(change.asset) ?? { supplyScaled: ZERO, supplyPrincipal: ZERO, borrowScaled: ZERO, borrowPrincipal: ZERO };
+      byAsset.set(change.asset, {
+        supplyScaled: sum.supplyScaled.plus(change.supplyScaled ?? ZERO),
+        supplyPrincipal: sum.supplyPrincipal.plus(change.supplyPrincipal ?? ZERO),
+        borrowScaled: sum.borrowScaled.plus(change.borrowScaled ?? ZERO),
+        borrowPrincipal: sum.borrowPrincipal.plus(change.borrowPrincipal ?? ZERO),
+      });
+    }
+    for (const [asset, sum] of [...byAsset].sort(([a], [b]) => a.localeCompare(b))) {
+      await this.markets.addToTotals(tx, asset, {
+        supplyScaled: sum.supplyScaled.toFixed(),
+        supplyPrincipal: sum.supplyPrincipal.toFixed(),
+        borrowScaled: sum.borrowScaled.toFixed(),
+        borrowPrincipal: sum.borrowPrincipal.toFixed(),
+      });
+    }
+    for (const posting of shared.postings) await this.ledger.post(tx, posting);
   }
 
   /** How far the account is from safety: the debt to repay, or the collateral value to add. */
@@ -125,8 +152,15 @@ export class LiquidationService {
     });
   }
 
-  /** Sells collateral and repays debt as planned; books bad debt if collateral ran out. Returns it (USD) and the account after. */
-  private async liquidate(tx: Tx, snapshot: AccountSnapshot): Promise<{ badDebt: Decimal; after: AccountSnapshot }> {
+  /**
+   * Sells collateral and repays debt as planned; books bad debt if collateral ran out. Returns
+   * it (USD) and the account after. The account's own rows are written first (the account lock
+   * guards them); what is shared by every account of a market (its totals, the platform's
+   * ledger accounts) is written last, under the market locks, so that liquidations of many
+   * accounts hold those locks only for their final statements.
+   */
+  private async liquidate(tx: Tx, snapshot: AccountSnapshot, today: string): Promise<{ badDebt: Decimal; after: AccountSnapshot }> {
+    const shared: SharedWrites = { totals: [], postings: [] };
     const { liquidationFee } = await this.settings.get(tx);
     const collateral = snapshot.positions.map((p) => ({
       asset: p.asset,
@@ -138,11 +172,12 @@ export class LiquidationService {
     const plan = planLiquidation(snapshot.valuation.debtValue, collateral, liquidationFee);
     const loanRows = await this.loans.loansOf(tx, snapshot.accountId);
     const steps: object[] = [];
-    for (const sale of plan.sales) steps.push(await this.executeSale(tx, snapshot, sale, loanRows));
+    for (const sale of plan.sales) steps.push(await this.executeSale(tx, snapshot, sale, loanRows, shared));
     // With every unit of collateral sold, whatever debt remains (bad debt, or a unit of rounding
     // dust) is written off: the account ends with no debt.
-    const badDebtValue = plan.soldEverything ? await this.writeOff(tx, snapshot, loanRows) : ZERO;
+    const badDebtValue = plan.soldEverything ? await this.writeOff(tx, snapshot, loanRows, shared) : ZERO;
     const after = await this.snapshots.take(tx, snapshot.accountId, snapshot.now);
+    await this.writeShared(tx, snapshot, shared, today);
     await this.notifications.notify(tx, {
       accountId: snapshot.accountId,
       type: 'liquidation',
@@ -167,7 +202,7 @@ export class LiquidationService {
    * takes the rest, and the proceeds arrive in the debt asset's market as repayments of the
    * account's loans, largest first (the market's cash is refilled as by any repayment).
    */
-  private async executeSale(tx: Tx, snapshot: AccountSnapshot, sale: Sale, loanRows: LoanRow[]): Promise<object> {
+  private async executeSale(tx: Tx, snapshot: AccountSnapshot, sale: Sale, loanRows: LoanRow[], shared: SharedWrites): Promise<object> {
     const market = snapshot.markets.get(sale.asset)!;
     const position = snapshot.positions.find((p) => p.asset === sale.asset)!;
     const supplyIndex = snapshot.live.get(sale.asset)!.supplyIndex;
@@ -187,23 +222,20 @@ export class LiquidationService {
       { account: chart.liquidationFees(sale.asset), amount: feeUnits.negated() },
       { account: chart.liquidationDesk(sale.asset), amount: sale.units.minus(feeUnits).negated() },
     ];
-    const repaid = await this.repayFromDesk(tx, snapshot, sale.repaid, loanRows, entries);
+    const repaid = await this.repayFromDesk(tx, snapshot, sale.repaid, loanRows, entries, shared);
     await tx.$executeRaw`
       UPDATE positions SET scaled = scaled - ${scaledRemoved.toFixed()}::numeric, principal = principal - ${principalUsed.toFixed()}::numeric,
         updated_at = ${snapshot.now} WHERE id = ${position.id}::uuid`;
     await tx.$executeRaw`
       INSERT INTO position_changes (position_id, at, kind, scaled_after)
       VALUES (${position.id}::uuid, ${snapshot.now}, 'liquidation', ${position.scaled.minus(scaledRemoved).toFixed()}::numeric)`;
-    await this.markets.addToTotals(tx, sale.asset, {
-      supplyScaled: scaledRemoved.negated().toFixed(),
-      supplyPrincipal: principalUsed.negated().toFixed(),
-    });
+    shared.totals.push({ asset: sale.asset, supplyScaled: scaledRemoved.negated(), supplyPrincipal: principalUsed.negated() });
     const step = {
       sold: { asset: sale.asset, units: sale.units.toFixed(market.decimals), price: sale.price.toFixed(), value: sale.proceeds.toFixed() },
       fee: { asset: sale.asset, units: feeUnits.toFixed(market.decimals), value: sale.fee.toFixed() },
       repaid,
     };
-    await this.ledger.post(tx, {
+    shared.postings.push({
       type: 'liquidation',
       at: snapshot.now,
       accountId: snapshot.accountId,
@@ -215,7 +247,7 @@ export class LiquidationService {
   }
 
   /** Pays `value` (USD) of debt into the loans' markets, largest loan first; appends the entries; returns what each loan got. */
-  private async repayFromDesk(tx: Tx, snapshot: AccountSnapshot, value: Decimal, loanRows: LoanRow[], entries: EntryInput[]) {
+  private async repayFromDesk(tx: Tx, snapshot: AccountSnapshot, value: Decimal, loanRows: LoanRow[], entries: EntryInput[], shared: SharedWrites) {
     const repaid: { loanId: string; asset: string; units: string }[] = [];
     let left = value;
     // A loan in an asset without a price cannot be valued, so it cannot be repaid from a sale.
@@ -235,7 +267,7 @@ export class LiquidationService {
       if (units.isZero()) break;
       const repayment = this.loans.repayment(row, market, borrowIndex, units);
       entries.push({ account: chart.marketCash(loan.asset), amount: units }, ...repayment.entries);
-      await this.loans.applyRepayment(tx, row, repayment, snapshot.now, 'liquidation');
+      shared.totals.push(await this.loans.applyRepayment(tx, row, repayment, snapshot.now, 'liquidation', false));
       row.scaled_debt = repayment.scaledAfter.toFixed();
       row.principal = repayment.principalAfter.toFixed();
       left = left.minus(units.times(price));
@@ -248,7 +280,7 @@ export class LiquidationService {
    * Collateral is gone and debt remains: the platform repays it into the market from its own
    * funds and books the loss, so lenders' claims stay whole and the market's cash with them.
    */
-  private async writeOff(tx: Tx, snapshot: AccountSnapshot, loanRows: LoanRow[]): Promise<Decimal> {
+  private async writeOff(tx: Tx, snapshot: AccountSnapshot, loanRows: LoanRow[], shared: SharedWrites): Promise<Decimal> {
     const entries: EntryInput[] = [];
     const written: object[] = [];
     let value = ZERO;
@@ -264,12 +296,12 @@ export class LiquidationService {
         { account: chart.marketCash(row.asset), amount: outstanding },
         ...repayment.entries,
       );
-      await this.loans.applyRepayment(tx, row, repayment, snapshot.now, 'bad_debt');
+      shared.totals.push(await this.loans.applyRepayment(tx, row, repayment, snapshot.now, 'bad_debt', false));
       value = value.plus(outstanding.times(snapshot.prices.get(row.asset) ?? ZERO));
       written.push({ loanId: row.id, asset: row.asset, units: outstanding.toFixed(market.decimals) });
     }
     if (entries.length) {
-      await this.ledger.post(tx, {
+      shared.postings.push({
         type: 'bad_debt',
         at: snapshot.now,
         accountId: snapshot.accountId,
