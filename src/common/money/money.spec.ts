@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Decimal, dec } from './decimal.js';
 import { checkAmount } from './amount.js';
-import { roundOwedByUser, roundOwedToUser } from './rounding.js';
+import { roundOwedByUser, roundOwedToUser, roundTowardsPlatform, roundTowardsUser } from './rounding.js';
 import { findAsset } from './assets.js';
 
 describe('money precision', () => {
@@ -88,5 +88,17 @@ describe('rounding towards the platform', () => {
       expect(down.lte(value) && up.gte(value)).toBe(true);
       expect(up.minus(down).lte('0.00000001')).toBe(true);
     }
+  });
+});
+
+describe('rounding by who is favoured', () => {
+  const exact = dec('2.000000015');
+  it('favours the platform: it owes less, it is owed more', () => {
+    expect(roundTowardsPlatform(exact, 8, 'platform').toFixed(8)).toBe('2.00000001');
+    expect(roundTowardsPlatform(exact, 8, 'user').toFixed(8)).toBe('2.00000002');
+  });
+  it('favours the user the other way round', () => {
+    expect(roundTowardsUser(exact, 8, 'platform').toFixed(8)).toBe('2.00000002');
+    expect(roundTowardsUser(exact, 8, 'user').toFixed(8)).toBe('2.00000001');
   });
 });
