@@ -24,7 +24,8 @@ describe('races', () => {
       ),
     );
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]));
-    for (const response of responses) expect(response.body).toEqual(responses[0].body);
+    // Replays are the first answer to the byte.
+    expect(new Set(responses.map((r) => r.text)).size).toBe(1);
     expect((await w.account(user.apiKey, user.accountId)).positions).toEqual([expect.objectContaining({ principal: '1.250000000000000000' })]);
     await w.assertBalanced();
   });

@@ -76,7 +76,7 @@ export class IdempotencyService {
         result = { statusCode: error.statusCode, body: error.toBody() };
       }
       await tx.$executeRaw`
-        UPDATE idempotency_keys SET status_code = ${result.statusCode}, response = ${JSON.stringify(result.body)}::jsonb
+        UPDATE idempotency_keys SET status_code = ${result.statusCode}, response = ${JSON.stringify(result.body)}
         WHERE id = ${id}`;
       return result;
     });
@@ -84,14 +84,14 @@ export class IdempotencyService {
 }
 
 async function replay(tx: Tx, scope: string, key: string, requestHash: string): Promise<CommandResult> {
-  const [stored] = await tx.$queryRaw<{ request_hash: string; status_code: number; response: unknown }[]>`
+  const [stored] = await tx.$queryRaw<{ request_hash: string; status_code: number; response: string }[]>`
     SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = ${scope} AND key = ${key}`;
   if (stored.request_hash !== requestHash) {
     throw new DomainError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request', {
       idempotencyKey: key,
     });
   }
-  return { statusCode: stored.status_code, body: stored.response };
+  return { statusCode: stored.status_code, body: JSON.parse(stored.response) };
 }
 
 /** Key order must not matter: the same JSON body written in another order is the same request. */
