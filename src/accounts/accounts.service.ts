@@ -3,6 +3,7 @@ import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { Caller } from '../common/auth/caller.js';
 import { DomainError, notFound, validationFailed } from '../common/errors/domain-error.js';
+import { isUuid } from '../common/http/uuid.js';
 
 export interface OwnedAccount {
   id: string;
@@ -11,7 +12,6 @@ export interface OwnedAccount {
   kycStatus: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class AccountsService {
@@ -25,7 +25,7 @@ export class AccountsService {
    * that does not exist (404), so a key cannot be used to discover other users' accounts.
    */
   async findForCaller(caller: Caller, accountId: string, tx: Tx = this.prisma): Promise<OwnedAccount> {
-    if (!UUID.test(accountId)) throw notFound('Account');
+    if (!isUuid(accountId)) throw notFound('Account');
     const account = await tx.account.findUnique({
       where: { id: accountId },
       select: { id: true, label: true, userId: true, user: { select: { kycStatus: true } } },

@@ -12,10 +12,6 @@ export function dayStart(date: string): Date {
   return new Date(`${date}T00:00:00.000Z`);
 }
 
-export function startOfUtcDay(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / MS_PER_DAY) * MS_PER_DAY);
-}
-
 export function addDays(date: string, days: number): string {
   return utcDateString(new Date(dayStart(date).getTime() + days * MS_PER_DAY));
 }

@@ -78,7 +78,10 @@ export class DepositsService {
         { account: chart.position(account.id, asset.code), amount: amount.negated() },
       ],
     });
-    return { position: positionView(row, supplyIndex, asset.decimals, now) };
+    const value = positionAmount(dec(row.scaled), supplyIndex, asset.decimals);
+    return {
+      position: positionView({ asset: row.asset, amount: value, principal: dec(row.principal), maturesAt: row.matures_at }, asset.decimals, now),
+    };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Decimal, dec } from '../common/money/decimal.js';
+import { Decimal } from '../common/money/decimal.js';
 import { roundOwedToUser } from '../common/money/rounding.js';
 
 /** A position row as the deposit and withdrawal paths read it (numerics as text). */
@@ -25,15 +25,18 @@ export function positionAmount(scaled: Decimal, supplyIndex: Decimal, decimals: 
   return roundOwedToUser(scaled.times(supplyIndex), decimals);
 }
 
-export function positionView(row: PositionRow, supplyIndex: Decimal, decimals: number, now: Date): PositionView {
-  const amount = positionAmount(dec(row.scaled), supplyIndex, decimals);
-  const principal = dec(row.principal);
+/** How a position is shown, wherever it is shown. Interest earned is never below zero. */
+export function positionView(
+  position: { asset: string; amount: Decimal; principal: Decimal; maturesAt: Date },
+  decimals: number,
+  now: Date,
+): PositionView {
   return {
-    asset: row.asset,
-    amount: amount.toFixed(decimals),
-    principal: principal.toFixed(decimals),
-    interestEarned: Decimal.max(amount.minus(principal), 0).toFixed(decimals),
-    maturesAt: row.matures_at.toISOString(),
-    matured: row.matures_at.getTime() <= now.getTime(),
+    asset: position.asset,
+    amount: position.amount.toFixed(decimals),
+    principal: position.principal.toFixed(decimals),
+    interestEarned: Decimal.max(position.amount.minus(position.principal), 0).toFixed(decimals),
+    maturesAt: position.maturesAt.toISOString(),
+    matured: position.maturesAt.getTime() <= now.getTime(),
   };
 }

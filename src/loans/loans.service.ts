@@ -9,6 +9,7 @@ import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { AssetInfo, findAsset } from '../common/money/assets.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { isUuid } from '../common/http/uuid.js';
 import { Caller } from '../common/auth/caller.js';
 import { AccountsService, OwnedAccount } from '../accounts/accounts.service.js';
 import { AccrualService } from '../accrual/accrual.service.js';
@@ -34,6 +35,21 @@ export interface LoanRow {
   asset: string;
   scaled_debt: string;
   principal: string;
+}
+
+/** How a loan is shown, wherever it is shown. */
+export function loanView(
+  loan: { id: string; asset: string; principal: Decimal; outstanding: Decimal },
+  decimals: number,
+  borrowApr: Decimal,
+): LoanView {
+  return {
+    id: loan.id,
+    asset: loan.asset,
+    principal: loan.principal.toFixed(decimals),
+    outstanding: loan.outstanding.toFixed(decimals),
+    borrowApr: showRate(borrowApr),
+  };
 }
 
 /** A change of a market's totals, applied later under the market's lock. */
@@ -191,13 +207,8 @@ export class LoansService {
 
   view(row: LoanRow, market: MarketState, now: Date): LoanView {
     const live = liveAt(market, now);
-    return {
-      id: row.id,
-      asset: row.asset,
-      principal: dec(row.principal).toFixed(market.decimals),
-      outstanding: roundOwedByUser(dec(row.scaled_debt).times(live.borrowIndex), market.decimals).toFixed(market.decimals),
-      borrowApr: showRate(live.today.borrowApr),
-    };
+    const outstanding = roundOwedByUser(dec(row.scaled_debt).times(live.borrowIndex), market.decimals);
+    return loanView({ id: row.id, asset: row.asset, principal: dec(row.principal), outstanding }, market.decimals, live.today.borrowApr);
   }
 
   /** The asset of a loan the caller may see (404 otherwise), to check an amount's decimals. */
@@ -207,8 +218,7 @@ export class LoansService {
   }
 
   private async loanOwner(tx: Tx, caller: Caller, loanId: string): Promise<{ accountId: string; asset: string }> {
-    const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    if (!UUID.test(loanId)) throw notFound('Loan');
+    if (!isUuid(loanId)) throw notFound('Loan');
     const [loan] = await tx.$queryRaw<{ account_id: string; asset: string; user_id: string }[]>`
       SELECT l.account_id, l.asset, a.user_id FROM loans l JOIN accounts a ON a.id = l.account_id WHERE l.id = ${loanId}::uuid`;
     if (!loan || (caller.kind === 'user' && caller.userId !== loan.user_id)) throw notFound('Loan');

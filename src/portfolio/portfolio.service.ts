@@ -3,8 +3,8 @@ import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { OwnedAccount } from '../accounts/accounts.service.js';
 import { showRate } from '../calc/compounding.js';
-import { PositionView } from '../deposits/positions.js';
-import { LoanView } from '../loans/loans.service.js';
+import { PositionView, positionView } from '../deposits/positions.js';
+import { LoanView, loanView } from '../loans/loans.service.js';
 import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
 
 export interface AccountView {
@@ -42,21 +42,8 @@ export class PortfolioService {
       label: account.label,
       userId: account.userId,
       tier: 'base',
-      positions: snapshot.positions.map((p) => ({
-        asset: p.asset,
-        amount: p.amount.toFixed(decimalsOf(p.asset)),
-        principal: p.principal.toFixed(decimalsOf(p.asset)),
-        interestEarned: p.amount.minus(p.principal).toFixed(decimalsOf(p.asset)),
-        maturesAt: p.maturesAt.toISOString(),
-        matured: p.maturesAt.getTime() <= now.getTime(),
-      })),
-      loans: snapshot.loans.map((loan) => ({
-        id: loan.id,
-        asset: loan.asset,
-        principal: loan.principal.toFixed(decimalsOf(loan.asset)),
-        outstanding: loan.outstanding.toFixed(decimalsOf(loan.asset)),
-        borrowApr: showRate(snapshot.live.get(loan.asset)!.today.borrowApr),
-      })),
+      positions: snapshot.positions.map((p) => positionView(p, decimalsOf(p.asset), now)),
+      loans: snapshot.loans.map((loan) => loanView(loan, decimalsOf(loan.asset), snapshot.live.get(loan.asset)!.today.borrowApr)),
       collateralValue: valuation.collateralValue.toFixed(),
       debtValue: valuation.debtValue.toFixed(),
       ltv: valuation.ltv ? showRate(valuation.ltv) : null,

@@ -68,11 +68,15 @@ export class StatementsService {
       ...loans.map((l) => ({ asset: l.asset, kind: 'charged' as const, changes: l.changes })),
     ];
     const perDay = new Map<string, InterestLine & { exact: Decimal }>();
+    const histories = new Map<string, ReturnType<StatementsService['history']>>();
     for (const balance of balances) {
       const first = balance.changes[0]?.at;
       if (!first) continue;
       const start = from && from > first.toISOString().slice(0, 10) ? from : first.toISOString().slice(0, 10);
-      const history = await this.history(balance.asset, balance.kind, addDays(start, -1), to ?? '9999-12-31');
+      // Several loans (or loans and a position) in one asset read its history once.
+      const historyKey = `${balance.asset} ${balance.kind} ${start}`;
+      if (!histories.has(historyKey)) histories.set(historyKey, this.history(balance.asset, balance.kind, addDays(start, -1), to ?? '9999-12-31'));
+      const history = await histories.get(historyKey)!;
       const firstIsPrevious = history[0]?.date === addDays(start, -1);
       const days = dayRatesFromHistory(firstIsPrevious ? history.slice(1) : history, firstIsPrevious ? dec(history[0].indexAtEnd) : undefined);
       for (const day of days) {

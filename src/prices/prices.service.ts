@@ -4,7 +4,7 @@ import { ClockService } from '../clock/clock.service.js';
 import { Decimal, dec } from '../common/money/decimal.js';
 import { PRICE_DECIMALS, checkAmount } from '../common/money/amount.js';
 import { ASSET_CODES } from '../common/money/assets.js';
-import { DomainError, invalidField } from '../common/errors/domain-error.js';
+import { invalidField } from '../common/errors/domain-error.js';
 import { requireAsset } from '../common/money/require-asset.js';
 
 export interface PriceView {
@@ -44,12 +44,6 @@ export class PricesService {
   async current(tx: Tx = this.prisma): Promise<Map<string, Decimal>> {
     const rows = await this.latestRows(tx);
     return new Map(rows.map((row) => [row.asset, dec(row.price)]));
-  }
-
-  async priceOf(asset: string, tx: Tx = this.prisma): Promise<Decimal> {
-    const price = (await this.current(tx)).get(asset);
-    if (!price) throw new DomainError(409, 'PRICE_UNAVAILABLE', `No price has been set for ${asset}`, { asset });
-    return price;
   }
 
   private latestRows(tx: Tx) {

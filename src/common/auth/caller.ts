@@ -1,8 +1,6 @@
 /** Who is calling: the sandbox's admin, or a user through one of their API keys. */
 export type Caller = { kind: 'admin' } | { kind: 'user'; userId: string; apiKeyId: string };
 
-export const isAdmin = (caller: Caller): caller is { kind: 'admin' } => caller.kind === 'admin';
-
 /** The scope idempotency keys live in: one per API key, so two callers never collide. */
 export function idempotencyScope(caller: Caller): string {
   return caller.kind === 'admin' ? 'admin' : caller.apiKeyId;
