@@ -18,6 +18,7 @@ import { PortfolioModule } from './portfolio/portfolio.module.js';
 import { CalcModule } from './calc/calc.module.js';
 import { LoansModule } from './loans/loans.module.js';
 import { RiskModule } from './risk/risk.module.js';
+import { LoyaltyModule } from './loyalty/loyalty.module.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
@@ -43,6 +44,7 @@ export class AppModule {
         NotificationsModule,
         AccrualModule,
         RiskModule,
+        LoyaltyModule,
         DepositsModule,
         LoansModule,
         PortfolioModule,

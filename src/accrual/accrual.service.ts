@@ -2,12 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
-import { Decimal } from '../common/money/decimal.js';
+import { Decimal, ZERO } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { dayStart, utcDateString } from '../clock/dates.js';
 import { ClockService } from '../clock/clock.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
-import { MarketState, closeDay } from '../markets/market-state.js';
+import { LaneDay, MarketState, closeDay } from '../markets/market-state.js';
+import { loyaltyCostOf } from './loyalty-cost.js';
 import type { EntryInput, LedgerAccountRef } from '../ledger/ledger.types.js';
 
 /**
@@ -52,9 +53,10 @@ export class AccrualService {
   private async closeMarketDay(tx: Tx, market: MarketState): Promise<MarketState> {
     const closed = closeDay(market);
     const at = dayStart(closed.next.indexDay);
+    const sum = (f: (lane: LaneDay) => Decimal) => closed.lanes.reduce((total, lane) => total.plus(f(lane)), ZERO);
     const supplyInterest = await this.trueUp(
       tx,
-      market.totalSupplyScaled.times(closed.supplyIndexEnd),
+      sum((lane) => lane.start.totalSupplyScaled.times(lane.supplyIndexEnd)),
       market.supplyPrincipal,
       chart.interestPayable(market.asset),
       market.decimals,
@@ -62,16 +64,20 @@ export class AccrualService {
     );
     const borrowInterest = await this.trueUp(
       tx,
-      market.totalBorrowScaled.times(closed.borrowIndexEnd),
+      sum((lane) => lane.start.totalBorrowScaled.times(lane.borrowIndexEnd)),
       market.borrowPrincipal,
       chart.interestReceivable(market.asset),
       market.decimals,
       1,
     );
+    const loyaltyCost = loyaltyCostOf(closed).toDecimalPlaces(market.decimals, Decimal.ROUND_HALF_EVEN);
     const entries: EntryInput[] = [];
     if (!borrowInterest.isZero()) entries.push({ account: chart.interestReceivable(market.asset), amount: borrowInterest });
+    if (!loyaltyCost.isZero()) entries.push({ account: chart.loyaltyExpense(market.asset), amount: loyaltyCost });
     if (!supplyInterest.isZero()) entries.push({ account: chart.interestPayable(market.asset), amount: supplyInterest.negated() });
-    const toReserve = borrowInterest.minus(supplyInterest);
+    // The reserve gets the spread at the market's own (base) rates; what the tiers' better rates
+    // cost is the loyalty expense: borrowers' interest + loyalty cost = suppliers' + reserve.
+    const toReserve = borrowInterest.plus(loyaltyCost).minus(supplyInterest);
     if (!toReserve.isZero()) entries.push({ account: chart.reserve(market.asset), amount: toReserve.negated() });
     if (entries.length >= 2) {
       await this.ledger.post(tx, {
@@ -83,18 +89,26 @@ export class AccrualService {
           date: closed.date,
           supplyInterest: supplyInterest.toFixed(market.decimals),
           borrowInterest: borrowInterest.toFixed(market.decimals),
+          loyaltyCost: loyaltyCost.toFixed(market.decimals),
         },
         entries,
       });
     }
+    const base = closed.lanes.find((lane) => lane.tier === 'base')!;
     await tx.$executeRaw`
       INSERT INTO market_days (asset, date, utilization, borrow_apr, supply_apr, supply_index, borrow_index,
                                supply_interest, borrow_interest, accrued_at)
       VALUES (${market.asset}, ${closed.date}::date, ${closed.utilization.toFixed()}::numeric, ${closed.borrowApr.toFixed()}::numeric,
-              ${closed.supplyApr.toFixed()}::numeric, ${closed.supplyIndexEnd.toFixed()}::numeric, ${closed.borrowIndexEnd.toFixed()}::numeric,
+              ${closed.supplyApr.toFixed()}::numeric, ${base.supplyIndexEnd.toFixed()}::numeric, ${base.borrowIndexEnd.toFixed()}::numeric,
               ${supplyInterest.toFixed()}::numeric, ${borrowInterest.toFixed()}::numeric, ${at})`;
+    await tx.$executeRaw`
+      INSERT INTO market_lane_days (asset, date, tier, supply_apr, borrow_apr, supply_index, borrow_index)
+      SELECT ${market.asset}, ${closed.date}::date, * FROM unnest(
+        ${closed.lanes.map((l) => l.tier)}::text[], ${closed.lanes.map((l) => l.supplyApr.toFixed())}::numeric[],
+        ${closed.lanes.map((l) => l.borrowApr.toFixed())}::numeric[], ${closed.lanes.map((l) => l.supplyIndexEnd.toFixed())}::numeric[],
+        ${closed.lanes.map((l) => l.borrowIndexEnd.toFixed())}::numeric[])`;
     await this.markets.saveDay(tx, closed.next);
-    this.logger.debug(`${market.asset} ${closed.date} closed: supply ${supplyInterest.toFixed()} borrow ${borrowInterest.toFixed()}`);
+    this.logger.debug(`${market.asset} ${closed.date} closed: supply ${supplyInterest.toFixed()} borrow ${borrowInterest.toFixed()} loyalty ${loyaltyCost.toFixed()}`);
     return closed.next;
   }
 

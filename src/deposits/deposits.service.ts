@@ -17,6 +17,7 @@ import { scaledSupply } from '../markets/index-math.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
 import { ltvLimitExceeded } from '../risk/ltv-errors.js';
+import type { Tier } from '../loyalty/tiers.js';
 import { PositionRow, PositionView, positionAmount, positionView } from './positions.js';
 
 export const insufficientLiquidity = (asset: string, available: Decimal, needed: Decimal, decimals: number) =>
@@ -47,9 +48,9 @@ export class DepositsService {
     const now = await this.clock.now();
     // The account first, as every movement does (then markets, then rows, then the ledger):
     // a liquidation of this account never sees a position appear in a market it has not locked.
-    await this.snapshots.lockAccount(tx, account.id);
+    const tier = await this.snapshots.lockAccount(tx, account.id);
     const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
-    const supplyIndex = liveAt(market, now).supplyIndex;
+    const supplyIndex = liveAt(market, now).lanes[tier].supplyIndex;
     const scaled = scaledSupply(amount, supplyIndex);
     const { lendingPeriodDays } = await this.settings.get(tx);
     // A top-up moves the maturity of the whole position, old funds and new.
@@ -65,8 +66,8 @@ export class DepositsService {
         opened_at = CASE WHEN positions.scaled = 0 THEN EXCLUDED.opened_at ELSE positions.opened_at END,
         updated_at = EXCLUDED.updated_at
       RETURNING id, account_id, asset, scaled::text, principal::text, matures_at`;
-    await this.recordChange(tx, row, now, 'deposit');
-    await this.markets.addToTotals(tx, asset.code, { supplyScaled: scaled.toFixed(), supplyPrincipal: amount.toFixed() });
+    await this.recordChange(tx, row, now, 'deposit', tier);
+    await this.markets.addToTotals(tx, asset.code, { tier, supplyScaled: scaled.toFixed(), supplyPrincipal: amount.toFixed() });
     await this.ledger.post(tx, {
       type: 'deposit',
       at: now,
@@ -90,8 +91,9 @@ export class DepositsService {
    */
   async withdraw(tx: Tx, account: OwnedAccount, asset: AssetInfo, requested: Decimal | undefined): Promise<{ asset: string; amount: string }> {
     const now = await this.clock.now();
-    await this.snapshots.lockAccount(tx, account.id);
+    const tier = await this.snapshots.lockAccount(tx, account.id);
     const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
+    const supplyIndex = liveAt(market, now).lanes[tier].supplyIndex;
     const [row] = await tx.$queryRaw<PositionRow[]>`
       SELECT id, account_id, asset, scaled::text, principal::text, matures_at FROM positions
       WHERE account_id = ${account.id}::uuid AND asset = ${asset.code} FOR UPDATE`;
@@ -105,8 +107,8 @@ export class DepositsService {
       });
     }
     const scaled = dec(row.scaled);
-    const exact = scaled.times(liveAt(market, now).supplyIndex);
-    const payout = positionAmount(scaled, liveAt(market, now).supplyIndex, asset.decimals);
+    const exact = scaled.times(supplyIndex);
+    const payout = positionAmount(scaled, supplyIndex, asset.decimals);
     if (requested !== undefined && !requested.eq(payout)) {
       throw new DomainError(
         422,
@@ -149,8 +151,8 @@ export class DepositsService {
       throw error;
     }
     await tx.$executeRaw`UPDATE positions SET scaled = 0, principal = 0, updated_at = ${now} WHERE id = ${row.id}::uuid`;
-    await this.recordChange(tx, { ...row, scaled: '0' }, now, 'withdrawal');
-    await this.markets.addToTotals(tx, asset.code, { supplyScaled: scaled.negated().toFixed(), supplyPrincipal: principal.negated().toFixed() });
+    await this.recordChange(tx, { ...row, scaled: '0' }, now, 'withdrawal', tier);
+    await this.markets.addToTotals(tx, asset.code, { tier, supplyScaled: scaled.negated().toFixed(), supplyPrincipal: principal.negated().toFixed() });
     return { asset: asset.code, amount: payout.toFixed(asset.decimals) };
   }
 
@@ -163,8 +165,9 @@ export class DepositsService {
     if (!after.ltv || after.ltv.gt(limit)) throw ltvLimitExceeded(limit, after.ltv, 'withdrawing this position');
   }
 
-  private async recordChange(tx: Tx, row: PositionRow, at: Date, kind: string): Promise<void> {
+  private async recordChange(tx: Tx, row: PositionRow, at: Date, kind: string, tier: Tier): Promise<void> {
     await tx.$executeRaw`
-      INSERT INTO position_changes (position_id, at, kind, scaled_after) VALUES (${row.id}::uuid, ${at}, ${kind}, ${row.scaled}::numeric)`;
+      INSERT INTO position_changes (position_id, at, kind, scaled_after, tier)
+      VALUES (${row.id}::uuid, ${at}, ${kind}, ${row.scaled}::numeric, ${tier})`;
   }
 }

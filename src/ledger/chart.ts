@@ -8,7 +8,8 @@ import type { LedgerAccountRef } from './ledger.types.js';
  *   market cash           debit   what the platform holds of the asset (its liquidity); never below 0
  *   interest payable      credit  suppliers' accrued interest not yet paid out with a withdrawal
  *   interest receivable   debit   borrowers' accrued interest not yet repaid
- *   reserve               credit  the platform's net interest income (borrowers' − suppliers')
+ *   reserve               credit  the interest spread at the market's own rates (borrowers' − suppliers')
+ *   loyalty expense       debit   what loyalty tiers' better rates cost the platform, day by day
  *   rounding              credit  the fractions rounding leaves with the platform
  *   liquidation desk      either  the platform's conversion book: collateral sold in, debt assets out
  *   liquidation fees      credit  the fee kept from the value sold in a liquidation
@@ -44,6 +45,13 @@ export const chart = {
     asset,
     kind: 'reserve',
     normalSide: 'credit',
+    noOverdraft: false,
+  }),
+  loyaltyExpense: (asset: string): LedgerAccountRef => ({
+    code: 'platform:loyalty_expense',
+    asset,
+    kind: 'loyalty_expense',
+    normalSide: 'debit',
     noOverdraft: false,
   }),
   rounding: (asset: string): LedgerAccountRef => ({

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Tier, laneRates } from '../loyalty/tiers.js';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { utcDateString } from '../clock/dates.js';
@@ -55,6 +56,7 @@ export function loanView(
 /** A change of a market's totals, applied later under the market's lock. */
 export interface TotalsChange {
   asset: string;
+  tier: Tier;
   supplyScaled?: Decimal;
   supplyPrincipal?: Decimal;
   borrowScaled?: Decimal;
@@ -89,7 +91,7 @@ export class LoansService {
   async borrow(tx: Tx, account: OwnedAccount, asset: AssetInfo, amount: Decimal): Promise<{ loan: LoanView }> {
     AccountsService.requireKyc(account);
     const now = await this.clock.now();
-    await this.snapshots.lockAccount(tx, account.id);
+    const tier = await this.snapshots.lockAccount(tx, account.id);
     const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
     const snapshot = await this.snapshots.take(tx, account.id, now);
     if (!snapshot.prices.has(asset.code)) {
@@ -101,15 +103,15 @@ export class LoansService {
     const cash = await this.ledger.balance(tx, chart.marketCash(asset.code));
     if (cash.lt(amount)) throw insufficientLiquidity(asset.code, cash, amount, asset.decimals);
 
-    const borrowIndex = liveAt(market, now).borrowIndex;
+    const borrowIndex = liveAt(market, now).lanes[tier].borrowIndex;
     const scaled = scaledDebt(amount, borrowIndex);
     const [row] = await tx.$queryRaw<LoanRow[]>`
       INSERT INTO loans (id, account_id, asset, scaled_debt, principal, borrowed, opened_at, updated_at)
       VALUES (gen_random_uuid(), ${account.id}::uuid, ${asset.code}, ${scaled.toFixed()}::numeric, ${amount.toFixed()}::numeric,
               ${amount.toFixed()}::numeric, ${now}, ${now})
       RETURNING id, account_id, asset, scaled_debt::text, principal::text`;
-    await this.recordChange(tx, row.id, now, 'borrow', scaled);
-    await this.markets.addToTotals(tx, asset.code, { borrowScaled: scaled.toFixed(), borrowPrincipal: amount.toFixed() });
+    await this.recordChange(tx, row.id, now, 'borrow', scaled, tier);
+    await this.markets.addToTotals(tx, asset.code, { tier, borrowScaled: scaled.toFixed(), borrowPrincipal: amount.toFixed() });
     await this.ledger.post(tx, {
       type: 'borrow',
       at: now,
@@ -121,19 +123,19 @@ export class LoansService {
         { account: chart.marketCash(asset.code), amount: amount.negated() },
       ],
     });
-    return { loan: this.view(row, market, now) };
+    return { loan: this.view(row, market, now, tier) };
   }
 
   /** Repayments arrive from outside the platform, like deposits. `all` repays what is outstanding. */
   async repay(tx: Tx, caller: Caller, loanId: string, rawAmount: 'all' | Decimal): Promise<{ loan: LoanView }> {
     const now = await this.clock.now();
     const owner = await this.loanOwner(tx, caller, loanId);
-    await this.snapshots.lockAccount(tx, owner.accountId);
+    const tier = await this.snapshots.lockAccount(tx, owner.accountId);
     const market = await this.accrual.bringMarketTo(tx, owner.asset, utcDateString(now));
     const [row] = await tx.$queryRaw<LoanRow[]>`
       SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans WHERE id = ${loanId}::uuid FOR UPDATE`;
     const decimals = market.decimals;
-    const borrowIndex = liveAt(market, now).borrowIndex;
+    const borrowIndex = liveAt(market, now).lanes[tier].borrowIndex;
     const outstanding = roundOwedByUser(dec(row.scaled_debt).times(borrowIndex), decimals);
     if (outstanding.isZero()) throw new DomainError(409, 'LOAN_REPAID', 'This loan is already repaid', { loanId });
     const amount = rawAmount === 'all' ? outstanding : rawAmount;
@@ -144,7 +146,7 @@ export class LoansService {
       });
     }
     const repayment = this.repayment(row, market, borrowIndex, amount);
-    await this.applyRepayment(tx, row, repayment, now, 'repayment');
+    await this.applyRepayment(tx, row, repayment, { at: now, kind: 'repayment', tier });
     await this.ledger.post(tx, {
       type: 'repayment',
       at: now,
@@ -155,7 +157,7 @@ export class LoansService {
     });
     const [updated] = await tx.$queryRaw<LoanRow[]>`
       SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans WHERE id = ${loanId}::uuid`;
-    return { loan: this.view(updated, market, now) };
+    return { loan: this.view(updated, market, now, tier) };
   }
 
   /**
@@ -187,14 +189,19 @@ export class LoansService {
    * gets the change back to apply under its market locks), on the market's totals. The ledger
    * is the caller's.
    */
-  async applyRepayment(tx: Tx, row: LoanRow, repayment: Repayment, at: Date, kind: string, applyTotals = true): Promise<TotalsChange> {
+  async applyRepayment(
+    tx: Tx,
+    row: LoanRow,
+    repayment: Repayment,
+    { at, kind, tier, applyTotals = true }: { at: Date; kind: string; tier: Tier; applyTotals?: boolean },
+  ): Promise<TotalsChange> {
     await tx.$executeRaw`
       UPDATE loans SET scaled_debt = ${repayment.scaledAfter.toFixed()}::numeric, principal = ${repayment.principalAfter.toFixed()}::numeric,
         updated_at = ${at} WHERE id = ${row.id}::uuid`;
-    await this.recordChange(tx, row.id, at, kind, repayment.scaledAfter);
-    const change = { asset: row.asset, borrowScaled: repayment.scaledPaid.negated(), borrowPrincipal: repayment.principalPaid.negated() };
+    await this.recordChange(tx, row.id, at, kind, repayment.scaledAfter, tier);
+    const change = { asset: row.asset, tier, borrowScaled: repayment.scaledPaid.negated(), borrowPrincipal: repayment.principalPaid.negated() };
     if (applyTotals) {
-      await this.markets.addToTotals(tx, row.asset, { borrowScaled: change.borrowScaled.toFixed(), borrowPrincipal: change.borrowPrincipal.toFixed() });
+      await this.markets.addToTotals(tx, row.asset, { tier, borrowScaled: change.borrowScaled.toFixed(), borrowPrincipal: change.borrowPrincipal.toFixed() });
     }
     return change;
   }
@@ -205,10 +212,10 @@ export class LoansService {
       WHERE account_id = ${accountId}::uuid AND scaled_debt > 0 ORDER BY seq FOR UPDATE`;
   }
 
-  view(row: LoanRow, market: MarketState, now: Date): LoanView {
+  view(row: LoanRow, market: MarketState, now: Date, tier: Tier): LoanView {
     const live = liveAt(market, now);
-    const outstanding = roundOwedByUser(dec(row.scaled_debt).times(live.borrowIndex), market.decimals);
-    return loanView({ id: row.id, asset: row.asset, principal: dec(row.principal), outstanding }, market.decimals, live.today.borrowApr);
+    const outstanding = roundOwedByUser(dec(row.scaled_debt).times(live.lanes[tier].borrowIndex), market.decimals);
+    return loanView({ id: row.id, asset: row.asset, principal: dec(row.principal), outstanding }, market.decimals, laneRates(live.today, tier).borrowApr);
   }
 
   /** The asset of a loan the caller may see (404 otherwise), to check an amount's decimals. */
@@ -225,9 +232,10 @@ export class LoansService {
     return { accountId: loan.account_id, asset: loan.asset };
   }
 
-  private async recordChange(tx: Tx, loanId: string, at: Date, kind: string, scaledAfter: Decimal): Promise<void> {
+  private async recordChange(tx: Tx, loanId: string, at: Date, kind: string, scaledAfter: Decimal, tier: Tier): Promise<void> {
     await tx.$executeRaw`
-      INSERT INTO loan_changes (loan_id, at, kind, scaled_after) VALUES (${loanId}::uuid, ${at}, ${kind}, ${scaledAfter.toFixed()}::numeric)`;
+      INSERT INTO loan_changes (loan_id, at, kind, scaled_after, tier)
+      VALUES (${loanId}::uuid, ${at}, ${kind}, ${scaledAfter.toFixed()}::numeric, ${tier})`;
   }
 }
 

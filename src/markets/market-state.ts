@@ -3,6 +3,7 @@ import { roundOwedByUser, roundOwedToUser } from '../common/money/rounding.js';
 import { addDays, dayStart, utcDateString } from '../clock/dates.js';
 import { indexAt, nextDayIndex } from './index-math.js';
 import { RateModel, ratesAt, utilization } from './rate-model.js';
+import { TIERS, Tier, laneRates } from '../loyalty/tiers.js';
 
 export interface RiskLevels {
   maxLtv: Decimal;
@@ -10,56 +11,86 @@ export interface RiskLevels {
   liquidationLtv: Decimal;
 }
 
-/** A market as stored: its parameters, today's rates, indexes at today's 00:00, and totals. */
+/** One loyalty tier of a market: its indexes at 00:00 of the market's day and its scaled sums. */
+export interface Lane {
+  supplyIndex: Decimal;
+  borrowIndex: Decimal;
+  totalSupplyScaled: Decimal;
+  totalBorrowScaled: Decimal;
+}
+
+/**
+ * A market as stored: its parameters, today's (base tier) rates, each tier's lane, and the
+ * principal sums. The market's own indexes are the base lane's (api-contract).
+ */
 export interface MarketState {
   asset: string;
   decimals: number;
   model: RateModel;
   risk: RiskLevels;
   indexDay: string;
-  supplyIndex: Decimal;
-  borrowIndex: Decimal;
+  lanes: Record<Tier, Lane>;
   dayUtilization: Decimal;
   supplyApr: Decimal;
   borrowApr: Decimal;
-  totalSupplyScaled: Decimal;
-  totalBorrowScaled: Decimal;
   supplyPrincipal: Decimal;
   borrowPrincipal: Decimal;
 }
 
-/** Closing `state.indexDay`: the history row it leaves and the state at 00:00 of the next day. */
+/** A lane's day: its rates and its indexes at the day's start and end. */
+export interface LaneDay {
+  tier: Tier;
+  supplyApr: Decimal;
+  borrowApr: Decimal;
+  start: Lane;
+  supplyIndexEnd: Decimal;
+  borrowIndexEnd: Decimal;
+}
+
+/** Closing `state.indexDay`: the history it leaves and the state at 00:00 of the next day. */
 export interface ClosedDay {
   date: string;
   utilization: Decimal;
   borrowApr: Decimal;
   supplyApr: Decimal;
-  supplyIndexEnd: Decimal;
-  borrowIndexEnd: Decimal;
+  lanes: LaneDay[];
   next: MarketState;
 }
 
 /**
- * Ends the market's current day: indexes compound by the day's rates, then the next day's
- * rates are set from the utilisation at that 00:00, before anything else happens then.
+ * Ends the market's current day: every lane's indexes compound by its day's rates, then the
+ * next day's rates are set from the utilisation (all lanes) at that 00:00, before anything
+ * else happens then.
  */
 export function closeDay(state: MarketState): ClosedDay {
-  const supplyIndexEnd = nextDayIndex(state.supplyIndex, state.supplyApr);
-  const borrowIndexEnd = nextDayIndex(state.borrowIndex, state.borrowApr);
-  const u = utilization(state.totalBorrowScaled.times(borrowIndexEnd), state.totalSupplyScaled.times(supplyIndexEnd));
+  const lanes = TIERS.map((tier): LaneDay => {
+    const start = state.lanes[tier];
+    const rates = laneRates(state, tier);
+    return {
+      tier,
+      ...rates,
+      start,
+      supplyIndexEnd: nextDayIndex(start.supplyIndex, rates.supplyApr),
+      borrowIndexEnd: nextDayIndex(start.borrowIndex, rates.borrowApr),
+    };
+  });
+  const supplied = lanes.reduce((sum, lane) => sum.plus(lane.start.totalSupplyScaled.times(lane.supplyIndexEnd)), dec(0));
+  const borrowed = lanes.reduce((sum, lane) => sum.plus(lane.start.totalBorrowScaled.times(lane.borrowIndexEnd)), dec(0));
+  const u = utilization(borrowed, supplied);
   const rates = ratesAt(state.model, u);
+  const nextLanes = Object.fromEntries(
+    lanes.map((lane) => [lane.tier, { ...lane.start, supplyIndex: lane.supplyIndexEnd, borrowIndex: lane.borrowIndexEnd }]),
+  ) as Record<Tier, Lane>;
   return {
     date: state.indexDay,
     utilization: state.dayUtilization,
     borrowApr: state.borrowApr,
     supplyApr: state.supplyApr,
-    supplyIndexEnd,
-    borrowIndexEnd,
+    lanes,
     next: {
       ...state,
       indexDay: addDays(state.indexDay, 1),
-      supplyIndex: supplyIndexEnd,
-      borrowIndex: borrowIndexEnd,
+      lanes: nextLanes,
       dayUtilization: u,
       supplyApr: rates.supplyApr,
       borrowApr: rates.borrowApr,
@@ -74,9 +105,14 @@ export function rollTo(state: MarketState, date: string): MarketState {
   return current;
 }
 
-export interface LiveMarket {
+export interface LiveIndexes {
   supplyIndex: Decimal;
   borrowIndex: Decimal;
+}
+
+export interface LiveMarket extends LiveIndexes {
+  /** Each tier's indexes now; the market's own (above) are the base lane's. */
+  lanes: Record<Tier, LiveIndexes>;
   /** What suppliers are owed, rounded down; what borrowers owe, rounded up (asset decimals). */
   totalSupplied: Decimal;
   totalBorrowed: Decimal;
@@ -89,13 +125,20 @@ export interface LiveMarket {
 export function liveAt(state: MarketState, now: Date): LiveMarket {
   const today = rollTo(state, utcDateString(now));
   const elapsed = now.getTime() - dayStart(today.indexDay).getTime();
-  const supplyIndex = indexAt(today.supplyIndex, today.supplyApr, elapsed);
-  const borrowIndex = indexAt(today.borrowIndex, today.borrowApr, elapsed);
-  const supplied = today.totalSupplyScaled.times(supplyIndex);
-  const borrowed = today.totalBorrowScaled.times(borrowIndex);
+  let supplied = dec(0);
+  let borrowed = dec(0);
+  const lanes = {} as Record<Tier, LiveIndexes>;
+  for (const tier of TIERS) {
+    const lane = today.lanes[tier];
+    const rates = laneRates(today, tier);
+    const live = { supplyIndex: indexAt(lane.supplyIndex, rates.supplyApr, elapsed), borrowIndex: indexAt(lane.borrowIndex, rates.borrowApr, elapsed) };
+    supplied = supplied.plus(lane.totalSupplyScaled.times(live.supplyIndex));
+    borrowed = borrowed.plus(lane.totalBorrowScaled.times(live.borrowIndex));
+    lanes[tier] = live;
+  }
   return {
-    supplyIndex,
-    borrowIndex,
+    ...lanes.base,
+    lanes,
     totalSupplied: roundOwedToUser(supplied, state.decimals),
     totalBorrowed: roundOwedByUser(borrowed, state.decimals),
     utilization: utilization(borrowed, supplied),
@@ -103,9 +146,25 @@ export function liveAt(state: MarketState, now: Date): LiveMarket {
   };
 }
 
-/** Reads a markets row as returned by MARKET_COLUMNS (numerics as text). */
+/** Reads a markets row as the repository selects it (numerics as text, lanes as JSON of text). */
 export function marketFromRow(row: Record<string, unknown>): MarketState {
   const d = (key: string) => dec(String(row[key]));
+  const storedLanes = row.lanes as Record<string, Record<string, string>>;
+  const lanes = Object.fromEntries(
+    TIERS.map((tier) => {
+      const lane = storedLanes[tier];
+      if (!lane) throw new Error(`market ${String(row.asset)} has no ${tier} lane`);
+      return [
+        tier,
+        {
+          supplyIndex: dec(lane.supply_index),
+          borrowIndex: dec(lane.borrow_index),
+          totalSupplyScaled: dec(lane.total_supply_scaled),
+          totalBorrowScaled: dec(lane.total_borrow_scaled),
+        },
+      ];
+    }),
+  ) as Record<Tier, Lane>;
   return {
     asset: String(row.asset),
     decimals: Number(row.decimals),
@@ -118,13 +177,10 @@ export function marketFromRow(row: Record<string, unknown>): MarketState {
     },
     risk: { maxLtv: d('max_ltv'), marginCallLtv: d('margin_call_ltv'), liquidationLtv: d('liquidation_ltv') },
     indexDay: String(row.index_day),
-    supplyIndex: d('supply_index'),
-    borrowIndex: d('borrow_index'),
+    lanes,
     dayUtilization: d('day_utilization'),
     supplyApr: d('supply_apr'),
     borrowApr: d('borrow_apr'),
-    totalSupplyScaled: d('total_supply_scaled'),
-    totalBorrowScaled: d('total_borrow_scaled'),
     supplyPrincipal: d('supply_principal'),
     borrowPrincipal: d('borrow_principal'),
   };

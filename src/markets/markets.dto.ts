@@ -57,6 +57,14 @@ export class NextDayRatesView {
   @ApiProperty() supplyApr: string;
 }
 
+export class TierRatesView {
+  @ApiProperty({ enum: ['base', 'silver', 'gold', 'platinum'] }) tier: string;
+  @ApiProperty({ description: "Today's supply APR in this loyalty tier (the market's + the tier's bonus)" }) supplyApr: string;
+  @ApiProperty() supplyApy: string;
+  @ApiProperty({ description: "Today's borrow APR in this tier (the market's − the tier's discount, never below 0)" }) borrowApr: string;
+  @ApiProperty() borrowApy: string;
+}
+
 export class MarketView {
   @ApiProperty() asset: string;
   @ApiProperty() decimals: number;
@@ -72,6 +80,7 @@ export class MarketView {
   @ApiProperty() supplyIndex: string;
   @ApiProperty() borrowIndex: string;
   @ApiProperty({ description: 'The day the rates above belong to' }) ratesDate: string;
+  @ApiProperty({ type: [TierRatesView], description: 'The rates above are the base tier’s; these are every tier’s' }) tiers: TierRatesView[];
   @ApiProperty({ type: NextDayRatesView }) nextDay: NextDayRatesView;
   @ApiProperty({ type: RateModelView }) rateModel: RateModelView;
   @ApiProperty({ type: RiskView }) risk: RiskView;

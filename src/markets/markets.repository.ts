@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { MarketState, marketFromRow } from './market-state.js';
+import { TIERS, Tier } from '../loyalty/tiers.js';
 
 /**
  * Markets rows in and out as MarketState. SQL on purpose: numerics travel as text (no trip
@@ -10,8 +11,19 @@ import { MarketState, marketFromRow } from './market-state.js';
  */
 const COLUMNS = Prisma.sql`asset, decimals, base_rate::text, optimal_utilization::text, slope1::text, slope2::text,
   reserve_factor::text, max_ltv::text, margin_call_ltv::text, liquidation_ltv::text, to_char(index_day, 'YYYY-MM-DD') AS index_day,
-  supply_index::text, borrow_index::text, day_utilization::text, supply_apr::text, borrow_apr::text,
-  total_supply_scaled::text, total_borrow_scaled::text, supply_principal::text, borrow_principal::text`;
+  day_utilization::text, supply_apr::text, borrow_apr::text, supply_principal::text, borrow_principal::text,
+  (SELECT jsonb_object_agg(l.tier, jsonb_build_object('supply_index', l.supply_index::text, 'borrow_index', l.borrow_index::text,
+            'total_supply_scaled', l.total_supply_scaled::text, 'total_borrow_scaled', l.total_borrow_scaled::text))
+   FROM market_lanes l WHERE l.asset = markets.asset) AS lanes`;
+
+/** A movement's change to a market's sums: scaled amounts move in the lane of the account's tier. */
+export interface TotalsDelta {
+  tier: Tier;
+  supplyScaled?: string;
+  supplyPrincipal?: string;
+  borrowScaled?: string;
+  borrowPrincipal?: string;
+}
 
 @Injectable()
 export class MarketsRepository {
@@ -41,27 +53,32 @@ export class MarketsRepository {
     return rows.map(marketFromRow);
   }
 
-  /** Writes back what accrual changes: the day, its rates and indexes. */
+  /** Writes back what accrual changes: the day, its rates, and every lane's indexes. */
   async saveDay(tx: Tx, state: MarketState): Promise<void> {
     await tx.$executeRaw`
-      UPDATE markets SET index_day = ${state.indexDay}::date, supply_index = ${state.supplyIndex.toFixed()}::numeric,
-        borrow_index = ${state.borrowIndex.toFixed()}::numeric, day_utilization = ${state.dayUtilization.toFixed()}::numeric,
+      UPDATE markets SET index_day = ${state.indexDay}::date, day_utilization = ${state.dayUtilization.toFixed()}::numeric,
         supply_apr = ${state.supplyApr.toFixed()}::numeric, borrow_apr = ${state.borrowApr.toFixed()}::numeric
       WHERE asset = ${state.asset}`;
+    await tx.$executeRaw`
+      UPDATE market_lanes l SET supply_index = v.supply_index, borrow_index = v.borrow_index
+      FROM unnest(${[...TIERS]}::text[], ${TIERS.map((t) => state.lanes[t].supplyIndex.toFixed())}::numeric[],
+                  ${TIERS.map((t) => state.lanes[t].borrowIndex.toFixed())}::numeric[]) AS v(tier, supply_index, borrow_index)
+      WHERE l.asset = ${state.asset} AND l.tier = v.tier`;
   }
 
-  /** Moves the totals kept for accrual; called in the transaction of the movement itself. */
-  async addToTotals(
-    tx: Tx,
-    asset: string,
-    delta: { supplyScaled?: string; supplyPrincipal?: string; borrowScaled?: string; borrowPrincipal?: string },
-  ): Promise<void> {
-    await tx.$executeRaw`
-      UPDATE markets SET
-        total_supply_scaled = total_supply_scaled + ${delta.supplyScaled ?? '0'}::numeric,
-        supply_principal = supply_principal + ${delta.supplyPrincipal ?? '0'}::numeric,
-        total_borrow_scaled = total_borrow_scaled + ${delta.borrowScaled ?? '0'}::numeric,
-        borrow_principal = borrow_principal + ${delta.borrowPrincipal ?? '0'}::numeric
-      WHERE asset = ${asset}`;
+  /** Moves the sums kept for accrual; called in the transaction of the movement itself. */
+  async addToTotals(tx: Tx, asset: string, delta: TotalsDelta): Promise<void> {
+    if (delta.supplyPrincipal || delta.borrowPrincipal) {
+      await tx.$executeRaw`
+        UPDATE markets SET supply_principal = supply_principal + ${delta.supplyPrincipal ?? '0'}::numeric,
+          borrow_principal = borrow_principal + ${delta.borrowPrincipal ?? '0'}::numeric
+        WHERE asset = ${asset}`;
+    }
+    if (delta.supplyScaled || delta.borrowScaled) {
+      await tx.$executeRaw`
+        UPDATE market_lanes SET total_supply_scaled = total_supply_scaled + ${delta.supplyScaled ?? '0'}::numeric,
+          total_borrow_scaled = total_borrow_scaled + ${delta.borrowScaled ?? '0'}::numeric
+        WHERE asset = ${asset} AND tier = ${delta.tier}`;
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { TIERS, laneRates } from '../loyalty/tiers.js';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
@@ -58,6 +59,10 @@ export class MarketsService implements OnModuleInit {
       }),
       skipDuplicates: true,
     });
+    // Each market has one lane per loyalty tier; a new lane starts with indexes at 1.
+    await this.prisma.$executeRaw`
+      INSERT INTO market_lanes (asset, tier) SELECT m.asset, t.tier FROM markets m CROSS JOIN unnest(${[...TIERS]}::text[]) AS t(tier)
+      ON CONFLICT (asset, tier) DO NOTHING`;
   }
 
   async list(): Promise<MarketView[]> {
@@ -172,6 +177,16 @@ export class MarketsService implements OnModuleInit {
       supplyIndex: live.supplyIndex.toFixed(),
       borrowIndex: live.borrowIndex.toFixed(),
       ratesDate: live.today.indexDay,
+      tiers: TIERS.map((tier) => {
+        const rates = laneRates(live.today, tier);
+        return {
+          tier,
+          supplyApr: rates.supplyApr.toFixed(),
+          supplyApy: showRate(apyFromApr(rates.supplyApr, DAILY)),
+          borrowApr: rates.borrowApr.toFixed(),
+          borrowApy: showRate(apyFromApr(rates.borrowApr, DAILY)),
+        };
+      }),
       nextDay: { utilization: live.utilization.toFixed(), borrowApr: next.borrowApr.toFixed(), supplyApr: next.supplyApr.toFixed() },
       rateModel: {
         baseRate: market.model.baseRate.toFixed(),

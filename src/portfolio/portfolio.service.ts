@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { laneRates } from '../loyalty/tiers.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { OwnedAccount } from '../accounts/accounts.service.js';
@@ -41,9 +42,9 @@ export class PortfolioService {
       id: account.id,
       label: account.label,
       userId: account.userId,
-      tier: 'base',
+      tier: snapshot.tier,
       positions: snapshot.positions.map((p) => positionView(p, decimalsOf(p.asset), now)),
-      loans: snapshot.loans.map((loan) => loanView(loan, decimalsOf(loan.asset), snapshot.live.get(loan.asset)!.today.borrowApr)),
+      loans: snapshot.loans.map((loan) => loanView(loan, decimalsOf(loan.asset), laneRates(snapshot.live.get(loan.asset)!.today, snapshot.tier).borrowApr)),
       collateralValue: valuation.collateralValue.toFixed(),
       debtValue: valuation.debtValue.toFixed(),
       ltv: valuation.ltv ? showRate(valuation.ltv) : null,

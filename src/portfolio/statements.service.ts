@@ -64,8 +64,8 @@ export class StatementsService {
     const positions = await this.prisma.position.findMany({ where: { accountId }, include: { changes: { orderBy: order } } });
     const loans = await this.prisma.loan.findMany({ where: { accountId }, include: { changes: { orderBy: order } } });
     const balances = [
-      ...positions.map((p) => ({ asset: p.asset, kind: 'earned' as const, changes: p.changes })),
-      ...loans.map((l) => ({ asset: l.asset, kind: 'charged' as const, changes: l.changes })),
+      ...positions.flatMap((p) => byLane(p.changes).map((lane) => ({ asset: p.asset, kind: 'earned' as const, ...lane }))),
+      ...loans.flatMap((l) => byLane(l.changes).map((lane) => ({ asset: l.asset, kind: 'charged' as const, ...lane }))),
     ];
     const perDay = new Map<string, InterestLine & { exact: Decimal }>();
     const histories = new Map<string, ReturnType<StatementsService['history']>>();
@@ -74,8 +74,10 @@ export class StatementsService {
       if (!first) continue;
       const start = from && from > first.toISOString().slice(0, 10) ? from : first.toISOString().slice(0, 10);
       // Several loans (or loans and a position) in one asset read its history once.
-      const historyKey = `${balance.asset} ${balance.kind} ${start}`;
-      if (!histories.has(historyKey)) histories.set(historyKey, this.history(balance.asset, balance.kind, addDays(start, -1), to ?? '9999-12-31'));
+      const historyKey = `${balance.asset} ${balance.kind} ${balance.tier} ${start}`;
+      if (!histories.has(historyKey)) {
+        histories.set(historyKey, this.history(balance.asset, balance.kind, balance.tier, addDays(start, -1), to ?? '9999-12-31'));
+      }
       const history = await histories.get(historyKey)!;
       const firstIsPrevious = history[0]?.date === addDays(start, -1);
       const days = dayRatesFromHistory(firstIsPrevious ? history.slice(1) : history, firstIsPrevious ? dec(history[0].indexAtEnd) : undefined);
@@ -105,15 +107,29 @@ export class StatementsService {
       .sort((a, b) => (a.date === b.date ? `${a.asset}${a.kind}`.localeCompare(`${b.asset}${b.kind}`) : a.date < b.date ? -1 : 1));
   }
 
-  private history(asset: string, kind: 'earned' | 'charged', from: string, to: string) {
+  /** A lane's day rates and end-of-day indexes (market_lane_days). */
+  private history(asset: string, kind: 'earned' | 'charged', tier: string, from: string, to: string) {
     return kind === 'earned'
       ? this.prisma.$queryRaw<{ date: string; apr: string; indexAtEnd: string }[]>`
           SELECT to_char(date, 'YYYY-MM-DD') AS date, supply_apr::text AS apr, supply_index::text AS "indexAtEnd"
-          FROM market_days WHERE asset = ${asset} AND date >= ${from}::date AND date <= ${to}::date
+          FROM market_lane_days WHERE asset = ${asset} AND tier = ${tier} AND date >= ${from}::date AND date <= ${to}::date
           ORDER BY date LIMIT ${MAX_INTEREST_DAYS + 1}`
       : this.prisma.$queryRaw<{ date: string; apr: string; indexAtEnd: string }[]>`
           SELECT to_char(date, 'YYYY-MM-DD') AS date, borrow_apr::text AS apr, borrow_index::text AS "indexAtEnd"
-          FROM market_days WHERE asset = ${asset} AND date >= ${from}::date AND date <= ${to}::date
+          FROM market_lane_days WHERE asset = ${asset} AND tier = ${tier} AND date >= ${from}::date AND date <= ${to}::date
           ORDER BY date LIMIT ${MAX_INTEREST_DAYS + 1}`;
   }
+}
+
+/**
+ * A balance that moved between lanes (its account changed tier) is, for interest, one balance
+ * per lane: in a lane, the scaled amount after a change is the change's if it left the balance
+ * in that lane, zero otherwise.
+ */
+function byLane<C extends { at: Date; scaledAfter: { toString(): string }; tier: string }>(changes: C[]) {
+  const tiers = [...new Set(changes.map((c) => c.tier))];
+  return tiers.map((tier) => ({
+    tier,
+    changes: changes.map((c) => ({ at: c.at, scaledAfter: c.tier === tier ? c.scaledAfter.toString() : '0' })),
+  }));
 }

@@ -3,7 +3,8 @@ import type { Tx } from '../prisma/prisma.service.js';
 import { Decimal, dec } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
-import { MarketState, liveAt, LiveMarket } from '../markets/market-state.js';
+import { MarketState, liveAt, LiveIndexes, LiveMarket } from '../markets/market-state.js';
+import { Tier, isTier } from '../loyalty/tiers.js';
 import { PricesService } from '../prices/prices.service.js';
 import { positionAmount } from '../deposits/positions.js';
 import { Holding, Valuation, valueAccount } from './valuation.js';
@@ -27,6 +28,9 @@ export interface LoanState {
 
 export interface AccountSnapshot {
   accountId: string;
+  tier: Tier;
+  /** The live indexes of the account's lane in a market. */
+  lane: (asset: string) => LiveIndexes;
   now: Date;
   positions: PositionState[];
   loans: LoanState[];
@@ -48,15 +52,21 @@ export class AccountSnapshotService {
     private readonly prices: PricesService,
   ) {}
 
-  /** Serialises everything that may lower an account's collateral or raise its debt. */
-  async lockAccount(tx: Tx, accountId: string): Promise<void> {
-    await tx.$queryRaw`SELECT id FROM accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
+  /**
+   * Serialises everything that may move an account's positions or loans (and its tier, which
+   * decides the lane they are in); returns that tier.
+   */
+  async lockAccount(tx: Tx, accountId: string): Promise<Tier> {
+    const [row] = await tx.$queryRaw<{ tier: string }[]>`SELECT tier FROM accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
+    if (!row || !isTier(row.tier)) throw new Error(`account ${accountId} not found or has an unknown tier`);
+    return row.tier;
   }
 
   async take(tx: Tx, accountId: string, now: Date): Promise<AccountSnapshot> {
-    const [markets, prices, positionRows, loanRows] = await Promise.all([
+    const [markets, prices, [account], positionRows, loanRows] = await Promise.all([
       this.markets.readAll(tx),
       this.prices.current(tx),
+      tx.$queryRaw<{ tier: string }[]>`SELECT tier FROM accounts WHERE id = ${accountId}::uuid`,
       tx.$queryRaw<{ id: string; asset: string; scaled: string; principal: string; matures_at: Date }[]>`
         SELECT id, asset, scaled::text, principal::text, matures_at FROM positions
         WHERE account_id = ${accountId}::uuid AND scaled > 0 ORDER BY asset`,
@@ -64,14 +74,16 @@ export class AccountSnapshotService {
         SELECT id, asset, scaled_debt::text, principal::text FROM loans
         WHERE account_id = ${accountId}::uuid AND scaled_debt > 0 ORDER BY seq`,
     ]);
+    const tier = isTier(account?.tier) ? account.tier : 'base';
     const marketOf = new Map(markets.map((m) => [m.asset, m]));
     const live = new Map(markets.map((m) => [m.asset, liveAt(m, now)]));
+    const lane = (asset: string) => live.get(asset)!.lanes[tier];
     const positions = positionRows.map((row) => ({
       id: row.id,
       asset: row.asset,
       scaled: dec(row.scaled),
       principal: dec(row.principal),
-      amount: positionAmount(dec(row.scaled), live.get(row.asset)!.supplyIndex, marketOf.get(row.asset)!.decimals),
+      amount: positionAmount(dec(row.scaled), lane(row.asset).supplyIndex, marketOf.get(row.asset)!.decimals),
       maturesAt: row.matures_at,
     }));
     const loans = loanRows.map((row) => ({
@@ -79,9 +91,9 @@ export class AccountSnapshotService {
       asset: row.asset,
       scaledDebt: dec(row.scaled_debt),
       principal: dec(row.principal),
-      outstanding: roundOwedByUser(dec(row.scaled_debt).times(live.get(row.asset)!.borrowIndex), marketOf.get(row.asset)!.decimals),
+      outstanding: roundOwedByUser(dec(row.scaled_debt).times(lane(row.asset).borrowIndex), marketOf.get(row.asset)!.decimals),
     }));
-    const snapshot = { accountId, now, positions, loans, prices, markets: marketOf, live };
+    const snapshot = { accountId, tier, now, positions, loans, prices, markets: marketOf, live, lane };
     return { ...snapshot, valuation: this.value(snapshot, positions, loans) };
   }
 

@@ -118,6 +118,7 @@ export class LiquidationService {
     }
     for (const [asset, sum] of [...byAsset].sort(([a], [b]) => a.localeCompare(b))) {
       await this.markets.addToTotals(tx, asset, {
+        tier: snapshot.tier,
         supplyScaled: sum.supplyScaled.toFixed(),
         supplyPrincipal: sum.supplyPrincipal.toFixed(),
         borrowScaled: sum.borrowScaled.toFixed(),
@@ -205,7 +206,7 @@ export class LiquidationService {
   private async executeSale(tx: Tx, snapshot: AccountSnapshot, sale: Sale, loanRows: LoanRow[], shared: SharedWrites): Promise<object> {
     const market = snapshot.markets.get(sale.asset)!;
     const position = snapshot.positions.find((p) => p.asset === sale.asset)!;
-    const supplyIndex = snapshot.live.get(sale.asset)!.supplyIndex;
+    const supplyIndex = snapshot.lane(sale.asset).supplyIndex;
     const interest = Decimal.max(position.amount.minus(position.principal), ZERO);
     const interestUsed = Decimal.min(sale.units, interest);
     const principalUsed = sale.soldAll ? position.principal : sale.units.minus(interestUsed);
@@ -227,9 +228,9 @@ export class LiquidationService {
       UPDATE positions SET scaled = scaled - ${scaledRemoved.toFixed()}::numeric, principal = principal - ${principalUsed.toFixed()}::numeric,
         updated_at = ${snapshot.now} WHERE id = ${position.id}::uuid`;
     await tx.$executeRaw`
-      INSERT INTO position_changes (position_id, at, kind, scaled_after)
-      VALUES (${position.id}::uuid, ${snapshot.now}, 'liquidation', ${position.scaled.minus(scaledRemoved).toFixed()}::numeric)`;
-    shared.totals.push({ asset: sale.asset, supplyScaled: scaledRemoved.negated(), supplyPrincipal: principalUsed.negated() });
+      INSERT INTO position_changes (position_id, at, kind, scaled_after, tier)
+      VALUES (${position.id}::uuid, ${snapshot.now}, 'liquidation', ${position.scaled.minus(scaledRemoved).toFixed()}::numeric, ${snapshot.tier})`;
+    shared.totals.push({ asset: sale.asset, tier: snapshot.tier, supplyScaled: scaledRemoved.negated(), supplyPrincipal: principalUsed.negated() });
     const step = {
       sold: { asset: sale.asset, units: sale.units.toFixed(market.decimals), price: sale.price.toFixed(), value: sale.proceeds.toFixed() },
       fee: { asset: sale.asset, units: feeUnits.toFixed(market.decimals), value: sale.fee.toFixed() },
@@ -259,7 +260,7 @@ export class LiquidationService {
       const row = loanRows.find((r) => r.id === loan.id)!;
       const market = snapshot.markets.get(loan.asset)!;
       const price = snapshot.prices.get(loan.asset)!;
-      const borrowIndex = snapshot.live.get(loan.asset)!.borrowIndex;
+      const borrowIndex = snapshot.lane(loan.asset).borrowIndex;
       const current = roundOwedByUser(dec(row.scaled_debt).times(borrowIndex), market.decimals);
       if (current.isZero()) continue;
       // What the user is credited rounds down: the platform's way.
@@ -267,7 +268,7 @@ export class LiquidationService {
       if (units.isZero()) break;
       const repayment = this.loans.repayment(row, market, borrowIndex, units);
       entries.push({ account: chart.marketCash(loan.asset), amount: units }, ...repayment.entries);
-      shared.totals.push(await this.loans.applyRepayment(tx, row, repayment, snapshot.now, 'liquidation', false));
+      shared.totals.push(await this.loans.applyRepayment(tx, row, repayment, { at: snapshot.now, kind: 'liquidation', tier: snapshot.tier, applyTotals: false }));
       row.scaled_debt = repayment.scaledAfter.toFixed();
       row.principal = repayment.principalAfter.toFixed();
       left = left.minus(units.times(price));
@@ -286,7 +287,7 @@ export class LiquidationService {
     let value = ZERO;
     for (const row of loanRows) {
       const market = snapshot.markets.get(row.asset)!;
-      const borrowIndex = snapshot.live.get(row.asset)!.borrowIndex;
+      const borrowIndex = snapshot.lane(row.asset).borrowIndex;
       const outstanding = roundOwedByUser(dec(row.scaled_debt).times(borrowIndex), market.decimals);
       if (outstanding.isZero()) continue;
       const repayment = this.loans.repayment(row, market, borrowIndex, outstanding);
@@ -296,7 +297,7 @@ export class LiquidationService {
         { account: chart.marketCash(row.asset), amount: outstanding },
         ...repayment.entries,
       );
-      shared.totals.push(await this.loans.applyRepayment(tx, row, repayment, snapshot.now, 'bad_debt', false));
+      shared.totals.push(await this.loans.applyRepayment(tx, row, repayment, { at: snapshot.now, kind: 'bad_debt', tier: snapshot.tier, applyTotals: false }));
       value = value.plus(outstanding.times(snapshot.prices.get(row.asset) ?? ZERO));
       written.push({ loanId: row.id, asset: row.asset, units: outstanding.toFixed(market.decimals) });
     }

@@ -4,6 +4,7 @@ import { ClockService } from '../clock/clock.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { liveAt } from '../markets/market-state.js';
 import { PricesService } from '../prices/prices.service.js';
+import { TIERS } from '../loyalty/tiers.js';
 
 /**
  * Finds the accounts a risk review must look at, in one set-based statement (SQL on purpose:
@@ -25,22 +26,26 @@ export class RiskSweepService {
   async accountsToReview(): Promise<string[]> {
     const [now, markets, prices] = await Promise.all([this.clock.now(), this.markets.readAll(), this.prices.current()]);
     const priced = markets.filter((m) => prices.has(m.asset));
-    const live = priced.map((m) => liveAt(m, now));
+    const lanes = priced.flatMap((m) => {
+      const live = liveAt(m, now);
+      return TIERS.map((tier) => ({ asset: m.asset, tier, ...live.lanes[tier], price: prices.get(m.asset)!, marginCallLtv: m.risk.marginCallLtv }));
+    });
     const rows = await this.prisma.$queryRaw<{ account_id: string }[]>`
       WITH m AS (
-        SELECT * FROM unnest(${priced.map((m) => m.asset)}::text[], ${live.map((l) => l.supplyIndex.toFixed())}::numeric[],
-                             ${live.map((l) => l.borrowIndex.toFixed())}::numeric[], ${priced.map((m) => prices.get(m.asset)!.toFixed())}::numeric[],
-                             ${priced.map((m) => m.risk.marginCallLtv.toFixed())}::numeric[])
-          AS m(asset, supply_index, borrow_index, price, margin_call_ltv)
+        SELECT * FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
+                             ${lanes.map((l) => l.supplyIndex.toFixed())}::numeric[], ${lanes.map((l) => l.borrowIndex.toFixed())}::numeric[],
+                             ${lanes.map((l) => l.price.toFixed())}::numeric[], ${lanes.map((l) => l.marginCallLtv.toFixed())}::numeric[])
+          AS m(asset, tier, supply_index, borrow_index, price, margin_call_ltv)
       ),
       debt AS (
-        SELECT l.account_id, sum(l.scaled_debt * m.borrow_index * m.price) AS value
-        FROM loans l JOIN m ON m.asset = l.asset WHERE l.scaled_debt > 0 GROUP BY l.account_id
+        SELECT l.account_id, a.tier, sum(l.scaled_debt * m.borrow_index * m.price) AS value
+        FROM loans l JOIN accounts a ON a.id = l.account_id JOIN m ON m.asset = l.asset AND m.tier = a.tier
+        WHERE l.scaled_debt > 0 GROUP BY l.account_id, a.tier
       ),
       margin AS (
         SELECT p.account_id, sum(p.scaled * m.supply_index * m.price * m.margin_call_ltv) AS value
-        FROM positions p JOIN m ON m.asset = p.asset
-        WHERE p.scaled > 0 AND p.account_id IN (SELECT account_id FROM debt) GROUP BY p.account_id
+        FROM positions p JOIN debt ON debt.account_id = p.account_id JOIN m ON m.asset = p.asset AND m.tier = debt.tier
+        WHERE p.scaled > 0 GROUP BY p.account_id
       )
       SELECT debt.account_id FROM debt LEFT JOIN margin ON margin.account_id = debt.account_id
       WHERE debt.value >= coalesce(margin.value, 0)

@@ -1,0 +1,215 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { PrismaService, Tx } from '../prisma/prisma.service.js';
+import { ClockService } from '../clock/clock.service.js';
+import { DayStart, DayStartHooks } from '../clock/day-start.hooks.js';
+import { Decimal, ZERO, dec } from '../common/money/decimal.js';
+import { AccrualService } from '../accrual/accrual.service.js';
+import { MarketsRepository } from '../markets/markets.repository.js';
+import { LiveMarket, liveAt } from '../markets/market-state.js';
+import { scaledDebt, scaledSupply } from '../markets/index-math.js';
+import { PricesService } from '../prices/prices.service.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { LOYALTY_TOKEN, TIERS, Tier, isTier, tierFor } from './tiers.js';
+
+interface Holding {
+  id: string;
+  account_id: string;
+  asset: string;
+  scaled: string;
+}
+
+interface TierChange {
+  accountId: string;
+  from: Tier;
+  to: Tier;
+  collateralValue: Decimal;
+  loyaltyTokenValue: Decimal;
+}
+
+const MARK = 'loyalty-tiers';
+
+/**
+ * Sets every account's tier for the day at 00:00, after accrual (the day's indexes) and before
+ * the risk sweep. An account that changes tier moves its positions and loans to the new lane:
+ * each is re-scaled at the two lanes' live indexes, so its value does not move (positions
+ * round up at the 30th decimal, debts down, as when they were opened), and the lanes' sums move
+ * with them.
+ *
+ * Once per day, on any number of processes: the day's mark is read under its row lock and
+ * written in the same transaction as the changes.
+ */
+@Injectable()
+export class LoyaltyService implements OnModuleInit {
+  private readonly logger = new Logger('loyalty');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly clock: ClockService,
+    private readonly hooks: DayStartHooks,
+    private readonly accrual: AccrualService,
+    private readonly markets: MarketsRepository,
+    private readonly prices: PricesService,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.register({ name: 'loyalty tiers', order: 15, run: (day) => this.assignTiers(day).then(() => undefined) });
+  }
+
+  async assignTiers(day: DayStart): Promise<TierChange[]> {
+    for (const market of await this.markets.readAll()) {
+      if (market.indexDay < day.date) await this.accrual.accrueThrough(market.asset, day.date);
+    }
+    return this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`INSERT INTO sweep_marks (name, through) VALUES (${MARK}, '1970-01-01T00:00:00Z') ON CONFLICT (name) DO NOTHING`;
+        const [mark] = await tx.$queryRaw<{ through: Date }[]>`SELECT through FROM sweep_marks WHERE name = ${MARK} FOR UPDATE`;
+        if (mark.through.getTime() >= day.at.getTime()) return [];
+        const changes = await this.reassign(tx);
+        await tx.$executeRaw`UPDATE sweep_marks SET through = ${day.at} WHERE name = ${MARK}`;
+        if (changes.length) this.logger.log(`${day.date}: ${changes.length} account(s) changed tier`);
+        return changes;
+      },
+      { timeout: 600_000 },
+    );
+  }
+
+  private async reassign(tx: Tx): Promise<TierChange[]> {
+    const now = await this.clock.now();
+    const candidates = await this.candidates(tx, now);
+    if (candidates.length === 0) return [];
+    // Lock order as everywhere: accounts (by id), then markets, then their rows.
+    await tx.$queryRaw`SELECT id FROM accounts WHERE id = ANY(${candidates}::uuid[]) ORDER BY id FOR UPDATE`;
+    const locked = await this.markets.lockMany(tx, (await this.markets.readAll(tx)).map((m) => m.asset));
+    const live = new Map([...locked].map(([asset, market]) => [asset, liveAt(market, now)]));
+    const changes = await this.decide(tx, candidates, live);
+    if (changes.length === 0) return [];
+    const tierOf = new Map(changes.map((c) => [c.accountId, c]));
+    const ids = changes.map((c) => c.accountId);
+    const positions = await tx.$queryRaw<Holding[]>`
+      SELECT id, account_id, asset, scaled::text FROM positions WHERE account_id = ANY(${ids}::uuid[]) AND scaled > 0 FOR UPDATE`;
+    const loans = await tx.$queryRaw<Holding[]>`
+      SELECT id, account_id, asset, scaled_debt::text AS scaled FROM loans WHERE account_id = ANY(${ids}::uuid[]) AND scaled_debt > 0 FOR UPDATE`;
+    const sums = new Map<string, Decimal>();
+    const addSum = (asset: string, tier: Tier, side: 'supply' | 'borrow', amount: Decimal) => {
+      const key = `${asset}|${tier}|${side}`;
+      sums.set(key, (sums.get(key) ?? ZERO).plus(amount));
+    };
+    const rescale = (rows: Holding[], side: 'supply' | 'borrow') =>
+      rows.map((row) => {
+        const change = tierOf.get(row.account_id)!;
+        const lanes = live.get(row.asset)!.lanes;
+        const scaled = dec(row.scaled);
+        const exact = scaled.times(side === 'supply' ? lanes[change.from].supplyIndex : lanes[change.from].borrowIndex);
+        const next = side === 'supply' ? scaledSupply(exact, lanes[change.to].supplyIndex) : scaledDebt(exact, lanes[change.to].borrowIndex);
+        addSum(row.asset, change.from, side, scaled.negated());
+        addSum(row.asset, change.to, side, next);
+        return { id: row.id, scaled: next.toFixed(), tier: change.to };
+      });
+    await this.writePositions(tx, rescale(positions, 'supply'), now);
+    await this.writeLoans(tx, rescale(loans, 'borrow'), now);
+    await tx.$executeRaw`
+      UPDATE market_lanes l SET total_supply_scaled = l.total_supply_scaled + v.supply, total_borrow_scaled = l.total_borrow_scaled + v.borrow
+      FROM (SELECT asset, tier, sum(supply) AS supply, sum(borrow) AS borrow FROM unnest(
+              ${[...sums.keys()].map((k) => k.split('|')[0])}::text[], ${[...sums.keys()].map((k) => k.split('|')[1])}::text[],
+              ${[...sums].map(([k, v]) => (k.endsWith('supply') ? v.toFixed() : '0'))}::numeric[],
+              ${[...sums].map(([k, v]) => (k.endsWith('borrow') ? v.toFixed() : '0'))}::numeric[]) AS u(asset, tier, supply, borrow)
+            GROUP BY asset, tier) v
+      WHERE l.asset = v.asset AND l.tier = v.tier`;
+    await tx.$executeRaw`
+      UPDATE accounts a SET tier = v.tier FROM unnest(${ids}::uuid[], ${changes.map((c) => c.to)}::text[]) AS v(id, tier) WHERE a.id = v.id`;
+    for (const change of changes) {
+      await this.notifications.notify(tx, {
+        accountId: change.accountId,
+        type: 'tier_change',
+        at: now,
+        data: {
+          from: change.from,
+          to: change.to,
+          collateralValue: change.collateralValue.toFixed(2),
+          loyaltyTokenValue: change.loyaltyTokenValue.toFixed(2),
+          currency: 'USD',
+        },
+      });
+    }
+    return changes;
+  }
+
+  /**
+   * The accounts whose tier may change: those holding the loyalty token, and those above base.
+   * SQL on purpose (one pass over the token's holders, not over every position); the lanes'
+   * live indexes come in as arrays. The rule itself is applied by `decide`, under the locks.
+   */
+  private async candidates(tx: Tx, now: Date): Promise<string[]> {
+    const markets = await this.markets.readAll(tx);
+    const live = new Map(markets.map((m) => [m.asset, liveAt(m, now)]));
+    const rows = await this.valueAccounts(tx, live, null);
+    return rows.filter((row) => this.tierOfRow(row) !== row.tier).map((row) => row.account_id);
+  }
+
+  private async decide(tx: Tx, accountIds: string[], live: Map<string, LiveMarket>): Promise<TierChange[]> {
+    const rows = await this.valueAccounts(tx, live, accountIds);
+    return rows
+      .map((row) => ({
+        accountId: row.account_id,
+        from: isTier(row.tier) ? row.tier : 'base',
+        to: this.tierOfRow(row),
+        collateralValue: dec(row.total),
+        loyaltyTokenValue: dec(row.token),
+      }))
+      .filter((change) => change.from !== change.to)
+      .sort((a, b) => a.accountId.localeCompare(b.accountId));
+  }
+
+  private tierOfRow(row: { total: string; token: string }): Tier {
+    return tierFor(dec(row.token), dec(row.total));
+  }
+
+  /** Each account's collateral value and loyalty-token value (USD, unrounded) in its own lane. */
+  private async valueAccounts(tx: Tx, live: Map<string, LiveMarket>, only: string[] | null) {
+    const prices = await this.prices.current(tx);
+    const lanes = [...live].flatMap(([asset, market]) =>
+      prices.has(asset) ? TIERS.map((tier) => ({ asset, tier, index: market.lanes[tier].supplyIndex, price: prices.get(asset)! })) : [],
+    );
+    return tx.$queryRaw<{ account_id: string; tier: string; total: string; token: string }[]>`
+      WITH m AS (
+        SELECT * FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
+                             ${lanes.map((l) => l.index.toFixed())}::numeric[], ${lanes.map((l) => l.price.toFixed())}::numeric[])
+          AS m(asset, tier, supply_index, price)
+      ),
+      candidate AS (
+        SELECT id FROM accounts WHERE ${only}::uuid[] IS NOT NULL AND id = ANY(${only}::uuid[])
+        UNION SELECT account_id FROM positions WHERE ${only}::uuid[] IS NULL AND asset = ${LOYALTY_TOKEN} AND scaled > 0
+        UNION SELECT id FROM accounts WHERE ${only}::uuid[] IS NULL AND tier <> 'base'
+      )
+      SELECT a.id AS account_id, a.tier,
+             coalesce(sum(p.scaled * m.supply_index * m.price), 0)::text AS total,
+             coalesce(sum(p.scaled * m.supply_index * m.price) FILTER (WHERE p.asset = ${LOYALTY_TOKEN}), 0)::text AS token
+      FROM candidate c JOIN accounts a ON a.id = c.id
+      LEFT JOIN positions p ON p.account_id = a.id AND p.scaled > 0
+      LEFT JOIN m ON m.asset = p.asset AND m.tier = a.tier
+      GROUP BY a.id, a.tier ORDER BY a.id`;
+  }
+
+  private async writePositions(tx: Tx, rows: { id: string; scaled: string; tier: Tier }[], now: Date): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.$executeRaw`
+      UPDATE positions p SET scaled = v.scaled, updated_at = ${now}
+      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.scaled)}::numeric[]) AS v(id, scaled) WHERE p.id = v.id`;
+    await tx.$executeRaw`
+      INSERT INTO position_changes (position_id, at, kind, scaled_after, tier)
+      SELECT id, ${now}, 'tier', scaled, tier
+      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.scaled)}::numeric[], ${rows.map((r) => r.tier)}::text[]) AS v(id, scaled, tier)`;
+  }
+
+  private async writeLoans(tx: Tx, rows: { id: string; scaled: string; tier: Tier }[], now: Date): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.$executeRaw`
+      UPDATE loans l SET scaled_debt = v.scaled, updated_at = ${now}
+      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.scaled)}::numeric[]) AS v(id, scaled) WHERE l.id = v.id`;
+    await tx.$executeRaw`
+      INSERT INTO loan_changes (loan_id, at, kind, scaled_after, tier)
+      SELECT id, ${now}, 'tier', scaled, tier
+      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.scaled)}::numeric[], ${rows.map((r) => r.tier)}::text[]) AS v(id, scaled, tier)`;
+  }
+}
