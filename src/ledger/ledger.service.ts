@@ -27,36 +27,63 @@ const refKey = (ref: { code: string; asset: string }) => `${ref.asset}\u0000${re
 @Injectable()
 export class LedgerService {
   async post(tx: Tx, posting: PostingInput): Promise<PostedTransaction> {
-    assertBalanced(posting.entries);
-    const accounts = await this.lockAccounts(tx, posting.entries.map((e) => e.account), posting.at);
-    const deltas = new Map<string, Decimal>();
-    for (const entry of posting.entries) {
-      const key = refKey(entry.account);
-      deltas.set(key, (deltas.get(key) ?? ZERO).plus(entry.amount));
-    }
-    for (const [key, delta] of deltas) {
-      const account = accounts.get(key)!;
-      const after = dec(account.balance).plus(delta);
-      const wrongSide = account.normal_side === 'debit' ? after.isNegative() : after.isPositive();
-      if (account.no_overdraft && wrongSide && !after.isZero()) {
-        throw new OverdraftError(posting.entries.find((e) => refKey(e.account) === key)!.account, after.toFixed());
+    const [posted] = await this.postMany(tx, [posting]);
+    return posted;
+  }
+
+  /**
+   * Several postings, each its own balanced transaction, in the same few statements whatever
+   * their number (a batch of liquidations posts hundreds at once). Balances are checked against
+   * overdraft after each posting, in order, as if they had been posted one by one.
+   */
+  async postMany(tx: Tx, postings: PostingInput[]): Promise<PostedTransaction[]> {
+    if (postings.length === 0) return [];
+    for (const posting of postings) assertBalanced(posting.entries);
+    const accounts = await this.lockAccounts(
+      tx,
+      postings.flatMap((p) => p.entries.map((e) => e.account)),
+      postings[0].at,
+    );
+    const running = new Map([...accounts].map(([key, account]) => [key, dec(account.balance)]));
+    for (const posting of postings) {
+      for (const entry of posting.entries) {
+        const key = refKey(entry.account);
+        running.set(key, running.get(key)!.plus(entry.amount));
+      }
+      for (const entry of posting.entries) {
+        const account = accounts.get(refKey(entry.account))!;
+        const after = running.get(refKey(entry.account))!;
+        const wrongSide = account.normal_side === 'debit' ? after.isNegative() : after.isPositive();
+        if (account.no_overdraft && wrongSide && !after.isZero()) throw new OverdraftError(entry.account, after.toFixed());
       }
     }
-
-    const [{ id: transactionId }] = await tx.$queryRaw<{ id: bigint }[]>`
-      INSERT INTO ledger_transactions (type, description, account_id, reverses, at, metadata)
-      VALUES (${posting.type}, ${posting.description ?? null}, ${posting.accountId ?? null}::uuid,
-              ${posting.reverses ?? null}::bigint, ${posting.at},
-              ${posting.metadata ? JSON.stringify(posting.metadata) : null}::jsonb)
-      RETURNING id`;
-    await this.insertEntries(tx, transactionId, posting.entries, accounts);
-    const ids = [...deltas.keys()].map((key) => accounts.get(key)!.id.toString());
-    const amounts = [...deltas.values()].map((delta) => delta.toFixed());
+    // Ids drawn first, so that each entry names its transaction without relying on the order
+    // in which a multi-row INSERT returns its rows.
+    const ids = (
+      await tx.$queryRaw<{ id: bigint }[]>`
+        SELECT nextval(pg_get_serial_sequence('ledger_transactions', 'id')) AS id FROM generate_series(1, ${postings.length}::int)`
+    ).map((row) => row.id.toString());
+    await tx.$executeRaw`
+      INSERT INTO ledger_transactions (id, type, description, account_id, reverses, at, metadata)
+      SELECT * FROM unnest(${ids}::bigint[], ${postings.map((p) => p.type)}::text[], ${postings.map((p) => p.description ?? null)}::text[],
+                           ${postings.map((p) => p.accountId ?? null)}::uuid[], ${postings.map((p) => p.reverses?.toString() ?? null)}::bigint[],
+                           ${postings.map((p) => p.at)}::timestamptz[],
+                           ${postings.map((p) => (p.metadata ? JSON.stringify(p.metadata) : null))}::jsonb[])`;
+    const entries = postings.flatMap((posting, i) => posting.entries.map((entry) => ({ transactionId: ids[i], entry })));
+    await tx.$executeRaw`
+      INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount)
+      SELECT * FROM unnest(
+        ${entries.map((e) => e.transactionId)}::bigint[],
+        ${entries.map((e) => accounts.get(refKey(e.entry.account))!.id.toString())}::bigint[],
+        ${entries.map((e) => e.entry.account.asset)}::text[],
+        ${entries.map((e) => e.entry.amount.toFixed())}::numeric[])`;
+    const moved = [...running].filter(([key, balance]) => !balance.eq(accounts.get(key)!.balance));
     await tx.$executeRaw`
       UPDATE ledger_accounts la SET balance = la.balance + d.delta
-      FROM unnest(${ids}::bigint[], ${amounts}::numeric[]) AS d(id, delta)
+      FROM unnest(${moved.map(([key]) => accounts.get(key)!.id.toString())}::bigint[],
+                  ${moved.map(([key, balance]) => balance.minus(accounts.get(key)!.balance).toFixed())}::numeric[]) AS d(id, delta)
       WHERE la.id = d.id`;
-    return { transactionId };
+    return ids.map((id) => ({ transactionId: BigInt(id) }));
   }
 
   /**
@@ -117,20 +144,6 @@ export class LedgerService {
       ORDER BY la.id
       FOR UPDATE OF la`;
     return new Map(rows.map((row) => [refKey(row), row]));
-  }
-
-  private async insertEntries(
-    tx: Tx,
-    transactionId: bigint,
-    entries: EntryInput[],
-    accounts: Map<string, LockedAccount>,
-  ): Promise<void> {
-    await tx.$executeRaw`
-      INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount)
-      SELECT ${transactionId}, * FROM unnest(
-        ${entries.map((e) => accounts.get(refKey(e.account))!.id.toString())}::bigint[],
-        ${entries.map((e) => e.account.asset)}::text[],
-        ${entries.map((e) => e.amount.toFixed())}::numeric[])`;
   }
 }
 

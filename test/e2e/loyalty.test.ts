@@ -16,7 +16,6 @@ describe('loyalty tiers', () => {
   let app: TestApp;
   let w: ReturnType<typeof world>;
   const people: Record<string, { apiKey: string; accountId: string }> = {};
-  let loans: Record<string, string> = {};
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -34,10 +33,8 @@ describe('loyalty tiers', () => {
       await w.deposit(user.apiKey, user.accountId, 'BTC', btc);
       if (lab) await w.deposit(user.apiKey, user.accountId, 'LAB', lab);
     }
-    loans = {
-      gold: (await w.borrow(people.gold.apiKey, people.gold.accountId, 'USDC', '10000')).id,
-      twin: (await w.borrow(people.twin.apiKey, people.twin.accountId, 'USDC', '10000')).id,
-    };
+    await w.borrow(people.gold.apiKey, people.gold.accountId, 'USDC', '10000');
+    await w.borrow(people.twin.apiKey, people.twin.accountId, 'USDC', '10000');
   });
   afterAll(async () => {
     await app?.close();

@@ -185,6 +185,46 @@ describe('ledger', () => {
     expect(actual.get('dl:c/BTC')).toBe('1.4');
   });
 
+  it('posts many transactions at once as if one by one: each balanced, overdraft judged in order', async () => {
+    const world = account('many:world', 'BTC', false);
+    const alice = account('many:alice', 'BTC', true);
+    const bob = account('many:bob', 'BTC', true);
+    const entries = (from: LedgerAccountRef, to: LedgerAccountRef, amount: string) => [
+      { account: from, amount: dec(amount) },
+      { account: to, amount: dec(amount).negated() },
+    ];
+    const before = await prisma.ledgerTransaction.count();
+    // Alice receives 2, passes 1.5 to Bob, who passes 1 back: fine in this order only.
+    const posted = await prisma.$transaction((tx) =>
+      ledger.postMany(tx, [
+        { type: 'many', at: AT, entries: entries(world, alice, '2') },
+        { type: 'many', at: AT, entries: entries(alice, bob, '1.5') },
+        { type: 'many', at: AT, entries: entries(bob, alice, '1') },
+      ]),
+    );
+    expect(posted).toHaveLength(3);
+    expect(await prisma.ledgerTransaction.count()).toBe(before + 3);
+    const rows = await prisma.ledgerEntry.findMany({ where: { transactionId: { in: posted.map((p) => p.transactionId) } } });
+    for (const { transactionId } of posted) {
+      const own = rows.filter((r) => r.transactionId === transactionId);
+      expect(own).toHaveLength(2);
+      expect(own.reduce((sum, r) => sum.plus(dec(r.amount)), ZERO).isZero()).toBe(true);
+    }
+    const after = await balances();
+    expect([after.get('many:alice/BTC'), after.get('many:bob/BTC'), after.get('many:world/BTC')]).toEqual(['-1.5', '-0.5', '2']);
+    // Bob paying back before he has been paid overdraws him at that step: nothing is written.
+    await expect(
+      prisma.$transaction((tx) =>
+        ledger.postMany(tx, [
+          { type: 'many', at: AT, entries: entries(bob, alice, '1') },
+          { type: 'many', at: AT, entries: entries(world, bob, '5') },
+        ]),
+      ),
+    ).rejects.toBeInstanceOf(OverdraftError);
+    expect(await balances()).toEqual(after);
+    expect((await checker.check()).balanced).toBe(true);
+  });
+
   it('reports a cached balance that disagrees with its entries', async () => {
     await prisma.$executeRaw`UPDATE ledger_accounts SET balance = balance + 0.00000001 WHERE code = 'rev:a'`;
     const check = await checker.check();
