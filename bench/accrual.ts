@@ -40,11 +40,16 @@ async function buildWorld(prisma: PrismaService, ledger: LedgerService, position
     SELECT gen_random_uuid(), gen_random_uuid(), (${assets}::text[])[1 + i % 6], 6, 6, 6, '2026-01-01', '2026-01-01'
     FROM generate_series(1, ${loans}::int) AS i`;
   await prisma.$executeRaw`
-    UPDATE markets m SET total_supply_scaled = s.scaled, supply_principal = s.principal,
-                         total_borrow_scaled = l.scaled, borrow_principal = l.principal
-    FROM (SELECT asset, sum(scaled) AS scaled, sum(principal) AS principal FROM positions GROUP BY asset) s,
-         (SELECT asset, sum(scaled_debt) AS scaled, sum(principal) AS principal FROM loans GROUP BY asset) l
+    UPDATE markets m SET supply_principal = s.principal, borrow_principal = l.principal
+    FROM (SELECT asset, sum(principal) AS principal FROM positions GROUP BY asset) s,
+         (SELECT asset, sum(principal) AS principal FROM loans GROUP BY asset) l
     WHERE m.asset = s.asset AND m.asset = l.asset`;
+  // No bench account holds LAB: everything is in the base lanes.
+  await prisma.$executeRaw`
+    UPDATE market_lanes m SET total_supply_scaled = s.scaled, total_borrow_scaled = l.scaled
+    FROM (SELECT asset, sum(scaled) AS scaled FROM positions GROUP BY asset) s,
+         (SELECT asset, sum(scaled_debt) AS scaled FROM loans GROUP BY asset) l
+    WHERE m.asset = s.asset AND m.asset = l.asset AND m.tier = 'base'`;
   await prisma.$executeRaw`ANALYZE`;
   const totals = await prisma.$queryRaw<{ asset: string; supplied: string; borrowed: string }[]>`
     SELECT asset, supply_principal::text AS supplied, borrow_principal::text AS borrowed FROM markets`;

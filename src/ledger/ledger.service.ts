@@ -35,28 +35,55 @@ export class LedgerService {
    * Several postings, each its own balanced transaction, in the same few statements whatever
    * their number (a batch of liquidations posts hundreds at once). Balances are checked against
    * overdraft after each posting, in order, as if they had been posted one by one.
+   *
+   * The platform's own accounts (market cash, interest, fees: touched by every movement of a
+   * market) are locked last and held briefly: first the customers' accounts are locked (their
+   * owners' account locks, taken before any ledger lock, already keep other writers away), the
+   * entries are written, and the balance of every transaction is checked at once (the deferred
+   * check made immediate, so that it does not run at commit under the platform's locks). Only
+   * then `beforePlatformLocks` runs (a caller's own shared locks, e.g. its markets), and the
+   * platform accounts are locked in id order, checked and moved.
    */
-  async postMany(tx: Tx, postings: PostingInput[]): Promise<PostedTransaction[]> {
+  async postMany(tx: Tx, postings: PostingInput[], options: { beforePlatformLocks?: () => Promise<void> } = {}): Promise<PostedTransaction[]> {
     if (postings.length === 0) return [];
     for (const posting of postings) assertBalanced(posting.entries);
-    const accounts = await this.lockAccounts(
-      tx,
-      postings.flatMap((p) => p.entries.map((e) => e.account)),
-      postings[0].at,
-    );
-    const running = new Map([...accounts].map(([key, account]) => [key, dec(account.balance)]));
+    const refs = [...new Map(postings.flatMap((p) => p.entries.map((e) => [refKey(e.account), e.account] as const))).values()];
+    const ids = await this.ensureAccounts(tx, refs, postings[0].at);
+    const transactionIds = await this.writeEntries(tx, postings, ids);
+    await this.move(tx, postings, await this.lock(tx, refs.filter((ref) => ref.accountId)));
+    await tx.$executeRaw`SET CONSTRAINTS ledger_entries_balanced IMMEDIATE`;
+    await options.beforePlatformLocks?.();
+    await this.move(tx, postings, await this.lock(tx, refs.filter((ref) => !ref.accountId)));
+    return transactionIds.map((id) => ({ transactionId: BigInt(id) }));
+  }
+
+  /**
+   * Moves the cached balances of the locked accounts by the postings' entries, refusing an
+   * overdraft as it would appear after any one posting, in order.
+   */
+  private async move(tx: Tx, postings: PostingInput[], locked: Map<string, LockedAccount>): Promise<void> {
+    const running = new Map([...locked].map(([key, account]) => [key, dec(account.balance)]));
     for (const posting of postings) {
-      for (const entry of posting.entries) {
-        const key = refKey(entry.account);
-        running.set(key, running.get(key)!.plus(entry.amount));
-      }
-      for (const entry of posting.entries) {
-        const account = accounts.get(refKey(entry.account))!;
+      const touched = posting.entries.filter((entry) => locked.has(refKey(entry.account)));
+      for (const entry of touched) running.set(refKey(entry.account), running.get(refKey(entry.account))!.plus(entry.amount));
+      for (const entry of touched) {
+        const account = locked.get(refKey(entry.account))!;
         const after = running.get(refKey(entry.account))!;
         const wrongSide = account.normal_side === 'debit' ? after.isNegative() : after.isPositive();
         if (account.no_overdraft && wrongSide && !after.isZero()) throw new OverdraftError(entry.account, after.toFixed());
       }
     }
+    const moved = [...running].filter(([key, balance]) => !balance.eq(locked.get(key)!.balance));
+    if (moved.length === 0) return;
+    await tx.$executeRaw`
+      UPDATE ledger_accounts la SET balance = la.balance + d.delta
+      FROM unnest(${moved.map(([key]) => locked.get(key)!.id.toString())}::bigint[],
+                  ${moved.map(([key, balance]) => balance.minus(locked.get(key)!.balance).toFixed())}::numeric[]) AS d(id, delta)
+      WHERE la.id = d.id`;
+  }
+
+  /** Transactions and their entries; returns the transactions' ids, in the postings' order. */
+  private async writeEntries(tx: Tx, postings: PostingInput[], accountIds: Map<string, string>): Promise<string[]> {
     // Ids drawn first, so that each entry names its transaction without relying on the order
     // in which a multi-row INSERT returns its rows.
     const ids = (
@@ -74,16 +101,10 @@ export class LedgerService {
       INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount)
       SELECT * FROM unnest(
         ${entries.map((e) => e.transactionId)}::bigint[],
-        ${entries.map((e) => accounts.get(refKey(e.entry.account))!.id.toString())}::bigint[],
+        ${entries.map((e) => accountIds.get(refKey(e.entry.account))!)}::bigint[],
         ${entries.map((e) => e.entry.account.asset)}::text[],
         ${entries.map((e) => e.entry.amount.toFixed())}::numeric[])`;
-    const moved = [...running].filter(([key, balance]) => !balance.eq(accounts.get(key)!.balance));
-    await tx.$executeRaw`
-      UPDATE ledger_accounts la SET balance = la.balance + d.delta
-      FROM unnest(${moved.map(([key]) => accounts.get(key)!.id.toString())}::bigint[],
-                  ${moved.map(([key, balance]) => balance.minus(accounts.get(key)!.balance).toFixed())}::numeric[]) AS d(id, delta)
-      WHERE la.id = d.id`;
-    return ids.map((id) => ({ transactionId: BigInt(id) }));
+    return ids;
   }
 
   /**
@@ -124,25 +145,36 @@ export class LedgerService {
     return rows.length ? dec(rows[0].balance) : ZERO;
   }
 
-  private async lockAccounts(tx: Tx, refs: LedgerAccountRef[], at: Date): Promise<Map<string, LockedAccount>> {
-    const unique = [...new Map(refs.map((ref) => [refKey(ref), ref])).values()].sort((a, b) =>
-      refKey(a) < refKey(b) ? -1 : 1,
-    );
-    const codes = unique.map((r) => r.code);
-    const assets = unique.map((r) => r.asset);
+  /** Creates the ledger accounts never touched before; returns every account's id. */
+  private async ensureAccounts(tx: Tx, refs: LedgerAccountRef[], at: Date): Promise<Map<string, string>> {
+    const codes = refs.map((r) => r.code);
+    const assets = refs.map((r) => r.asset);
     await tx.$executeRaw`
       INSERT INTO ledger_accounts (code, asset, kind, account_id, normal_side, no_overdraft, created_at)
-      SELECT * FROM unnest(${codes}::text[], ${assets}::text[], ${unique.map((r) => r.kind)}::text[],
-                           ${unique.map((r) => r.accountId ?? null)}::uuid[], ${unique.map((r) => r.normalSide)}::normal_side[],
-                           ${unique.map((r) => r.noOverdraft)}::boolean[], ${unique.map(() => at)}::timestamptz[])
+      SELECT * FROM unnest(${codes}::text[], ${assets}::text[], ${refs.map((r) => r.kind)}::text[],
+                           ${refs.map((r) => r.accountId ?? null)}::uuid[], ${refs.map((r) => r.normalSide)}::normal_side[],
+                           ${refs.map((r) => r.noOverdraft)}::boolean[], ${refs.map(() => at)}::timestamptz[])
       ON CONFLICT (code, asset) DO NOTHING`;
+    const rows = await tx.$queryRaw<{ id: bigint; code: string; asset: string }[]>`
+      SELECT la.id, la.code, la.asset FROM ledger_accounts la
+      JOIN unnest(${codes}::text[], ${assets}::text[]) AS wanted(code, asset) ON la.code = wanted.code AND la.asset = wanted.asset`;
+    return new Map(rows.map((row) => [refKey(row), row.id.toString()]));
+  }
+
+  /**
+   * Locks accounts in id order (so two postings never deadlock); their balances as locked.
+   * NO KEY UPDATE, the lock a balance update takes anyway: it does not wait for the key-share
+   * locks that the entries' foreign keys, written just before, hold on the same rows.
+   */
+  private async lock(tx: Tx, refs: LedgerAccountRef[]): Promise<Map<string, LockedAccount>> {
+    if (refs.length === 0) return new Map();
     const rows = await tx.$queryRaw<LockedAccount[]>`
       SELECT la.id, la.code, la.asset, la.normal_side::text AS normal_side, la.no_overdraft, la.balance::text AS balance
       FROM ledger_accounts la
-      JOIN unnest(${codes}::text[], ${assets}::text[]) AS wanted(code, asset)
+      JOIN unnest(${refs.map((r) => r.code)}::text[], ${refs.map((r) => r.asset)}::text[]) AS wanted(code, asset)
         ON la.code = wanted.code AND la.asset = wanted.asset
       ORDER BY la.id
-      FOR UPDATE OF la`;
+      FOR NO KEY UPDATE OF la`;
     return new Map(rows.map((row) => [refKey(row), row]));
   }
 }

@@ -5,7 +5,6 @@ import { ClockService } from '../clock/clock.service.js';
 import { utcDateString } from '../clock/dates.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
-import { EntryInput } from '../ledger/ledger.types.js';
 import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { AssetInfo, findAsset } from '../common/money/assets.js';
@@ -16,11 +15,14 @@ import { AccountsService, OwnedAccount } from '../accounts/accounts.service.js';
 import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { MarketState, liveAt } from '../markets/market-state.js';
-import { SCALED_DECIMALS, scaledDebt } from '../markets/index-math.js';
+import { scaledDebt } from '../markets/index-math.js';
 import { insufficientLiquidity } from '../deposits/deposits.service.js';
 import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
 import { showRate } from '../calc/compounding.js';
 import { ltvLimitExceeded } from '../risk/ltv-errors.js';
+import { LoanRow, Repayment, repaymentOf } from './repayment.js';
+
+export type { LoanRow };
 
 export interface LoanView {
   id: string;
@@ -28,14 +30,6 @@ export interface LoanView {
   principal: string;
   outstanding: string;
   borrowApr: string;
-}
-
-export interface LoanRow {
-  id: string;
-  account_id: string;
-  asset: string;
-  scaled_debt: string;
-  principal: string;
 }
 
 /** How a loan is shown, wherever it is shown. */
@@ -61,15 +55,6 @@ export interface TotalsChange {
   supplyPrincipal?: Decimal;
   borrowScaled?: Decimal;
   borrowPrincipal?: Decimal;
-}
-
-/** The ledger entries and state change of paying `amount` off a loan: interest first, then principal. */
-export interface Repayment {
-  entries: EntryInput[];
-  scaledAfter: Decimal;
-  principalAfter: Decimal;
-  principalPaid: Decimal;
-  scaledPaid: Decimal;
 }
 
 /**
@@ -145,7 +130,7 @@ export class LoansService {
         requested: amount.toFixed(),
       });
     }
-    const repayment = this.repayment(row, market, borrowIndex, amount);
+    const repayment = repaymentOf(row, market.decimals, borrowIndex, amount);
     await this.applyRepayment(tx, row, repayment, { at: now, kind: 'repayment', tier });
     await this.ledger.post(tx, {
       type: 'repayment',
@@ -158,30 +143,6 @@ export class LoansService {
     const [updated] = await tx.$queryRaw<LoanRow[]>`
       SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans WHERE id = ${loanId}::uuid`;
     return { loan: this.view(updated, market, now, tier) };
-  }
-
-  /**
-   * What paying `amount` off a loan does: the accrued interest is paid first (out of the
-   * interest receivable), then principal (out of the debt account). The remaining scaled debt
-   * is (exact debt − amount) / index, rounded down at the 30th decimal; a full repayment clears
-   * it to zero. The entries credit the debt side; the caller debits the source.
-   */
-  repayment(row: LoanRow, market: MarketState, borrowIndex: Decimal, amount: Decimal): Repayment {
-    const scaled = dec(row.scaled_debt);
-    const principal = dec(row.principal);
-    const outstanding = roundOwedByUser(scaled.times(borrowIndex), market.decimals);
-    const full = amount.gte(outstanding);
-    const interestDue = Decimal.max(outstanding.minus(principal), ZERO);
-    const interestPaid = Decimal.min(amount, interestDue);
-    const principalPaid = full ? principal : Decimal.min(amount.minus(interestPaid), principal);
-    // What remains is scaled so that it shows exactly the unit-rounded remainder, as a new loan would.
-    const scaledAfter = full ? ZERO : scaled.minus(amount.div(borrowIndex)).toDecimalPlaces(SCALED_DECIMALS, Decimal.ROUND_DOWN);
-    const scaledPaid = scaled.minus(scaledAfter);
-    const creditedToInterest = amount.minus(principalPaid);
-    const entries: EntryInput[] = [];
-    if (!principalPaid.isZero()) entries.push({ account: chart.debt(row.account_id, row.asset), amount: principalPaid.negated() });
-    if (!creditedToInterest.isZero()) entries.push({ account: chart.interestReceivable(row.asset), amount: creditedToInterest.negated() });
-    return { entries, scaledAfter, principalAfter: principal.minus(principalPaid), principalPaid, scaledPaid };
   }
 
   /**

@@ -118,8 +118,9 @@ export class LoyaltyService implements OnModuleInit {
       WHERE l.asset = v.asset AND l.tier = v.tier`;
     await tx.$executeRaw`
       UPDATE accounts a SET tier = v.tier FROM unnest(${ids}::uuid[], ${changes.map((c) => c.to)}::text[]) AS v(id, tier) WHERE a.id = v.id`;
-    for (const change of changes) {
-      await this.notifications.notify(tx, {
+    await this.notifications.notifyMany(
+      tx,
+      changes.map((change) => ({
         accountId: change.accountId,
         type: 'tier_change',
         at: now,
@@ -130,8 +131,8 @@ export class LoyaltyService implements OnModuleInit {
           loyaltyTokenValue: change.loyaltyTokenValue.toFixed(2),
           currency: 'USD',
         },
-      });
-    }
+      })),
+    );
     return changes;
   }
 

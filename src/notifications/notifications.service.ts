@@ -21,13 +21,17 @@ export class NotificationsService implements OnModuleInit {
     this.hooks.onTimeReached({ name: 'maturity notices', run: (now) => this.noticeMaturities(now) });
   }
 
-  /** Stores a notice once: a second call with the same dedupe key stores nothing. */
-  async notify(tx: Tx, notice: { accountId: string; type: string; at: Date; data: object; dedupeKey?: string }): Promise<boolean> {
-    const inserted = await tx.$executeRaw`
+  /** Stores notices in one statement, each once: returns the dedupe keys that were new (a repeat stores nothing). */
+  async notifyMany(tx: Tx, notices: { accountId: string; type: string; at: Date; data: object; dedupeKey?: string }[]): Promise<Set<string>> {
+    if (notices.length === 0) return new Set();
+    const rows = await tx.$queryRaw<{ dedupe_key: string | null }[]>`
       INSERT INTO notifications (account_id, type, at, data, dedupe_key)
-      VALUES (${notice.accountId}::uuid, ${notice.type}, ${notice.at}, ${JSON.stringify(notice.data)}::jsonb, ${notice.dedupeKey ?? null})
-      ON CONFLICT (dedupe_key) DO NOTHING`;
-    return inserted > 0;
+      SELECT * FROM unnest(${notices.map((n) => n.accountId)}::uuid[], ${notices.map((n) => n.type)}::text[],
+                           ${notices.map((n) => n.at)}::timestamptz[], ${notices.map((n) => JSON.stringify(n.data))}::jsonb[],
+                           ${notices.map((n) => n.dedupeKey ?? null)}::text[])
+      ON CONFLICT (dedupe_key) DO NOTHING
+      RETURNING dedupe_key`;
+    return new Set(rows.flatMap((row) => (row.dedupe_key ? [row.dedupe_key] : [])));
   }
 
   async list(accountId: string): Promise<NotificationView[]> {

@@ -57,44 +57,63 @@ export class AccountSnapshotService {
    * decides the lane they are in); returns that tier.
    */
   async lockAccount(tx: Tx, accountId: string): Promise<Tier> {
-    const [row] = await tx.$queryRaw<{ tier: string }[]>`SELECT tier FROM accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
-    if (!row || !isTier(row.tier)) throw new Error(`account ${accountId} not found or has an unknown tier`);
-    return row.tier;
+    const tier = (await this.lockAccounts(tx, [accountId])).get(accountId);
+    if (!tier) throw new Error(`account ${accountId} not found`);
+    return tier;
+  }
+
+  /** Several accounts' locks, taken in id order (as every multi-account path does); their tiers. */
+  async lockAccounts(tx: Tx, accountIds: string[]): Promise<Map<string, Tier>> {
+    const rows = await tx.$queryRaw<{ id: string; tier: string }[]>`
+      SELECT id, tier FROM accounts WHERE id = ANY(${accountIds}::uuid[]) ORDER BY id FOR UPDATE`;
+    return new Map(rows.map((row) => [row.id, isTier(row.tier) ? row.tier : 'base']));
   }
 
   async take(tx: Tx, accountId: string, now: Date): Promise<AccountSnapshot> {
-    const [markets, prices, [account], positionRows, loanRows] = await Promise.all([
+    return (await this.takeMany(tx, [accountId], now)).get(accountId)!;
+  }
+
+  /** Many accounts at once, in the same four statements as one (a batch of risk reviews). */
+  async takeMany(tx: Tx, accountIds: string[], now: Date): Promise<Map<string, AccountSnapshot>> {
+    const [markets, prices, accounts, positionRows, loanRows] = await Promise.all([
       this.markets.readAll(tx),
       this.prices.current(tx),
-      tx.$queryRaw<{ tier: string }[]>`SELECT tier FROM accounts WHERE id = ${accountId}::uuid`,
-      tx.$queryRaw<{ id: string; asset: string; scaled: string; principal: string; matures_at: Date }[]>`
-        SELECT id, asset, scaled::text, principal::text, matures_at FROM positions
-        WHERE account_id = ${accountId}::uuid AND scaled > 0 ORDER BY asset`,
-      tx.$queryRaw<{ id: string; asset: string; scaled_debt: string; principal: string }[]>`
-        SELECT id, asset, scaled_debt::text, principal::text FROM loans
-        WHERE account_id = ${accountId}::uuid AND scaled_debt > 0 ORDER BY seq`,
+      tx.$queryRaw<{ id: string; tier: string }[]>`SELECT id, tier FROM accounts WHERE id = ANY(${accountIds}::uuid[])`,
+      tx.$queryRaw<{ id: string; account_id: string; asset: string; scaled: string; principal: string; matures_at: Date }[]>`
+        SELECT id, account_id, asset, scaled::text, principal::text, matures_at FROM positions
+        WHERE account_id = ANY(${accountIds}::uuid[]) AND scaled > 0 ORDER BY account_id, asset`,
+      tx.$queryRaw<{ id: string; account_id: string; asset: string; scaled_debt: string; principal: string }[]>`
+        SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans
+        WHERE account_id = ANY(${accountIds}::uuid[]) AND scaled_debt > 0 ORDER BY account_id, seq`,
     ]);
-    const tier = isTier(account?.tier) ? account.tier : 'base';
     const marketOf = new Map(markets.map((m) => [m.asset, m]));
     const live = new Map(markets.map((m) => [m.asset, liveAt(m, now)]));
-    const lane = (asset: string) => live.get(asset)!.lanes[tier];
-    const positions = positionRows.map((row) => ({
-      id: row.id,
-      asset: row.asset,
-      scaled: dec(row.scaled),
-      principal: dec(row.principal),
-      amount: positionAmount(dec(row.scaled), lane(row.asset).supplyIndex, marketOf.get(row.asset)!.decimals),
-      maturesAt: row.matures_at,
-    }));
-    const loans = loanRows.map((row) => ({
-      id: row.id,
-      asset: row.asset,
-      scaledDebt: dec(row.scaled_debt),
-      principal: dec(row.principal),
-      outstanding: roundOwedByUser(dec(row.scaled_debt).times(lane(row.asset).borrowIndex), marketOf.get(row.asset)!.decimals),
-    }));
-    const snapshot = { accountId, tier, now, positions, loans, prices, markets: marketOf, live, lane };
-    return { ...snapshot, valuation: this.value(snapshot, positions, loans) };
+    const tiers = new Map(accounts.map((a) => [a.id, isTier(a.tier) ? a.tier : ('base' as Tier)]));
+    const positionsOf = groupBy(positionRows, (row) => row.account_id);
+    const loansOf = groupBy(loanRows, (row) => row.account_id);
+    const snapshots = new Map<string, AccountSnapshot>();
+    for (const accountId of accountIds) {
+      const tier = tiers.get(accountId) ?? 'base';
+      const lane = (asset: string) => live.get(asset)!.lanes[tier];
+      const positions = (positionsOf.get(accountId) ?? []).map((row) => ({
+          id: row.id,
+          asset: row.asset,
+          scaled: dec(row.scaled),
+          principal: dec(row.principal),
+          amount: positionAmount(dec(row.scaled), lane(row.asset).supplyIndex, marketOf.get(row.asset)!.decimals),
+          maturesAt: row.matures_at,
+        }));
+      const loans = (loansOf.get(accountId) ?? []).map((row) => ({
+          id: row.id,
+          asset: row.asset,
+          scaledDebt: dec(row.scaled_debt),
+          principal: dec(row.principal),
+          outstanding: roundOwedByUser(dec(row.scaled_debt).times(lane(row.asset).borrowIndex), marketOf.get(row.asset)!.decimals),
+        }));
+      const snapshot = { accountId, tier, now, positions, loans, prices, markets: marketOf, live, lane };
+      snapshots.set(accountId, { ...snapshot, valuation: this.value(snapshot, positions, loans) });
+    }
+    return snapshots;
   }
 
   /** Values the account as it would be with other holdings (a loan added, a position gone). */
@@ -110,4 +129,14 @@ export class AccountSnapshotService {
       (asset) => snapshot.markets.get(asset)!.risk,
     );
   }
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.push(row);
+    else groups.set(key(row), [row]);
+  }
+  return groups;
 }

@@ -8,6 +8,7 @@ import { DayStartHooks } from '../clock/day-start.hooks.js';
 import { LiquidationService, ReviewOutcome } from './liquidation.service.js';
 import { RiskSweepService } from './risk-sweep.service.js';
 import { JobWaiter } from '../queues/job-waiter.js';
+import { ReviewBatcher } from './review-batcher.js';
 
 interface SweepJob {
   trigger: string;
@@ -17,6 +18,10 @@ interface AccountJob {
 }
 
 const WAIT_MS = 300_000;
+/** Up to this many accounts in one review transaction; reviews started within GATHER_MS join one batch. */
+const REVIEW_BATCH = 500;
+const REVIEW_CONCURRENCY = 1000;
+const GATHER_MS = 50;
 const JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 200 }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 86_400 } };
 
 /** A sweep finds the accounts to review and enqueues one review job per account. */
@@ -40,14 +45,21 @@ export class RiskSweepProcessor extends WorkerHost {
   }
 }
 
-@Processor(QUEUES.riskAccount, { concurrency: 8 })
+/**
+ * Review jobs, one per account: many run at once in a worker so that the batcher can review
+ * them together (up to REVIEW_BATCH accounts per database transaction).
+ */
+@Processor(QUEUES.riskAccount, { concurrency: REVIEW_CONCURRENCY })
 export class RiskAccountProcessor extends WorkerHost {
-  constructor(private readonly liquidation: LiquidationService) {
+  private readonly batcher: ReviewBatcher<ReviewOutcome>;
+
+  constructor(liquidation: LiquidationService) {
     super();
+    this.batcher = new ReviewBatcher((ids) => liquidation.reviewMany(ids), REVIEW_BATCH, GATHER_MS);
   }
 
   process(job: Job<AccountJob>): Promise<ReviewOutcome> {
-    return this.liquidation.review(job.data.accountId);
+    return this.batcher.review(job.data.accountId);
   }
 }
 

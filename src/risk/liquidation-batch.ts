@@ -1,0 +1,212 @@
+import { Decimal, ZERO } from '../common/money/decimal.js';
+import { roundOwedByUser } from '../common/money/rounding.js';
+import { showRate } from '../calc/compounding.js';
+import { chart } from '../ledger/chart.js';
+import type { EntryInput, PostingInput } from '../ledger/ledger.types.js';
+import { SCALED_DECIMALS } from '../markets/index-math.js';
+import type { TotalsDelta } from '../markets/markets.repository.js';
+import { LoanRow, repaymentOf } from '../loans/repayment.js';
+import type { Tier } from '../loyalty/tiers.js';
+import type { AccountSnapshot } from './account-snapshot.service.js';
+import { planLiquidation, Sale } from './liquidation-plan.js';
+
+/** A row's state after the batch, and the change to record for it. */
+export interface RowWrite {
+  id: string;
+  scaledAfter: Decimal;
+  principalAfter: Decimal;
+  kind: 'liquidation' | 'bad_debt';
+  tier: Tier;
+}
+
+export interface Notice {
+  accountId: string;
+  type: string;
+  at: Date;
+  data: object;
+  dedupeKey?: string;
+}
+
+type TotalsChange = { asset: string } & { [K in keyof Omit<TotalsDelta, 'tier'>]?: Decimal } & { tier: Tier };
+
+/**
+ * What liquidating a batch of accounts writes, worked out in memory from their snapshots
+ * (taken under their row locks) so that the batch writes it in a few set-based statements:
+ * positions and loans after, the changes to record, the markets' totals, and one ledger
+ * transaction per sale and per write-off. Nothing here touches the database.
+ */
+export class LiquidationBatch {
+  readonly positions: RowWrite[] = [];
+  readonly loans: RowWrite[] = [];
+  readonly totals: TotalsChange[] = [];
+  readonly postings: PostingInput[] = [];
+  /** Per liquidated account: the steps and the bad debt, for its notice. */
+  readonly liquidated = new Map<string, { steps: object[]; badDebt: Decimal; sales: number }>();
+
+  constructor(private readonly liquidationFee: Decimal) {}
+
+  /** Sells as planned; writes off what debt remains if every unit of collateral was sold. */
+  liquidate(snapshot: AccountSnapshot): void {
+    const collateral = snapshot.positions.map((p) => ({
+      asset: p.asset,
+      amount: p.amount,
+      price: snapshot.prices.get(p.asset),
+      decimals: snapshot.markets.get(p.asset)!.decimals,
+      levels: snapshot.markets.get(p.asset)!.risk,
+    }));
+    const plan = planLiquidation(snapshot.valuation.debtValue, collateral, this.liquidationFee);
+    const loanRows: LoanRow[] = snapshot.loans.map((loan) => ({
+      id: loan.id,
+      account_id: snapshot.accountId,
+      asset: loan.asset,
+      scaled_debt: loan.scaledDebt.toFixed(),
+      principal: loan.principal.toFixed(),
+    }));
+    const steps = plan.sales.map((sale) => this.sell(snapshot, sale, loanRows));
+    // With every unit of collateral sold, whatever debt remains (bad debt, or a unit of rounding
+    // dust) is written off: the account ends with no debt.
+    const badDebt = plan.soldEverything ? this.writeOff(snapshot, loanRows) : ZERO;
+    this.liquidated.set(snapshot.accountId, { steps, badDebt, sales: plan.sales.length });
+  }
+
+  /** The notice of a liquidation, once the account after it is known. */
+  liquidationNotice(before: AccountSnapshot, after: AccountSnapshot): Notice {
+    const { steps, badDebt } = this.liquidated.get(before.accountId)!;
+    return {
+      accountId: before.accountId,
+      type: 'liquidation',
+      at: before.now,
+      data: {
+        ltvBefore: before.valuation.ltv ? showRate(before.valuation.ltv) : null,
+        ltvAfter: after.valuation.ltv ? showRate(after.valuation.ltv) : null,
+        target: before.valuation.levels ? showRate(before.valuation.levels.marginCallLtv) : null,
+        liquidationFee: this.liquidationFee.toFixed(),
+        steps,
+        badDebt: badDebt.toFixed(),
+        currency: 'USD',
+      },
+    };
+  }
+
+  /**
+   * One sale, one ledger transaction: the customer's position gives up `units` (interest
+   * first, then principal), the platform keeps the fee in the sold asset, its liquidation desk
+   * takes the rest, and the proceeds arrive in the debt asset's market as repayments of the
+   * account's loans, largest first (the market's cash is refilled as by any repayment).
+   */
+  private sell(snapshot: AccountSnapshot, sale: Sale, loanRows: LoanRow[]): object {
+    const market = snapshot.markets.get(sale.asset)!;
+    const position = snapshot.positions.find((p) => p.asset === sale.asset)!;
+    const supplyIndex = snapshot.lane(sale.asset).supplyIndex;
+    const interest = Decimal.max(position.amount.minus(position.principal), ZERO);
+    const interestUsed = Decimal.min(sale.units, interest);
+    const principalUsed = sale.soldAll ? position.principal : sale.units.minus(interestUsed);
+    const scaledRemoved = sale.soldAll
+      ? position.scaled
+      : Decimal.min(sale.units.div(supplyIndex).toDecimalPlaces(SCALED_DECIMALS, Decimal.ROUND_UP), position.scaled);
+    // Selling the whole position leaves its sub-unit fraction with the platform, as a withdrawal does.
+    const residue = sale.soldAll ? roundOwedByUser(position.scaled.times(supplyIndex), market.decimals).minus(position.amount) : ZERO;
+    const feeUnits = sale.fee.div(sale.price).toDecimalPlaces(market.decimals, Decimal.ROUND_DOWN);
+    const entries: EntryInput[] = [
+      { account: chart.position(snapshot.accountId, sale.asset), amount: principalUsed },
+      { account: chart.interestPayable(sale.asset), amount: sale.units.minus(principalUsed).plus(residue) },
+      { account: chart.rounding(sale.asset), amount: residue.negated() },
+      { account: chart.liquidationFees(sale.asset), amount: feeUnits.negated() },
+      { account: chart.liquidationDesk(sale.asset), amount: sale.units.minus(feeUnits).negated() },
+    ];
+    const repaid = this.repayFromDesk(snapshot, sale.repaid, loanRows, entries);
+    this.positions.push({
+      id: position.id,
+      scaledAfter: position.scaled.minus(scaledRemoved),
+      principalAfter: position.principal.minus(principalUsed),
+      kind: 'liquidation',
+      tier: snapshot.tier,
+    });
+    this.totals.push({ asset: sale.asset, tier: snapshot.tier, supplyScaled: scaledRemoved.negated(), supplyPrincipal: principalUsed.negated() });
+    const step = {
+      sold: { asset: sale.asset, units: sale.units.toFixed(market.decimals), price: sale.price.toFixed(), value: sale.proceeds.toFixed() },
+      fee: { asset: sale.asset, units: feeUnits.toFixed(market.decimals), value: sale.fee.toFixed() },
+      repaid,
+    };
+    this.postings.push({
+      type: 'liquidation',
+      at: snapshot.now,
+      accountId: snapshot.accountId,
+      description: `Liquidation: ${sale.units.toFixed(market.decimals)} ${sale.asset} sold at ${sale.price.toFixed()}`,
+      metadata: { asset: sale.asset, amount: sale.units.toFixed(market.decimals), ...step },
+      entries: entries.filter((e) => !e.amount.isZero()),
+    });
+    return step;
+  }
+
+  /** Pays `value` (USD) of debt into the loans' markets, largest loan first; appends the entries; returns what each loan got. */
+  private repayFromDesk(snapshot: AccountSnapshot, value: Decimal, loanRows: LoanRow[], entries: EntryInput[]) {
+    const repaid: { loanId: string; asset: string; units: string }[] = [];
+    let left = value;
+    // A loan in an asset without a price cannot be valued, so it cannot be repaid from a sale.
+    const byValue = snapshot.loans
+      .filter((loan) => snapshot.prices.has(loan.asset))
+      .sort((a, b) => b.outstanding.times(snapshot.prices.get(b.asset)!).comparedTo(a.outstanding.times(snapshot.prices.get(a.asset)!)));
+    for (const loan of byValue) {
+      if (left.lte(0)) break;
+      const row = loanRows.find((r) => r.id === loan.id)!;
+      const decimals = snapshot.markets.get(loan.asset)!.decimals;
+      const price = snapshot.prices.get(loan.asset)!;
+      const borrowIndex = snapshot.lane(loan.asset).borrowIndex;
+      const current = roundOwedByUser(new Decimal(row.scaled_debt).times(borrowIndex), decimals);
+      if (current.isZero()) continue;
+      // What the user is credited rounds down: the platform's way.
+      const units = Decimal.min(left.div(price).toDecimalPlaces(decimals, Decimal.ROUND_DOWN), current);
+      if (units.isZero()) break;
+      entries.push({ account: chart.marketCash(loan.asset), amount: units }, ...this.repay(snapshot, row, units, 'liquidation'));
+      left = left.minus(units.times(price));
+      repaid.push({ loanId: loan.id, asset: loan.asset, units: units.toFixed(decimals) });
+    }
+    return repaid;
+  }
+
+  /**
+   * Collateral is gone and debt remains: the platform repays it into the market from its own
+   * funds and books the loss, so lenders' claims stay whole and the market's cash with them.
+   */
+  private writeOff(snapshot: AccountSnapshot, loanRows: LoanRow[]): Decimal {
+    const entries: EntryInput[] = [];
+    const written: object[] = [];
+    let value = ZERO;
+    for (const row of loanRows) {
+      const decimals = snapshot.markets.get(row.asset)!.decimals;
+      const outstanding = roundOwedByUser(new Decimal(row.scaled_debt).times(snapshot.lane(row.asset).borrowIndex), decimals);
+      if (outstanding.isZero()) continue;
+      entries.push(
+        { account: chart.badDebt(row.asset), amount: outstanding },
+        { account: chart.platformFunds(row.asset), amount: outstanding.negated() },
+        { account: chart.marketCash(row.asset), amount: outstanding },
+        ...this.repay(snapshot, row, outstanding, 'bad_debt'),
+      );
+      value = value.plus(outstanding.times(snapshot.prices.get(row.asset) ?? ZERO));
+      written.push({ loanId: row.id, asset: row.asset, units: outstanding.toFixed(decimals) });
+    }
+    if (entries.length) {
+      this.postings.push({
+        type: 'bad_debt',
+        at: snapshot.now,
+        accountId: snapshot.accountId,
+        description: 'Debt left after all collateral was sold, written off as the platform’s loss',
+        metadata: { writtenOff: written, value: value.toFixed(), currency: 'USD' },
+        entries,
+      });
+    }
+    return value;
+  }
+
+  /** A repayment of one loan: its row after, its totals change; returns the entries crediting the debt side. */
+  private repay(snapshot: AccountSnapshot, row: LoanRow, units: Decimal, kind: RowWrite['kind']): EntryInput[] {
+    const decimals = snapshot.markets.get(row.asset)!.decimals;
+    const repayment = repaymentOf(row, decimals, snapshot.lane(row.asset).borrowIndex, units);
+    this.loans.push({ id: row.id, scaledAfter: repayment.scaledAfter, principalAfter: repayment.principalAfter, kind, tier: snapshot.tier });
+    this.totals.push({ asset: row.asset, tier: snapshot.tier, borrowScaled: repayment.scaledPaid.negated(), borrowPrincipal: repayment.principalPaid.negated() });
+    row.scaled_debt = repayment.scaledAfter.toFixed();
+    row.principal = repayment.principalAfter.toFixed();
+    return repayment.entries;
+  }
+}
