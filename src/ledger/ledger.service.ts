@@ -147,18 +147,24 @@ export class LedgerService {
 
   /** Creates the ledger accounts never touched before; returns every account's id. */
   private async ensureAccounts(tx: Tx, refs: LedgerAccountRef[], at: Date): Promise<Map<string, string>> {
-    const codes = refs.map((r) => r.code);
-    const assets = refs.map((r) => r.asset);
+    const find = async (wanted: LedgerAccountRef[]) =>
+      tx.$queryRaw<{ id: bigint; code: string; asset: string }[]>`
+        SELECT la.id, la.code, la.asset FROM ledger_accounts la
+        JOIN unnest(${wanted.map((r) => r.code)}::text[], ${wanted.map((r) => r.asset)}::text[]) AS w(code, asset)
+          ON la.code = w.code AND la.asset = w.asset`;
+    const ids = new Map((await find(refs)).map((row) => [refKey(row), row.id.toString()]));
+    // Most accounts exist already: only the missing ones are inserted (a conflict, when another
+    // transaction creates one first, is harmless).
+    const missing = refs.filter((ref) => !ids.has(refKey(ref)));
+    if (missing.length === 0) return ids;
     await tx.$executeRaw`
       INSERT INTO ledger_accounts (code, asset, kind, account_id, normal_side, no_overdraft, created_at)
-      SELECT * FROM unnest(${codes}::text[], ${assets}::text[], ${refs.map((r) => r.kind)}::text[],
-                           ${refs.map((r) => r.accountId ?? null)}::uuid[], ${refs.map((r) => r.normalSide)}::normal_side[],
-                           ${refs.map((r) => r.noOverdraft)}::boolean[], ${refs.map(() => at)}::timestamptz[])
+      SELECT * FROM unnest(${missing.map((r) => r.code)}::text[], ${missing.map((r) => r.asset)}::text[], ${missing.map((r) => r.kind)}::text[],
+                           ${missing.map((r) => r.accountId ?? null)}::uuid[], ${missing.map((r) => r.normalSide)}::normal_side[],
+                           ${missing.map((r) => r.noOverdraft)}::boolean[], ${missing.map(() => at)}::timestamptz[])
       ON CONFLICT (code, asset) DO NOTHING`;
-    const rows = await tx.$queryRaw<{ id: bigint; code: string; asset: string }[]>`
-      SELECT la.id, la.code, la.asset FROM ledger_accounts la
-      JOIN unnest(${codes}::text[], ${assets}::text[]) AS wanted(code, asset) ON la.code = wanted.code AND la.asset = wanted.asset`;
-    return new Map(rows.map((row) => [refKey(row), row.id.toString()]));
+    for (const row of await find(missing)) ids.set(refKey(row), row.id.toString());
+    return ids;
   }
 
   /**

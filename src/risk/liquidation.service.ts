@@ -68,13 +68,13 @@ export class LiquidationService {
       async (tx) => {
         await this.snapshots.lockAccounts(tx, ids);
         const before = await this.snapshots.takeMany(tx, ids, now);
-        const risks = await this.recallRisk(tx, ids, now);
+        const risks = await this.recallRisk(tx, ids);
         const batch = new LiquidationBatch((await this.settings.get(tx)).liquidationFee);
         const notices: Notice[] = [];
         const crossings = new Map<string, number>();
         for (const id of ids) {
           const snapshot = before.get(id)!;
-          const risk = risks.get(id)!;
+          const risk = risks.get(id) ?? { status: 'healthy', crossings: 0 };
           crossings.set(id, risk.crossings);
           if (snapshot.valuation.status !== 'healthy' && risk.status === 'healthy') {
             crossings.set(id, risk.crossings + 1);
@@ -98,27 +98,24 @@ export class LiquidationService {
           };
         });
         await tx.$executeRaw`
-          UPDATE account_risk r SET status = v.status, crossings = v.crossings, updated_at = ${now}
-          FROM unnest(${ids}::uuid[], ${outcomes.map((o) => o.statusAfter)}::text[], ${ids.map((id) => crossings.get(id)!)}::int[])
-            AS v(account_id, status, crossings)
-          WHERE r.account_id = v.account_id`;
+          INSERT INTO account_risk (account_id, status, crossings, updated_at)
+          SELECT *, ${now}::timestamptz FROM unnest(${ids}::uuid[], ${outcomes.map((o) => o.statusAfter)}::text[], ${ids.map((id) => crossings.get(id)!)}::int[])
+          ON CONFLICT (account_id) DO UPDATE SET status = EXCLUDED.status, crossings = EXCLUDED.crossings, updated_at = EXCLUDED.updated_at`;
         await this.writeShared(tx, batch, before, today);
         for (const [id, { sales, badDebt }] of batch.liquidated) {
-          this.logger.log(`liquidated ${id}: ${sales} sale(s), bad debt ${badDebt.toFixed()}`);
+          this.logger.debug(`liquidated ${id}: ${sales} sale(s), bad debt ${badDebt.toFixed()}`);
         }
+        if (batch.liquidated.size) this.logger.log(`reviewed ${ids.length} account(s), liquidated ${batch.liquidated.size}`);
         return outcomes;
       },
       { timeout: 120_000, maxWait: 60_000 },
     );
   }
 
-  /** The risk band each account was last seen in (a new account: healthy, no crossings yet). */
-  private async recallRisk(tx: Tx, ids: string[], now: Date): Promise<Map<string, { status: string; crossings: number }>> {
+  /** The risk band each account was last seen in (an account never seen is healthy, no crossings yet). */
+  private async recallRisk(tx: Tx, ids: string[]): Promise<Map<string, { status: string; crossings: number }>> {
     const rows = await tx.$queryRaw<{ account_id: string; status: string; crossings: number }[]>`
-      INSERT INTO account_risk (account_id, status, crossings, updated_at)
-      SELECT id, 'healthy', 0, ${now} FROM unnest(${ids}::uuid[]) AS v(id)
-      ON CONFLICT (account_id) DO UPDATE SET updated_at = EXCLUDED.updated_at
-      RETURNING account_id, status, crossings`;
+      SELECT account_id, status, crossings FROM account_risk WHERE account_id = ANY(${ids}::uuid[])`;
     return new Map(rows.map((row) => [row.account_id, row]));
   }
 

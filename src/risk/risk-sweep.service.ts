@@ -5,6 +5,9 @@ import { MarketsRepository } from '../markets/markets.repository.js';
 import { liveAt } from '../markets/market-state.js';
 import { PricesService } from '../prices/prices.service.js';
 import { TIERS } from '../loyalty/tiers.js';
+import { Decimal } from '../common/money/decimal.js';
+
+const FACTOR_DECIMALS = 12;
 
 /**
  * Finds the accounts a risk review must look at, in one set-based statement (SQL on purpose:
@@ -26,24 +29,32 @@ export class RiskSweepService {
   async accountsToReview(): Promise<string[]> {
     const [now, markets, prices] = await Promise.all([this.clock.now(), this.markets.readAll(), this.prices.current()]);
     const priced = markets.filter((m) => prices.has(m.asset));
+    // Per lane, one factor for each side, so that each row costs one multiplication: the debt's
+    // rounded up and the margin's down to 12 decimals, so the filter can only let more accounts
+    // through, never fewer.
     const lanes = priced.flatMap((m) => {
       const live = liveAt(m, now);
-      return TIERS.map((tier) => ({ asset: m.asset, tier, ...live.lanes[tier], price: prices.get(m.asset)!, marginCallLtv: m.risk.marginCallLtv }));
+      const price = prices.get(m.asset)!;
+      return TIERS.map((tier) => ({
+        asset: m.asset,
+        tier,
+        debt: live.lanes[tier].borrowIndex.times(price).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_UP),
+        margin: live.lanes[tier].supplyIndex.times(price).times(m.risk.marginCallLtv).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_DOWN),
+      }));
     });
     const rows = await this.prisma.$queryRaw<{ account_id: string }[]>`
       WITH m AS (
         SELECT * FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
-                             ${lanes.map((l) => l.supplyIndex.toFixed())}::numeric[], ${lanes.map((l) => l.borrowIndex.toFixed())}::numeric[],
-                             ${lanes.map((l) => l.price.toFixed())}::numeric[], ${lanes.map((l) => l.marginCallLtv.toFixed())}::numeric[])
-          AS m(asset, tier, supply_index, borrow_index, price, margin_call_ltv)
+                             ${lanes.map((l) => l.debt.toFixed())}::numeric[], ${lanes.map((l) => l.margin.toFixed())}::numeric[])
+          AS m(asset, tier, debt_factor, margin_factor)
       ),
       debt AS (
-        SELECT l.account_id, a.tier, sum(l.scaled_debt * m.borrow_index * m.price) AS value
+        SELECT l.account_id, a.tier, sum(l.scaled_debt * m.debt_factor) AS value
         FROM loans l JOIN accounts a ON a.id = l.account_id JOIN m ON m.asset = l.asset AND m.tier = a.tier
         WHERE l.scaled_debt > 0 GROUP BY l.account_id, a.tier
       ),
       margin AS (
-        SELECT p.account_id, sum(p.scaled * m.supply_index * m.price * m.margin_call_ltv) AS value
+        SELECT p.account_id, sum(p.scaled * m.margin_factor) AS value
         FROM positions p JOIN debt ON debt.account_id = p.account_id JOIN m ON m.asset = p.asset AND m.tier = debt.tier
         WHERE p.scaled > 0 GROUP BY p.account_id
       )

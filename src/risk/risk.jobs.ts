@@ -19,9 +19,10 @@ interface AccountJob {
 
 const WAIT_MS = 300_000;
 /** Up to this many accounts in one review transaction; reviews started within GATHER_MS join one batch. */
-const REVIEW_BATCH = 500;
-const REVIEW_CONCURRENCY = 1000;
+const REVIEW_BATCH = 1000;
+const REVIEW_CONCURRENCY = 2000;
 const GATHER_MS = 50;
+const ENQUEUE_CHUNK = 500;
 const JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 200 }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 86_400 } };
 
 /** A sweep finds the accounts to review and enqueues one review job per account. */
@@ -38,10 +39,19 @@ export class RiskSweepProcessor extends WorkerHost {
     const ids = await this.sweep.accountsToReview();
     // One job per account and sweep (a deterministic id): a repeat of this sweep adds nothing;
     // reviews of one account by two sweeps serialise on its row lock and do only what is left.
-    const added = await this.accounts.addBulk(
-      ids.map((accountId) => ({ name: 'review', data: { accountId }, opts: { ...JOB_OPTIONS, jobId: `review-${accountId}-${job.data.trigger}` } })),
-    );
-    return { jobIds: added.map((j) => j.id!) };
+    // In chunks, so that workers start on the first reviews while the rest are being added.
+    const jobIds: string[] = [];
+    for (let start = 0; start < ids.length; start += ENQUEUE_CHUNK) {
+      const added = await this.accounts.addBulk(
+        ids.slice(start, start + ENQUEUE_CHUNK).map((accountId) => ({
+          name: 'review',
+          data: { accountId },
+          opts: { ...JOB_OPTIONS, jobId: `review-${accountId}-${job.data.trigger}` },
+        })),
+      );
+      jobIds.push(...added.map((j) => j.id!));
+    }
+    return { jobIds };
   }
 }
 
