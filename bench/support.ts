@@ -3,7 +3,10 @@ import path from 'node:path';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import type { INestApplicationContext } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { QUEUES } from '../src/queues/queue-names.js';
 import type * as Services from '../scripts/lib/services.mjs';
 import type * as Migrate from '../scripts/lib/migrate.mjs';
 import { AppConfig, loadConfig } from '../src/config/app-config.js';
@@ -16,6 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const { ensureDatabase, freePort, startEmbeddedPostgres, startRedis }: typeof Services = await import(
   pathToFileURL(path.join(root, 'scripts', 'lib', 'services.mjs')).href
 );
+const { NODE_FLAGS }: { NODE_FLAGS: string[] } = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'node-flags.mjs')).href);
 const { applyMigrations }: typeof Migrate = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'migrate.mjs')).href);
 
 export interface BenchServices {
@@ -52,19 +56,48 @@ export async function startBenchApp(
   return { app: await createWorkerContext(config, { logger: new JsonLogger('error') }), databaseUrl, config };
 }
 
-/** Another worker process's worth of workers on the same database and queues. */
-export async function startWorkerOn(services: BenchServices, databaseUrl: string, queuePrefix: string): Promise<INestApplicationContext> {
-  return createWorkerContext(benchConfig(services, databaseUrl, queuePrefix), { logger: new JsonLogger('error') });
+/**
+ * A second worker: a process of its own (`dist/src/worker.js`, with the flags every LendLab
+ * process gets), on the same database and queues. Resolves once its risk workers are
+ * connected to Redis, so that the measured run starts with both workers listening.
+ */
+export async function startWorkerProcess(services: BenchServices, databaseUrl: string, queuePrefix: string): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'dist', 'src', 'worker.js')], {
+    env: { ...process.env, ...benchEnv(services, databaseUrl, queuePrefix) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const queue = new Queue(QUEUES.riskAccount, { connection: { url: services.redisUrl }, prefix: queuePrefix });
+  try {
+    const deadline = Date.now() + 60_000;
+    while ((await queue.getWorkersCount()) < 2) {
+      if (child.exitCode !== null) throw new Error(`the worker process exited with ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error('the worker process did not connect in 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await queue.close();
+  }
+  return {
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
-function benchConfig(services: BenchServices, databaseUrl: string, queuePrefix: string): AppConfig {
-  return loadConfig({
+function benchEnv(services: BenchServices, databaseUrl: string, queuePrefix: string): Record<string, string> {
+  return {
     DATABASE_URL: databaseUrl,
     REDIS_URL: services.redisUrl,
     ADMIN_API_KEY: 'bench-admin-key-0123456789',
     QUEUE_PREFIX: queuePrefix,
     LOG_LEVEL: 'error',
-  });
+  };
+}
+
+function benchConfig(services: BenchServices, databaseUrl: string, queuePrefix: string): AppConfig {
+  return loadConfig(benchEnv(services, databaseUrl, queuePrefix));
 }
 
 export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {

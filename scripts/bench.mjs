@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt, ensureDependencies, ensurePrismaClient } from './lib/deps.mjs';
+import { NODE_FLAGS } from './lib/node-flags.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line) => process.stdout.write(`[bench] ${line}\n`);
@@ -11,5 +12,5 @@ ensureDependencies(root, say);
 ensurePrismaClient(root, say);
 ensureBuilt(root, say);
 const name = process.argv[2] ?? 'accrual';
-const result = spawnSync(process.execPath, ['--enable-source-maps', path.join(root, 'dist', 'bench', `${name}.js`)], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(process.execPath, [...NODE_FLAGS, path.join(root, 'dist', 'bench', `${name}.js`)], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);

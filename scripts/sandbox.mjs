@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt, ensureDependencies, ensurePrismaClient } from './lib/deps.mjs';
+import { NODE_FLAGS } from './lib/node-flags.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -97,7 +98,7 @@ async function main() {
 
   say('starting the API and workers...');
   // The IPC channel tells the API when the sandbox is gone, however it died (main.ts exits then).
-  const app = spawn('node', ['--enable-source-maps', path.join(root, 'dist', 'src', 'main.js')], {
+  const app = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'dist', 'src', 'main.js')], {
     env,
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });

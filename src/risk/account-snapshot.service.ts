@@ -95,25 +95,41 @@ export class AccountSnapshotService {
     for (const accountId of accountIds) {
       const tier = tiers.get(accountId) ?? 'base';
       const lane = (asset: string) => live.get(asset)!.lanes[tier];
-      const positions = (positionsOf.get(accountId) ?? []).map((row) => ({
+      const base = { accountId, tier, now, positions: [], loans: [], prices, markets: marketOf, live, lane };
+      const held = {
+        positions: (positionsOf.get(accountId) ?? []).map((row) => ({
           id: row.id,
           asset: row.asset,
           scaled: dec(row.scaled),
           principal: dec(row.principal),
-          amount: positionAmount(dec(row.scaled), lane(row.asset).supplyIndex, marketOf.get(row.asset)!.decimals),
           maturesAt: row.matures_at,
-        }));
-      const loans = (loansOf.get(accountId) ?? []).map((row) => ({
-          id: row.id,
-          asset: row.asset,
-          scaledDebt: dec(row.scaled_debt),
-          principal: dec(row.principal),
-          outstanding: roundOwedByUser(dec(row.scaled_debt).times(lane(row.asset).borrowIndex), marketOf.get(row.asset)!.decimals),
-        }));
-      const snapshot = { accountId, tier, now, positions, loans, prices, markets: marketOf, live, lane };
-      snapshots.set(accountId, { ...snapshot, valuation: this.value(snapshot, positions, loans) });
+        })),
+        loans: (loansOf.get(accountId) ?? []).map((row) => ({ id: row.id, asset: row.asset, scaledDebt: dec(row.scaled_debt), principal: dec(row.principal) })),
+      };
+      snapshots.set(accountId, this.holding(base, held.positions, held.loans));
     }
     return snapshots;
+  }
+
+  /**
+   * The account at the snapshot's instant and prices holding these scaled amounts: amounts at
+   * the lane's live indexes (rounded the platform's way), valued. Closed ones (zero) drop out.
+   */
+  holding(
+    snapshot: Omit<AccountSnapshot, 'valuation'>,
+    positions: Omit<PositionState, 'amount'>[],
+    loans: Omit<LoanState, 'outstanding'>[],
+  ): AccountSnapshot {
+    const decimals = (asset: string) => snapshot.markets.get(asset)!.decimals;
+    const open = {
+      positions: positions
+        .filter((p) => p.scaled.gt(0))
+        .map((p) => ({ ...p, amount: positionAmount(p.scaled, snapshot.lane(p.asset).supplyIndex, decimals(p.asset)) })),
+      loans: loans
+        .filter((l) => l.scaledDebt.gt(0))
+        .map((l) => ({ ...l, outstanding: roundOwedByUser(l.scaledDebt.times(snapshot.lane(l.asset).borrowIndex), decimals(l.asset)) })),
+    };
+    return { ...snapshot, ...open, valuation: this.value(snapshot, open.positions, open.loans) };
   }
 
   /** Values the account as it would be with other holdings (a loan added, a position gone). */

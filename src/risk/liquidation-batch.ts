@@ -7,7 +7,7 @@ import { SCALED_DECIMALS } from '../markets/index-math.js';
 import type { TotalsDelta } from '../markets/markets.repository.js';
 import { LoanRow, repaymentOf } from '../loans/repayment.js';
 import type { Tier } from '../loyalty/tiers.js';
-import type { AccountSnapshot } from './account-snapshot.service.js';
+import type { AccountSnapshot, AccountSnapshotService } from './account-snapshot.service.js';
 import { planLiquidation, Sale } from './liquidation-plan.js';
 
 /** A row's state after the batch, and the change to record for it. */
@@ -43,6 +43,9 @@ export class LiquidationBatch {
   /** Per liquidated account: the steps and the bad debt, for its notice. */
   readonly liquidated = new Map<string, { steps: object[]; badDebt: Decimal; sales: number }>();
 
+  /** Each row's last write, once the batch is planned (after() reads it for every account). */
+  private lastWrites?: { positions: Map<string, RowWrite>; loans: Map<string, RowWrite> };
+
   constructor(private readonly liquidationFee: Decimal) {}
 
   /** Sells as planned; writes off what debt remains if every unit of collateral was sold. */
@@ -67,6 +70,25 @@ export class LiquidationBatch {
     // dust) is written off: the account ends with no debt.
     const badDebt = plan.soldEverything ? this.writeOff(snapshot, loanRows) : ZERO;
     this.liquidated.set(snapshot.accountId, { steps, badDebt, sales: plan.sales.length });
+  }
+
+  /** The account as the batch leaves it: its rows' last writes, valued like any snapshot. */
+  after(snapshots: AccountSnapshotService, before: AccountSnapshot): AccountSnapshot {
+    const last = (this.lastWrites ??= {
+      positions: new Map(this.positions.map((w) => [w.id, w])),
+      loans: new Map(this.loans.map((w) => [w.id, w])),
+    });
+    return snapshots.holding(
+      before,
+      before.positions.map((p) => {
+        const write = last.positions.get(p.id);
+        return write ? { ...p, scaled: write.scaledAfter, principal: write.principalAfter } : p;
+      }),
+      before.loans.map((l) => {
+        const write = last.loans.get(l.id);
+        return write ? { ...l, scaledDebt: write.scaledAfter, principal: write.principalAfter } : l;
+      }),
+    );
   }
 
   /** The notice of a liquidation, once the account after it is known. */

@@ -83,7 +83,8 @@ export class LiquidationService {
           if (snapshot.valuation.status === 'liquidating') batch.liquidate(snapshot);
         }
         await this.writeAccountRows(tx, batch, now);
-        const after = batch.liquidated.size ? await this.snapshots.takeMany(tx, [...batch.liquidated.keys()], now) : new Map<string, AccountSnapshot>();
+        // The accounts after, from what the batch wrote (the same arithmetic as reading them again).
+        const after = new Map([...batch.liquidated.keys()].map((id) => [id, batch.after(this.snapshots, before.get(id)!)]));
         for (const id of batch.liquidated.keys()) notices.push(batch.liquidationNotice(before.get(id)!, after.get(id)!));
         const sent = await this.notifications.notifyMany(tx, notices);
         const outcomes = ids.map((id): ReviewOutcome => {
