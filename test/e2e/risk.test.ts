@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, TestApp } from '../support/test-app.js';
+import { AppProcess, startAppProcess } from '../support/app-process.js';
 import { world } from '../support/world.js';
 import { Decimal, dec } from '../../src/common/money/decimal.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
@@ -136,16 +137,17 @@ describe('loans, margin calls and liquidation', () => {
   });
 });
 
-describe('two workers and a flood of price updates', () => {
+describe('two worker processes and a flood of price updates', () => {
   let first: TestApp;
-  let second: TestApp;
+  let second: AppProcess;
 
   beforeAll(async () => {
     first = await startTestApp();
-    second = await startTestApp({ DATABASE_URL: first.databaseUrl, QUEUE_PREFIX: first.config.queuePrefix });
+    // A second LendLab, API and workers, as a process of its own on the same database and queues.
+    second = await startAppProcess(first, 'api');
   });
   afterAll(async () => {
-    await second?.app.close();
+    await second?.kill('SIGTERM');
     await first?.close();
   });
 
@@ -161,7 +163,7 @@ describe('two workers and a flood of price updates', () => {
     }
     // Twenty copies of the same crash price through both processes at once, then one that waits.
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? first : second).admin.put('/v1/prices/BTC').send({ price: '30000' }).expect(200)),
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? first.admin : second.admin!).put('/v1/prices/BTC').send({ price: '30000' }).expect(200)),
     );
     await first.admin.put('/v1/prices/BTC?wait=true').send({ price: '30000' }).expect(200);
     const sold = unitsToSell(dec(25000), dec(1), dec(30000), dec('0.714'));

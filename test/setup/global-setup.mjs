@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../../scripts/lib/migrate.mjs';
 import { ensureDatabase, freePort, startEmbeddedPostgres, startRedis } from '../../scripts/lib/services.mjs';
+import { buildApp } from './build-app.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TEMPLATE_DATABASE = 'lendlab_template';
@@ -24,6 +25,7 @@ export default async function globalSetup() {
   const templateUrl = await ensureDatabase(postgres.url, TEMPLATE_DATABASE);
   await applyMigrations(templateUrl, path.join(root, 'prisma', 'migrations'));
 
+  process.env.LENDLAB_TEST_APP_DIR = await buildApp(root);
   process.env.LENDLAB_TEST_PG_URL = postgres.url;
   process.env.LENDLAB_TEST_TEMPLATE_DB = TEMPLATE_DATABASE;
   process.env.LENDLAB_TEST_REDIS_URL = redis.url;

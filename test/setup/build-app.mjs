@@ -1,0 +1,43 @@
+// Compiles src/ (with the same SWC options Jest uses) to node_modules/.cache/lendlab-test-app,
+// so that tests can run the application as real operating-system processes (worker.js,
+// main.js) to kill them, or run two of them. Inside node_modules so that the compiled files
+// resolve the project's packages; a second or so, against tsc's twenty.
+import path from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { transformFile } from '@swc/core';
+
+const OPTIONS = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'es6' },
+  sourceMaps: 'inline',
+};
+
+function sources(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sources(full);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [full] : [];
+  });
+}
+
+/** Returns the folder holding the compiled src/ (its main.js and worker.js). */
+export async function buildApp(root) {
+  const out = path.join(root, 'node_modules', '.cache', 'lendlab-test-app');
+  rmSync(out, { recursive: true, force: true });
+  const files = sources(path.join(root, 'src'));
+  await Promise.all(
+    files.map(async (file) => {
+      const { code } = await transformFile(file, { ...OPTIONS, filename: file });
+      const target = path.join(out, path.relative(root, file)).replace(/\.ts$/, '.js');
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, code);
+    }),
+  );
+  writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n');
+  return path.join(out, 'src');
+}
