@@ -1,17 +1,7 @@
 // Jest runs in ESM mode (NestJS 12 ships only ES modules): see scripts/test.mjs for the flag.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  },
-];
+import { SWC_OPTIONS } from './test/setup/swc-options.mjs';
+
+const swc = ['@swc/jest', SWC_OPTIONS];
 
 export default {
   rootDir: '.',

@@ -7,6 +7,7 @@ import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { LiveMarket, liveAt } from '../markets/market-state.js';
 import { scaledDebt, scaledSupply } from '../markets/index-math.js';
+import { HoldingWrite, writeHoldings } from '../markets/holding-rows.js';
 import { PricesService } from '../prices/prices.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { LOYALTY_TOKEN, TIERS, Tier, isTier, tierFor } from './tiers.js';
@@ -96,7 +97,7 @@ export class LoyaltyService implements OnModuleInit {
       sums.set(key, (sums.get(key) ?? ZERO).plus(amount));
     };
     const rescale = (rows: Holding[], side: 'supply' | 'borrow') =>
-      rows.map((row) => {
+      rows.map((row): HoldingWrite => {
         const change = tierOf.get(row.account_id)!;
         const lanes = live.get(row.asset)!.lanes;
         const scaled = dec(row.scaled);
@@ -104,10 +105,10 @@ export class LoyaltyService implements OnModuleInit {
         const next = side === 'supply' ? scaledSupply(exact, lanes[change.to].supplyIndex) : scaledDebt(exact, lanes[change.to].borrowIndex);
         addSum(row.asset, change.from, side, scaled.negated());
         addSum(row.asset, change.to, side, next);
-        return { id: row.id, scaled: next.toFixed(), tier: change.to };
+        return { id: row.id, scaledAfter: next, kind: 'tier', tier: change.to };
       });
-    await this.writePositions(tx, rescale(positions, 'supply'), now);
-    await this.writeLoans(tx, rescale(loans, 'borrow'), now);
+    await writeHoldings(tx, 'position', rescale(positions, 'supply'), now);
+    await writeHoldings(tx, 'loan', rescale(loans, 'borrow'), now);
     await tx.$executeRaw`
       UPDATE market_lanes l SET total_supply_scaled = l.total_supply_scaled + v.supply, total_borrow_scaled = l.total_borrow_scaled + v.borrow
       FROM (SELECT asset, tier, sum(supply) AS supply, sum(borrow) AS borrow FROM unnest(
@@ -190,27 +191,5 @@ export class LoyaltyService implements OnModuleInit {
       LEFT JOIN positions p ON p.account_id = a.id AND p.scaled > 0
       LEFT JOIN m ON m.asset = p.asset AND m.tier = a.tier
       GROUP BY a.id, a.tier ORDER BY a.id`;
-  }
-
-  private async writePositions(tx: Tx, rows: { id: string; scaled: string; tier: Tier }[], now: Date): Promise<void> {
-    if (rows.length === 0) return;
-    await tx.$executeRaw`
-      UPDATE positions p SET scaled = v.scaled, updated_at = ${now}
-      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.scaled)}::numeric[]) AS v(id, scaled) WHERE p.id = v.id`;
-    await tx.$executeRaw`
-      INSERT INTO position_changes (position_id, at, kind, scaled_after, tier)
-      SELECT id, ${now}, 'tier', scaled, tier
-      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.scaled)}::numeric[], ${rows.map((r) => r.tier)}::text[]) AS v(id, scaled, tier)`;
-  }
-
-  private async writeLoans(tx: Tx, rows: { id: string; scaled: string; tier: Tier }[], now: Date): Promise<void> {
-    if (rows.length === 0) return;
-    await tx.$executeRaw`
-      UPDATE loans l SET scaled_debt = v.scaled, updated_at = ${now}
-      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.scaled)}::numeric[]) AS v(id, scaled) WHERE l.id = v.id`;
-    await tx.$executeRaw`
-      INSERT INTO loan_changes (loan_id, at, kind, scaled_after, tier)
-      SELECT id, ${now}, 'tier', scaled, tier
-      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.scaled)}::numeric[], ${rows.map((r) => r.tier)}::text[]) AS v(id, scaled, tier)`;
   }
 }

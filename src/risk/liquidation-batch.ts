@@ -7,17 +7,12 @@ import { SCALED_DECIMALS } from '../markets/index-math.js';
 import type { TotalsDelta } from '../markets/markets.repository.js';
 import { LoanRow, repaymentOf } from '../loans/repayment.js';
 import type { Tier } from '../loyalty/tiers.js';
+import type { HoldingWrite } from '../markets/holding-rows.js';
 import type { AccountSnapshot, AccountSnapshotService } from './account-snapshot.service.js';
 import { planLiquidation, Sale } from './liquidation-plan.js';
 
 /** A row's state after the batch, and the change to record for it. */
-export interface RowWrite {
-  id: string;
-  scaledAfter: Decimal;
-  principalAfter: Decimal;
-  kind: 'liquidation' | 'bad_debt';
-  tier: Tier;
-}
+export type RowWrite = HoldingWrite & { principalAfter: Decimal; kind: 'liquidation' | 'bad_debt' };
 
 export interface Notice {
   accountId: string;

@@ -11,7 +11,8 @@ import type { Tier } from '../loyalty/tiers.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { AccountSnapshot, AccountSnapshotService } from './account-snapshot.service.js';
-import { LiquidationBatch, Notice, RowWrite } from './liquidation-batch.js';
+import { LiquidationBatch, Notice } from './liquidation-batch.js';
+import { writeHoldings } from '../markets/holding-rows.js';
 import { AccountStatus } from './valuation.js';
 
 export interface ReviewOutcome {
@@ -122,31 +123,8 @@ export class LiquidationService {
 
   /** The accounts' own rows first (their locks guard them): positions and loans after, and their changes. */
   private async writeAccountRows(tx: Tx, batch: LiquidationBatch, now: Date): Promise<void> {
-    const final = (writes: RowWrite[]) => [...new Map(writes.map((w) => [w.id, w])).values()];
-    const positions = final(batch.positions);
-    const loans = final(batch.loans);
-    if (positions.length) {
-      await tx.$executeRaw`
-        UPDATE positions p SET scaled = v.scaled, principal = v.principal, updated_at = ${now}
-        FROM unnest(${positions.map((w) => w.id)}::uuid[], ${positions.map((w) => w.scaledAfter.toFixed())}::numeric[],
-                    ${positions.map((w) => w.principalAfter.toFixed())}::numeric[]) AS v(id, scaled, principal)
-        WHERE p.id = v.id`;
-      await tx.$executeRaw`
-        INSERT INTO position_changes (position_id, at, kind, scaled_after, tier)
-        SELECT id, ${now}, kind, scaled, tier FROM unnest(${batch.positions.map((w) => w.id)}::uuid[], ${batch.positions.map((w) => w.kind)}::text[],
-          ${batch.positions.map((w) => w.scaledAfter.toFixed())}::numeric[], ${batch.positions.map((w) => w.tier)}::text[]) AS v(id, kind, scaled, tier)`;
-    }
-    if (loans.length) {
-      await tx.$executeRaw`
-        UPDATE loans l SET scaled_debt = v.scaled, principal = v.principal, updated_at = ${now}
-        FROM unnest(${loans.map((w) => w.id)}::uuid[], ${loans.map((w) => w.scaledAfter.toFixed())}::numeric[],
-                    ${loans.map((w) => w.principalAfter.toFixed())}::numeric[]) AS v(id, scaled, principal)
-        WHERE l.id = v.id`;
-      await tx.$executeRaw`
-        INSERT INTO loan_changes (loan_id, at, kind, scaled_after, tier)
-        SELECT id, ${now}, kind, scaled, tier FROM unnest(${batch.loans.map((w) => w.id)}::uuid[], ${batch.loans.map((w) => w.kind)}::text[],
-          ${batch.loans.map((w) => w.scaledAfter.toFixed())}::numeric[], ${batch.loans.map((w) => w.tier)}::text[]) AS v(id, kind, scaled, tier)`;
-    }
+    await writeHoldings(tx, 'position', batch.positions, now);
+    await writeHoldings(tx, 'loan', batch.loans, now);
   }
 
   /**

@@ -5,17 +5,8 @@
 import path from 'node:path';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { transformFile } from '@swc/core';
+import { SWC_OPTIONS } from './swc-options.mjs';
 
-const OPTIONS = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
 
 function sources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -32,7 +23,7 @@ export async function buildApp(root) {
   const files = sources(path.join(root, 'src'));
   await Promise.all(
     files.map(async (file) => {
-      const { code } = await transformFile(file, { ...OPTIONS, filename: file });
+      const { code } = await transformFile(file, { ...SWC_OPTIONS, filename: file });
       const target = path.join(out, path.relative(root, file)).replace(/\.ts$/, '.js');
       mkdirSync(path.dirname(target), { recursive: true });
       writeFileSync(target, code);
