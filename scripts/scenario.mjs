@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// `npm run scenario -- <file.yaml> [--out <folder>]`: a fresh, throw-away Postgres and Redis,
+// a migrated database, then the scenario (dist/src/scenarios/cli.js) against the real
+// application and workers. Results go to scenario-results/<name>/ unless --out says otherwise.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureBuilt, ensureDependencies, ensurePrismaClient } from './lib/deps.mjs';
+import { NODE_FLAGS } from './lib/node-flags.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const say = (line) => process.stderr.write(`[scenario] ${line}\n`);
+if (process.argv.length < 3) {
+  process.stderr.write('usage: npm run scenario -- <scenario.yaml> [--out <folder>]\n');
+  process.exit(2);
+}
+ensureDependencies(root, say);
+ensurePrismaClient(root, say);
+ensureBuilt(root, say);
+const { ensureDatabase, freePort, startEmbeddedPostgres, startRedis } = await import('./lib/services.mjs');
+const { applyMigrations } = await import('./lib/migrate.mjs');
+
+const workDir = mkdtempSync(path.join(os.tmpdir(), 'lendlab-scenario-'));
+chmodSync(workDir, 0o755);
+let code = 2;
+const postgres = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: await freePort(), persistent: false, fast: true });
+const redis = await startRedis({ port: await freePort(), dir: path.join(workDir, 'redis') });
+try {
+  const databaseUrl = await ensureDatabase(postgres.url, 'scenario');
+  await applyMigrations(databaseUrl, path.join(root, 'prisma', 'migrations'));
+  code = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'dist', 'src', 'scenarios', 'cli.js'), ...process.argv.slice(2)], {
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: `scenario${randomBytes(4).toString('hex')}`,
+        ADMIN_API_KEY: `ll_admin_${randomBytes(12).toString('hex')}`,
+      },
+      stdio: 'inherit',
+    });
+    child.on('exit', (status) => resolve(status ?? 2));
+  });
+} finally {
+  await redis.stop();
+  await postgres.stop();
+  rmSync(workDir, { recursive: true, force: true });
+}
+process.exit(code);

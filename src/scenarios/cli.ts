@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../config/app-config.js';
+import { createHttpApp } from '../bootstrap/create-app.js';
+import { JsonLogger } from '../common/logging/json-logger.js';
+import { ScenarioError, parseScenario } from './scenario-format.js';
+import { ScenarioApi, ScenarioRunner } from './scenario-runner.js';
+import { htmlReport, textSummary } from './scenario-report.js';
+
+/**
+ * `npm run scenario -- <file> [--out <folder>]` (scripts/scenario.mjs starts a fresh Postgres
+ * and Redis and runs this with their URLs): the application in this process, driven over HTTP
+ * on a local port, as any client would. Exit codes: 0 everything as expected, 1 an
+ * expectation failed or a step failed unexpectedly, 2 the file is broken or the run could not
+ * go on.
+ */
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const file = args.find((a) => !a.startsWith('--'));
+  const outIndex = args.indexOf('--out');
+  if (!file) {
+    process.stderr.write('usage: npm run scenario -- <scenario.yaml> [--out <folder>]\n');
+    return 2;
+  }
+  let scenario;
+  try {
+    scenario = parseScenario(readFileSync(file, 'utf8'), file);
+  } catch (error) {
+    if (error instanceof ScenarioError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const out = outIndex >= 0 ? args[outIndex + 1] : path.join('scenario-results', path.basename(file).replace(/\.ya?ml$/, ''));
+  const config = loadConfig({ ...process.env, CLOCK_MODE: 'simulated', CLOCK_START: scenario.start, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: '0' });
+  const app = await createHttpApp(config, { logger: new JsonLogger('error') });
+  await app.listen(0, '127.0.0.1');
+  const base = await app.getUrl();
+  const api: ScenarioApi = {
+    adminKey: config.adminApiKey,
+    call: async (method, route, key, body) => {
+      const response = await fetch(`${base.replace('[::1]', '127.0.0.1')}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+  };
+  const progress = process.stderr.isTTY
+    ? (day: number, days: number) => process.stderr.write(`\r  simulated day ${day} of ${days}${day === days ? '\n' : ''}`)
+    : undefined;
+  try {
+    const result = await new ScenarioRunner(scenario, api, progress).run();
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(path.join(out, 'report.html'), htmlReport(result));
+    const summary = textSummary(result);
+    writeFileSync(path.join(out, 'summary.txt'), summary);
+    process.stdout.write(summary);
+    process.stdout.write(`\nWritten: ${path.join(out, 'result.json')}, ${path.join(out, 'report.html')} (open it in a browser), ${path.join(out, 'summary.txt')}\n`);
+    return result.passed ? 0 : 1;
+  } finally {
+    await app.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`The scenario could not run: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  },
+);

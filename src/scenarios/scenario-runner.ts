@@ -1,0 +1,350 @@
+import { Decimal, dec } from '../common/money/decimal.js';
+import type { Action, Expectation, Scenario, Step, Where } from './scenario-format.js';
+import { pricePoints } from './price-paths.js';
+
+/** The HTTP API as the runner uses it: the same endpoints a client calls, nothing underneath. */
+export interface ScenarioApi {
+  adminKey: string;
+  call(method: 'GET' | 'POST' | 'PUT', path: string, key: string, body?: object): Promise<{ status: number; body: any }>;
+}
+
+export interface DayRecord {
+  day: number;
+  date: string;
+  prices: Record<string, string>;
+  markets: Record<string, { utilization: string; supplyApr: string; borrowApr: string; totalSupplied: string; totalBorrowed: string }>;
+  accounts: Record<
+    string,
+    {
+      tier: string;
+      status: string;
+      collateralValue: string;
+      debtValue: string;
+      ltv: string | null;
+      marginCallLtv: string | null;
+      liquidationLtv: string | null;
+      positions: Record<string, string>;
+      debts: Record<string, string>;
+    }
+  >;
+  events: { account: string; type: string; at: string; details: Record<string, unknown> }[];
+}
+
+export interface StepRecord {
+  day: number;
+  hour: number;
+  line: number;
+  action: string;
+  outcome: 'ok' | 'failed as expected' | 'unexpected error' | 'expected an error';
+  error: string | null;
+}
+
+export interface ExpectationRecord {
+  day: number;
+  hour: number;
+  line: number | null;
+  expectation: string;
+  actual: string;
+  passed: boolean;
+}
+
+export interface ScenarioResult {
+  name: string;
+  description: string;
+  start: string;
+  days: number;
+  passed: boolean;
+  steps: StepRecord[];
+  expectations: ExpectationRecord[];
+  daily: DayRecord[];
+}
+
+interface Timed {
+  day: number;
+  hour: number;
+  /** At the same hour, the price points a path set come first (the market moves, then people act). */
+  pricePoint: boolean;
+  /** Then file order. */
+  seq: number;
+  step: Step;
+}
+
+interface Handle {
+  key: string;
+  accountId: string;
+}
+
+/**
+ * Plays a scenario through the API on a fresh world (the clock at the scenario's start): the
+ * set-up, then day by day each step at its hour (the clock advanced to it, so that accrual,
+ * tiers and risk sweeps run exactly as they do for anyone), a record of every account and
+ * market at the end of each day, and the expectations. A step that fails unexpectedly is
+ * recorded and the story goes on, so the report shows what followed; the result says whether
+ * everything went as expected. Everything recorded is named (users, accounts) and dated by the
+ * simulated clock, never by ids or the wall clock, so a scenario's result is the same on every
+ * run.
+ */
+export class ScenarioRunner {
+  private readonly handles = new Map<string, Handle>();
+  private readonly prices = new Map<string, string>();
+  private readonly seenNotices = new Map<string, number>();
+  private readonly result: ScenarioResult;
+  private timeline: Timed[] = [];
+  private seq = 0;
+  private day = 0;
+  private hour = 0;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly api: ScenarioApi,
+    private readonly onProgress: (day: number, days: number) => void = () => undefined,
+  ) {
+    this.result = { name: scenario.name, description: scenario.description, start: '', days: scenario.days, passed: true, steps: [], expectations: [], daily: [] };
+  }
+
+  async run(): Promise<ScenarioResult> {
+    await this.setUp();
+    this.timeline = this.scenario.steps.map((step) => ({ day: step.day, hour: step.hour, pricePoint: false, seq: this.seq++, step }));
+    for (let day = 0; day <= this.scenario.days; day += 1) {
+      if (day > 0) await this.advanceTo(day, 0);
+      for (;;) {
+        const next = this.nextEventOn(day);
+        if (!next) break;
+        await this.advanceTo(day, next.hour);
+        await this.perform(next);
+      }
+      await this.recordDay(day);
+      this.onProgress(day, this.scenario.days);
+    }
+    for (const expectation of this.scenario.expect) await this.check(expectation, null);
+    this.result.passed =
+      this.result.steps.every((s) => s.outcome === 'ok' || s.outcome === 'failed as expected') && this.result.expectations.every((e) => e.passed);
+    return this.result;
+  }
+
+  private async setUp(): Promise<void> {
+    const admin = this.api.adminKey;
+    const clock = await this.expectOk('GET', '/v1/clock', admin);
+    this.result.start = clock.now;
+    if (this.scenario.settings) await this.expectOk('PUT', '/v1/settings', admin, this.scenario.settings);
+    for (const [asset, patch] of Object.entries(this.scenario.markets ?? {})) await this.expectOk('PUT', `/v1/markets/${asset}`, admin, withoutEmpty(patch));
+    for (const [asset, price] of Object.entries(this.scenario.prices)) await this.setPrice(asset, price);
+    for (const [name, user] of Object.entries(this.scenario.users)) {
+      const created = await this.expectOk('POST', '/v1/users', admin, { name, kycStatus: user.kyc });
+      this.handles.set(`${name}/main`, { key: created.apiKey, accountId: created.accounts[0].id });
+      for (const label of user.accounts) {
+        const account = await this.expectOk('POST', '/v1/accounts', created.apiKey, { label });
+        this.handles.set(`${name}/${label}`, { key: created.apiKey, accountId: account.id });
+      }
+    }
+  }
+
+  private nextEventOn(day: number): Timed | undefined {
+    const today = this.timeline
+      .filter((e) => e.day === day)
+      .sort((a, b) => a.hour - b.hour || Number(b.pricePoint) - Number(a.pricePoint) || a.seq - b.seq);
+    const next = today[0];
+    if (next) this.timeline = this.timeline.filter((e) => e !== next);
+    return next;
+  }
+
+  private async advanceTo(day: number, hour: number): Promise<void> {
+    const hours = (day - this.day) * 24 + (hour - this.hour);
+    if (hours > 0) await this.expectOk('POST', '/v1/clock/advance', this.api.adminKey, { hours });
+    this.day = day;
+    this.hour = hour;
+  }
+
+  private async perform(event: Timed): Promise<void> {
+    const { step } = event;
+    const action = step.action;
+    if (action.kind === 'expect') return this.check(action.expectation, step);
+    if (action.kind === 'price') {
+      const current = this.prices.get(action.asset);
+      if (!current && action.path.kind !== 'set') return this.record(step, describe(action), `${action.asset} has no price to move from`);
+      const points = pricePoints(current ?? '0', action.path);
+      for (const point of points.filter((p) => p.offset > 0)) {
+        const setter: Step = { ...step, day: step.day + point.offset, action: { kind: 'price', asset: action.asset, path: { kind: 'set', to: point.price } } };
+        this.timeline.push({ day: setter.day, hour: step.hour, pricePoint: true, seq: this.seq++, step: setter });
+      }
+      const now = points.find((p) => p.offset === 0);
+      if (!now) return this.record(step, describe(action), null);
+      const response = await this.setPrice(action.asset, now.price, false);
+      return this.record(step, describe(action), errorOf(response));
+    }
+    const response = await this.act(action);
+    return this.record(step, describe(action), errorOf(response));
+  }
+
+  private async act(action: Exclude<Action, { kind: 'expect' } | { kind: 'price' }>): Promise<{ status: number; body: any }> {
+    if (action.kind === 'market') return this.api.call('PUT', `/v1/markets/${action.asset}`, this.api.adminKey, withoutEmpty(action.patch));
+    const { key, accountId } = this.handle(action.where);
+    switch (action.kind) {
+      case 'deposit':
+        return this.api.call('POST', `/v1/accounts/${accountId}/deposits`, key, { asset: action.asset, amount: action.amount });
+      case 'withdraw':
+        return this.api.call('POST', `/v1/accounts/${accountId}/withdrawals`, key, { asset: action.asset });
+      case 'borrow':
+        return this.api.call('POST', `/v1/accounts/${accountId}/loans`, key, { asset: action.asset, amount: action.amount });
+      case 'repay': {
+        const view = await this.expectOk('GET', `/v1/accounts/${accountId}`, key);
+        const loan = view.loans.find((l: { asset: string; outstanding: string }) => l.asset === action.asset && dec(l.outstanding).gt(0));
+        if (!loan) return { status: 404, body: { code: 'NO_LOAN', message: `no open ${action.asset} loan` } };
+        return this.api.call('POST', `/v1/loans/${loan.id}/repayments`, key, { amount: action.amount });
+      }
+    }
+  }
+
+  private record(step: Step, action: string, error: string | null): void {
+    let outcome: StepRecord['outcome'];
+    if (step.expectError) outcome = error === step.expectError ? 'failed as expected' : 'expected an error';
+    else outcome = error ? 'unexpected error' : 'ok';
+    const shown = step.expectError && outcome === 'expected an error' ? `expected ${step.expectError}, got ${error ?? 'success'}` : error;
+    this.result.steps.push({ day: step.day, hour: step.hour, line: step.line, action, outcome, error: shown });
+  }
+
+  private async check(expectation: Expectation, step: Step | null): Promise<void> {
+    const { key, accountId } = this.handle(expectation.where);
+    const view = await this.expectOk('GET', `/v1/accounts/${accountId}`, key);
+    const who = `${expectation.where.user}/${expectation.where.account}`;
+    let actual: string;
+    let passed: boolean;
+    let wanted: string;
+    switch (expectation.kind) {
+      case 'status':
+      case 'tier':
+        actual = view[expectation.kind];
+        wanted = expectation.kind === 'status' ? expectation.status : expectation.tier;
+        passed = actual === wanted;
+        break;
+      case 'ltv':
+        actual = view.ltv ?? 'none';
+        wanted = `ltv ${expectation.ltv === null ? 'none' : `${expectation.ltv} ± ${expectation.tolerance}`}`;
+        passed = expectation.ltv === null ? view.ltv === null : view.ltv !== null && within(view.ltv, expectation.ltv, expectation.tolerance);
+        break;
+      case 'position':
+      case 'debt': {
+        const rows: { asset: string; amount?: string; outstanding?: string }[] = expectation.kind === 'position' ? view.positions : view.loans;
+        const total = rows.filter((r) => r.asset === expectation.asset).reduce((sum, r) => sum.plus(r.amount ?? r.outstanding ?? '0'), dec(0));
+        actual = total.toFixed();
+        wanted = `${expectation.kind} ${expectation.asset} ${expectation.amount} ± ${expectation.tolerance}`;
+        passed = within(actual, expectation.amount, expectation.tolerance);
+        break;
+      }
+      case 'notices': {
+        const notices = await this.expectOk('GET', `/v1/accounts/${accountId}/notifications`, key);
+        actual = String(notices.filter((n: { type: string }) => n.type === expectation.type).length);
+        wanted = `${expectation.count} ${expectation.type} notice(s)`;
+        passed = actual === String(expectation.count);
+        break;
+      }
+    }
+    this.result.expectations.push({
+      day: step?.day ?? this.day,
+      hour: step?.hour ?? this.hour,
+      line: step?.line ?? null,
+      expectation: `${who}: ${expectation.kind === 'status' || expectation.kind === 'tier' ? `${expectation.kind} ${wanted}` : wanted}`,
+      actual,
+      passed,
+    });
+  }
+
+  private async recordDay(day: number): Promise<void> {
+    const admin = this.api.adminKey;
+    const clock = await this.expectOk('GET', '/v1/clock', admin);
+    const markets: DayRecord['markets'] = {};
+    for (const asset of [...this.prices.keys()].sort()) {
+      const m = await this.expectOk('GET', `/v1/markets/${asset}`, admin);
+      markets[asset] = { utilization: m.utilization, supplyApr: m.supplyApr, borrowApr: m.borrowApr, totalSupplied: m.totalSupplied, totalBorrowed: m.totalBorrowed };
+    }
+    const accounts: DayRecord['accounts'] = {};
+    const events: DayRecord['events'] = [];
+    for (const [name, { key, accountId }] of [...this.handles].sort(([a], [b]) => a.localeCompare(b))) {
+      const view = await this.expectOk('GET', `/v1/accounts/${accountId}`, key);
+      accounts[name] = {
+        tier: view.tier,
+        status: view.status,
+        collateralValue: view.collateralValue,
+        debtValue: view.debtValue,
+        ltv: view.ltv,
+        marginCallLtv: view.marginCallLtv,
+        liquidationLtv: view.liquidationLtv,
+        positions: Object.fromEntries(view.positions.map((p: { asset: string; amount: string }) => [p.asset, p.amount])),
+        debts: sumByAsset(view.loans),
+      };
+      const notices: { type: string; at: string; data: Record<string, unknown> }[] = await this.expectOk('GET', `/v1/accounts/${accountId}/notifications`, key);
+      for (const notice of notices.slice(this.seenNotices.get(name) ?? 0)) events.push({ account: name, type: notice.type, at: notice.at, details: eventDetails(notice) });
+      this.seenNotices.set(name, notices.length);
+    }
+    events.sort((a, b) => a.at.localeCompare(b.at) || a.account.localeCompare(b.account) || a.type.localeCompare(b.type));
+    this.result.daily.push({ day, date: clock.now, prices: Object.fromEntries([...this.prices].sort(([a], [b]) => a.localeCompare(b))), markets, accounts, events });
+  }
+
+  private async setPrice(asset: string, price: string, mustSucceed = true): Promise<{ status: number; body: any }> {
+    const response = await this.api.call('PUT', `/v1/prices/${asset}?wait=true`, this.api.adminKey, { price });
+    if (response.status < 400) this.prices.set(asset, price);
+    else if (mustSucceed) throw new Error(`setting the ${asset} price failed: ${JSON.stringify(response.body)}`);
+    return response;
+  }
+
+  private handle(where: Where): Handle {
+    return this.handles.get(`${where.user}/${where.account}`)!;
+  }
+
+  /** A set-up call or a read that must work; if it does not, the run cannot go on. */
+  private async expectOk(method: 'GET' | 'POST' | 'PUT', path: string, key: string, body?: object): Promise<any> {
+    const response = await this.api.call(method, path, key, body);
+    if (response.status >= 400) throw new Error(`${method} ${path} failed (${response.status}): ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+}
+
+function errorOf(response: { status: number; body: any }): string | null {
+  return response.status >= 400 ? String(response.body?.code ?? `HTTP_${response.status}`) : null;
+}
+
+function within(actual: string, wanted: string, tolerance: string): boolean {
+  return dec(actual).minus(wanted).abs().lte(tolerance);
+}
+
+function sumByAsset(loans: { asset: string; outstanding: string }[]): Record<string, string> {
+  const sums = new Map<string, Decimal>();
+  for (const loan of loans) sums.set(loan.asset, (sums.get(loan.asset) ?? dec(0)).plus(loan.outstanding));
+  return Object.fromEntries([...sums].sort(([a], [b]) => a.localeCompare(b)).map(([asset, sum]) => [asset, sum.toFixed()]));
+}
+
+/** A notice's figures without its ids (loan ids are random), so results compare across runs. */
+function eventDetails(notice: { type: string; data: Record<string, unknown> }): Record<string, unknown> {
+  const keep: Record<string, string[]> = {
+    margin_call: ['ltv', 'marginCallLtv', 'liquidationLtv', 'repayToRecover', 'addCollateralToRecover'],
+    liquidation: ['ltvBefore', 'ltvAfter', 'target', 'badDebt'],
+    tier_change: ['from', 'to'],
+    maturity: ['asset', 'amount', 'maturesAt'],
+  };
+  return Object.fromEntries((keep[notice.type] ?? []).filter((k) => k in notice.data).map((k) => [k, notice.data[k]]));
+}
+
+function withoutEmpty(patch: object): object {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+}
+
+export function describe(action: Action): string {
+  switch (action.kind) {
+    case 'deposit':
+    case 'borrow':
+    case 'repay':
+      return `${action.kind} ${action.amount} ${action.asset} (${action.where.user}/${action.where.account})`;
+    case 'withdraw':
+      return `withdraw ${action.asset} (${action.where.user}/${action.where.account})`;
+    case 'price': {
+      const p = action.path;
+      if (p.kind === 'set') return `price ${action.asset} ${p.to}`;
+      if (p.kind === 'linear') return `price ${action.asset} to ${p.to} over ${p.days} day(s)`;
+      return `price ${action.asset} random walk (seed ${p.seed}, drift ${p.drift}, volatility ${p.volatility}) for ${p.days} day(s)`;
+    }
+    case 'market':
+      return `market ${action.asset} ${JSON.stringify(action.patch)}`;
+    case 'expect':
+      return `expect ${action.expectation.kind}`;
+  }
+}

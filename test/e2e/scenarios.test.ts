@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startTestApp, TestApp, ADMIN_KEY } from '../support/test-app.js';
+import { parseScenario, Scenario } from '../../src/scenarios/scenario-format.js';
+import { ScenarioApi, ScenarioResult, ScenarioRunner } from '../../src/scenarios/scenario-runner.js';
+
+const DIR = path.join(process.cwd(), 'scenarios');
+const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+
+/** A scenario on a fresh application of its own (the clock at the scenario's start), over HTTP. */
+async function play(scenario: Scenario): Promise<{ app: TestApp; result: ScenarioResult }> {
+  const app = await startTestApp({ CLOCK_START: scenario.start });
+  const api: ScenarioApi = {
+    adminKey: ADMIN_KEY,
+    call: async (method, route, key, body) => {
+      const client = app.api(key);
+      const test = method === 'GET' ? client.get(route) : method === 'POST' ? client.post(route) : client.put(route);
+      const response = await (body ? test.send(body) : test);
+      return { status: response.status, body: response.body };
+    },
+  };
+  return { app, result: await new ScenarioRunner(scenario, api).run() };
+}
+
+describe('the teaching scenarios', () => {
+  const apps: TestApp[] = [];
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+  });
+
+  it('ships some', () => {
+    expect(FILES.length).toBeGreaterThan(0);
+  });
+
+  for (const file of FILES) {
+    it(`${file} goes as its expectations say`, async () => {
+      const scenario = parseScenario(readFileSync(path.join(DIR, file), 'utf8'), file);
+      const { app, result } = await play(scenario);
+      apps.push(app);
+      const off = [...result.steps.filter((s) => s.outcome !== 'ok' && s.outcome !== 'failed as expected'), ...result.expectations.filter((e) => !e.passed)];
+      expect(off).toEqual([]);
+      expect(result.passed).toBe(true);
+      expect(result.expectations.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('gives byte-identical results when run twice', async () => {
+    const scenario = parseScenario(readFileSync(path.join(DIR, 'falling-market.yaml'), 'utf8'), 'falling-market.yaml');
+    const first = await play(scenario);
+    const second = await play(scenario);
+    apps.push(first.app, second.app);
+    expect(JSON.stringify(second.result, null, 2)).toBe(JSON.stringify(first.result, null, 2));
+  });
+});
