@@ -54,7 +54,8 @@ export type Expectation =
   | { kind: 'ltv'; where: Where; ltv: string | null; tolerance: string }
   | { kind: 'tier'; where: Where; tier: string }
   | { kind: 'position' | 'debt'; where: Where; asset: string; amount: string; tolerance: string }
-  | { kind: 'notices'; where: Where; type: string; count: number };
+  | { kind: 'notices'; where: Where; type: string; count: number }
+  | { kind: 'market'; asset: string; field: 'utilization' | 'borrowApr' | 'supplyApr'; value: string; tolerance: string };
 
 /** A broken scenario file: every problem, each with its line and path. */
 export class ScenarioError extends Error {
@@ -245,11 +246,21 @@ class Checker {
   }
 
   private expectation(value: unknown, path: Path, users: Scenario['users']): Expectation | undefined {
-    const o = this.object(value, path, ['user', 'account', 'status', 'ltv', 'tier', 'position', 'debt', 'amount', 'tolerance', 'notices', 'count']);
+    const o = this.object(value, path, [
+      ...['user', 'account', 'status', 'ltv', 'tier', 'position', 'debt', 'amount', 'tolerance', 'notices', 'count'],
+      ...['market', 'utilization', 'borrowApr', 'supplyApr'],
+    ]);
     if (!o) return undefined;
+    const tolerance = o.tolerance === undefined ? '0' : (this.decimal(o.tolerance, [...path, 'tolerance']) ?? '0');
+    if (o.market !== undefined) {
+      const asset = this.asset(o.market, [...path, 'market']);
+      const fields = (['utilization', 'borrowApr', 'supplyApr'] as const).filter((f) => o[f] !== undefined);
+      if (fields.length !== 1) return this.fail(path, 'a market expectation names one of: utilization, borrowApr, supplyApr');
+      const figure = this.decimal(o[fields[0]], [...path, fields[0]]);
+      return asset && figure ? { kind: 'market', asset, field: fields[0], value: figure, tolerance } : undefined;
+    }
     const where = this.where(o, path, users);
     if (!where) return undefined;
-    const tolerance = o.tolerance === undefined ? '0' : (this.decimal(o.tolerance, [...path, 'tolerance']) ?? '0');
     if (o.status !== undefined) {
       const status = this.oneOf(o.status, [...path, 'status'], ['healthy', 'margin_call', 'liquidating']);
       return status ? { kind: 'status', where, status } : undefined;
@@ -273,7 +284,7 @@ class Checker {
       const count = this.integer(o.count, [...path, 'count'], 0, 1_000_000);
       return type && count !== undefined ? { kind: 'notices', where, type, count } : undefined;
     }
-    this.fail(path, 'an expectation names one of: status, ltv, tier, position (with amount), debt (with amount), notices (with count)');
+    this.fail(path, 'an expectation names one of: status, ltv, tier, position (with amount), debt (with amount), notices (with count), or a market');
     return undefined;
   }
 

@@ -186,13 +186,32 @@ export class ScenarioRunner {
         return this.api.call('POST', `/v1/accounts/${accountId}/withdrawals`, key, { asset: action.asset });
       case 'borrow':
         return this.api.call('POST', `/v1/accounts/${accountId}/loans`, key, { asset: action.asset, amount: action.amount });
-      case 'repay': {
-        const view = await this.expectOk('GET', `/v1/accounts/${accountId}`, key);
-        const loan = view.loans.find((l: { asset: string; outstanding: string }) => l.asset === action.asset && dec(l.outstanding).gt(0));
-        if (!loan) return { status: 404, body: { code: 'NO_LOAN', message: `no open ${action.asset} loan` } };
-        return this.api.call('POST', `/v1/loans/${loan.id}/repayments`, key, { amount: action.amount });
-      }
+      case 'repay':
+        return this.repay(key, accountId, action.asset, action.amount);
     }
+  }
+
+  /**
+   * Repays the account's open loans in the asset, oldest first: `all` clears every one; an
+   * amount pays each in turn until it is used up (more than is owed is refused by the API).
+   */
+  private async repay(key: string, accountId: string, asset: string, amount: string): Promise<{ status: number; body: any }> {
+    const view = await this.expectOk('GET', `/v1/accounts/${accountId}`, key);
+    const loans: { id: string; asset: string; outstanding: string }[] = view.loans.filter(
+      (l: { asset: string; outstanding: string }) => l.asset === asset && dec(l.outstanding).gt(0),
+    );
+    if (loans.length === 0) return { status: 404, body: { code: 'NO_LOAN', message: `no open ${asset} loan` } };
+    let left = amount === 'all' ? null : dec(amount);
+    let response = { status: 200, body: null as any };
+    for (const [i, loan] of loans.entries()) {
+      const last = i === loans.length - 1;
+      const pay = left === null ? 'all' : last ? left.toFixed() : Decimal.min(left, loan.outstanding).toFixed();
+      if (pay !== 'all' && dec(pay).isZero()) break;
+      response = await this.api.call('POST', `/v1/loans/${loan.id}/repayments`, key, { amount: pay });
+      if (response.status >= 400) return response;
+      if (left !== null) left = left.minus(pay);
+    }
+    return response;
   }
 
   private record(step: Step, action: string, error: string | null): void {
@@ -204,6 +223,18 @@ export class ScenarioRunner {
   }
 
   private async check(expectation: Expectation, step: Step | null): Promise<void> {
+    const at = { day: step?.day ?? this.day, hour: step?.hour ?? this.hour, line: step?.line ?? null };
+    if (expectation.kind === 'market') {
+      const market = await this.expectOk('GET', `/v1/markets/${expectation.asset}`, this.api.adminKey);
+      const actual = String(market[expectation.field]);
+      this.result.expectations.push({
+        ...at,
+        expectation: `market ${expectation.asset}: ${expectation.field} ${expectation.value} ± ${expectation.tolerance}`,
+        actual,
+        passed: within(actual, expectation.value, expectation.tolerance),
+      });
+      return;
+    }
     const { key, accountId } = this.handle(expectation.where);
     const view = await this.expectOk('GET', `/v1/accounts/${accountId}`, key);
     const who = `${expectation.where.user}/${expectation.where.account}`;
@@ -240,9 +271,7 @@ export class ScenarioRunner {
       }
     }
     this.result.expectations.push({
-      day: step?.day ?? this.day,
-      hour: step?.hour ?? this.hour,
-      line: step?.line ?? null,
+      ...at,
       expectation: `${who}: ${expectation.kind === 'status' || expectation.kind === 'tier' ? `${expectation.kind} ${wanted}` : wanted}`,
       actual,
       passed,

@@ -7,6 +7,8 @@ import { ScenarioApi, ScenarioResult, ScenarioRunner } from '../../src/scenarios
 
 const DIR = path.join(process.cwd(), 'scenarios');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+/** A year simulated day by day takes about a minute on two busy cores. */
+const SCENARIO_TIMEOUT_MS = 300_000;
 
 /** A scenario on a fresh application of its own (the clock at the scenario's start), over HTTP. */
 async function play(scenario: Scenario): Promise<{ app: TestApp; result: ScenarioResult }> {
@@ -42,7 +44,7 @@ describe('the teaching scenarios', () => {
       expect(off).toEqual([]);
       expect(result.passed).toBe(true);
       expect(result.expectations.length).toBeGreaterThan(0);
-    });
+    }, SCENARIO_TIMEOUT_MS);
   }
 
   it('gives byte-identical results when run twice', async () => {
@@ -51,5 +53,5 @@ describe('the teaching scenarios', () => {
     const second = await play(scenario);
     apps.push(first.app, second.app);
     expect(JSON.stringify(second.result, null, 2)).toBe(JSON.stringify(first.result, null, 2));
-  });
+  }, SCENARIO_TIMEOUT_MS);
 });

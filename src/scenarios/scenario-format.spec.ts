@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import { ScenarioError, parseScenario } from './scenario-format.js';
+
+function problemsOf(text: string): string[] {
+  try {
+    parseScenario(text, 'broken.yaml');
+  } catch (error) {
+    if (error instanceof ScenarioError) return error.problems;
+    throw error;
+  }
+  throw new Error('the file was accepted');
+}
+
+const GOOD = `name: ok
+days: 3
+prices: { BTC: "50000" }
+users:
+  alice: { accounts: [trading] }
+steps:
+  - day: 1
+    deposit: { user: alice, account: trading, asset: BTC, amount: "1" }
+  - day: 2
+    price: { asset: BTC, gbm: { days: 1, drift: "0", volatility: "0.8", seed: 7 } }
+expect:
+  - { user: alice, account: trading, position: BTC, amount: "1" }
+`;
+
+describe('scenario files', () => {
+  it('reads a good file: defaults filled in, steps and expectations typed', () => {
+    const scenario = parseScenario(GOOD, 'good.yaml');
+    expect(scenario).toMatchObject({ name: 'ok', start: '2026-01-01T00:00:00Z', days: 3, users: { alice: { kyc: 'approved', accounts: ['trading'] } } });
+    expect(scenario.steps.map((s) => [s.day, s.hour, s.action.kind, s.line])).toEqual([
+      [1, 0, 'deposit', 7],
+      [2, 0, 'price', 9],
+    ]);
+    expect(scenario.expect).toEqual([{ kind: 'position', where: { user: 'alice', account: 'trading' }, asset: 'BTC', amount: '1', tolerance: '0' }]);
+  });
+
+  it('names the line and the path of every problem, all of them at once', () => {
+    const text = GOOD.replace('amount: "1" }\n  - day: 2', 'amount: 1.5 }\n  - day: 9').replace('account: trading, position', 'account: savings, position');
+    expect(problemsOf(text)).toEqual([
+      'line 8: steps[0].deposit.amount: must be a decimal written as a quoted string, like "1.5" (got 1.5)',
+      'line 9: steps[1].day: must be a whole number from 0 to 3 (got 9)',
+      'line 12: expect[0].account: alice has no account "savings" (main, or one listed under users.alice.accounts)',
+    ]);
+  });
+
+  it('refuses unknown keys, unknown users and steps with no action or two', () => {
+    const text = `name: x
+days: 2
+prices: { BTC: "1" }
+colour: blue
+users: { bob: {} }
+steps:
+  - day: 1
+  - day: 1
+    deposit: { user: carol, asset: BTC, amount: "1" }
+  - day: 1
+    withdraw: { user: bob, asset: BTC }
+    borrow: { user: bob, asset: BTC, amount: "1" }
+`;
+    expect(problemsOf(text)).toEqual([
+      'line 4: colour: unknown key "colour"; expected one of: name, description, start, days, settings, markets, prices, users, steps, expect',
+      'line 7: steps[0]: a step has exactly one action (deposit, withdraw, borrow, repay, price, market, expect); found none',
+      'line 9: steps[1].deposit.user: no user "carol" in users',
+      'line 10: steps[2]: a step has exactly one action (deposit, withdraw, borrow, repay, price, market, expect); found withdraw, borrow',
+    ]);
+  });
+
+  it('reports YAML that does not parse with its line', () => {
+    expect(problemsOf('name: x\ndays: [1, 2\n')[0]).toMatch(/^line \d: /);
+  });
+});
