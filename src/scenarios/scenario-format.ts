@@ -54,6 +54,7 @@ export type Expectation =
   | { kind: 'ltv'; where: Where; ltv: string | null; tolerance: string }
   | { kind: 'tier'; where: Where; tier: string }
   | { kind: 'position' | 'debt'; where: Where; asset: string; amount: string; tolerance: string }
+  | { kind: 'realReturn'; where: Where; asset: string; realReturn: string; inflation: string; tolerance: string }
   | { kind: 'notices'; where: Where; type: string; count: number }
   | { kind: 'market'; asset: string; field: 'utilization' | 'borrowApr' | 'supplyApr'; value: string; tolerance: string };
 
@@ -248,7 +249,7 @@ class Checker {
   private expectation(value: unknown, path: Path, users: Scenario['users']): Expectation | undefined {
     const o = this.object(value, path, [
       ...['user', 'account', 'status', 'ltv', 'tier', 'position', 'debt', 'amount', 'tolerance', 'notices', 'count'],
-      ...['market', 'utilization', 'borrowApr', 'supplyApr'],
+      ...['market', 'utilization', 'borrowApr', 'supplyApr', 'realReturn', 'inflation'],
     ]);
     if (!o) return undefined;
     const tolerance = o.tolerance === undefined ? '0' : (this.decimal(o.tolerance, [...path, 'tolerance']) ?? '0');
@@ -273,6 +274,12 @@ class Checker {
       const tier = this.oneOf(o.tier, [...path, 'tier'], ['base', 'silver', 'gold', 'platinum']);
       return tier ? { kind: 'tier', where, tier } : undefined;
     }
+    if (o.realReturn !== undefined) {
+      const asset = this.asset(o.position, [...path, 'position']);
+      const realReturn = this.decimal(o.realReturn, [...path, 'realReturn']);
+      const inflation = this.decimal(o.inflation, [...path, 'inflation']);
+      return asset && realReturn && inflation ? { kind: 'realReturn', where, asset, realReturn, inflation, tolerance } : undefined;
+    }
     for (const kind of ['position', 'debt'] as const) {
       if (o[kind] === undefined) continue;
       const asset = this.asset(o[kind], [...path, kind]);
@@ -284,7 +291,7 @@ class Checker {
       const count = this.integer(o.count, [...path, 'count'], 0, 1_000_000);
       return type && count !== undefined ? { kind: 'notices', where, type, count } : undefined;
     }
-    this.fail(path, 'an expectation names one of: status, ltv, tier, position (with amount), debt (with amount), notices (with count), or a market');
+    this.fail(path, 'an expectation names one of: status, ltv, tier, position (with amount or realReturn), debt (with amount), notices (with count), or a market');
     return undefined;
   }
 

@@ -262,6 +262,18 @@ export class ScenarioRunner {
         passed = within(actual, expectation.amount, expectation.tolerance);
         break;
       }
+      case 'realReturn': {
+        // Over the whole run: what the position is worth against its principal, deflated by
+        // the inflation of the time elapsed, (1 + nominal) / (1 + inflation)^years − 1.
+        const position = view.positions.find((p: { asset: string }) => p.asset === expectation.asset);
+        const nominal = position ? dec(position.amount).div(position.principal).minus(1) : dec(0);
+        const years = dec(this.day * 24 + this.hour).div(365 * 24);
+        const real = nominal.plus(1).div(dec(1).plus(expectation.inflation).pow(years)).minus(1);
+        actual = `nominal ${nominal.toSignificantDigits(6).toFixed()}, real ${real.toSignificantDigits(6).toFixed()}`;
+        wanted = `real return on ${expectation.asset} ${expectation.realReturn} ± ${expectation.tolerance} with ${expectation.inflation} inflation a year`;
+        passed = within(real.toFixed(), expectation.realReturn, expectation.tolerance);
+        break;
+      }
       case 'notices': {
         const notices = await this.expectOk('GET', `/v1/accounts/${accountId}/notifications`, key);
         actual = String(notices.filter((n: { type: string }) => n.type === expectation.type).length);
