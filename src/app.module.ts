@@ -19,6 +19,7 @@ import { CalcModule } from './calc/calc.module.js';
 import { LoansModule } from './loans/loans.module.js';
 import { RiskModule } from './risk/risk.module.js';
 import { LoyaltyModule } from './loyalty/loyalty.module.js';
+import { ScenariosModule } from './scenarios/scenarios.module.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
@@ -45,6 +46,7 @@ export class AppModule {
         AccrualModule,
         RiskModule,
         LoyaltyModule,
+        ScenariosModule,
         DepositsModule,
         LoansModule,
         PortfolioModule,

@@ -1,12 +1,10 @@
 import 'reflect-metadata';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/app-config.js';
-import { createHttpApp } from '../bootstrap/create-app.js';
-import { JsonLogger } from '../common/logging/json-logger.js';
 import { ScenarioError, parseScenario } from './scenario-format.js';
-import { ScenarioApi, ScenarioRunner } from './scenario-runner.js';
-import { htmlReport, textSummary } from './scenario-report.js';
+import { textSummary } from './scenario-report.js';
+import { playOnOwnApp, writeResults } from './scenario-app.js';
 
 /**
  * `npm run scenario -- <file> [--out <folder>]` (scripts/scenario.mjs starts a fresh Postgres
@@ -35,36 +33,14 @@ async function main(): Promise<number> {
   }
   const out = outIndex >= 0 ? args[outIndex + 1] : path.join('scenario-results', path.basename(file).replace(/\.ya?ml$/, ''));
   const config = loadConfig({ ...process.env, CLOCK_MODE: 'simulated', CLOCK_START: scenario.start, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: '0' });
-  const app = await createHttpApp(config, { logger: new JsonLogger('error') });
-  await app.listen(0, '127.0.0.1');
-  const base = await app.getUrl();
-  const api: ScenarioApi = {
-    adminKey: config.adminApiKey,
-    call: async (method, route, key, body) => {
-      const response = await fetch(`${base.replace('[::1]', '127.0.0.1')}${route}`, {
-        method,
-        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
-  };
   const progress = process.stderr.isTTY
     ? (day: number, days: number) => process.stderr.write(`\r  simulated day ${day} of ${days}${day === days ? '\n' : ''}`)
     : undefined;
-  try {
-    const result = await new ScenarioRunner(scenario, api, progress).run();
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'result.json'), JSON.stringify(result, null, 2) + '\n');
-    writeFileSync(path.join(out, 'report.html'), htmlReport(result));
-    const summary = textSummary(result);
-    writeFileSync(path.join(out, 'summary.txt'), summary);
-    process.stdout.write(summary);
-    process.stdout.write(`\nWritten: ${path.join(out, 'result.json')}, ${path.join(out, 'report.html')} (open it in a browser), ${path.join(out, 'summary.txt')}\n`);
-    return result.passed ? 0 : 1;
-  } finally {
-    await app.close();
-  }
+  const result = await playOnOwnApp(scenario, config, progress);
+  const files = writeResults(result, out);
+  process.stdout.write(textSummary(result));
+  process.stdout.write(`\nWritten: ${files.json}, ${files.html} (open it in a browser), ${files.summary}\n`);
+  return result.passed ? 0 : 1;
 }
 
 main().then(

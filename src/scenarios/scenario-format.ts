@@ -91,7 +91,8 @@ export function parseScenario(text: string, file: string): Scenario {
   const root: unknown = doc.toJS();
   const check = new Checker(problems, lineOf);
   const scenario = check.scenario(root);
-  if (problems.length) throw new ScenarioError(file, problems);
+  const lineNumber = (problem: string) => Number(/^line (\d+)/.exec(problem)?.[1] ?? 0);
+  if (problems.length) throw new ScenarioError(file, [...problems].sort((a, b) => lineNumber(a) - lineNumber(b)));
   return scenario!;
 }
 

@@ -1,7 +1,8 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startTestApp, TestApp, ADMIN_KEY } from '../support/test-app.js';
+import { startTestApp, TestApp, ADMIN_KEY, createUser } from '../support/test-app.js';
+import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { parseScenario, Scenario } from '../../src/scenarios/scenario-format.js';
 import { ScenarioApi, ScenarioResult, ScenarioRunner } from '../../src/scenarios/scenario-runner.js';
 
@@ -54,4 +55,37 @@ describe('the teaching scenarios', () => {
     apps.push(first.app, second.app);
     expect(JSON.stringify(second.result, null, 2)).toBe(JSON.stringify(first.result, null, 2));
   }, SCENARIO_TIMEOUT_MS);
+});
+
+describe('POST /v1/scenarios (admin): a scenario run by the running application, into data of its own', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('plays the story on a database of its own and leaves the application’s world untouched', async () => {
+    const yaml = readFileSync(path.join(DIR, 'gap-crash.yaml'), 'utf8');
+    const usersBefore = await app.get(PrismaService).user.count();
+    const response = await app.admin.post('/v1/scenarios').send({ yaml }).expect(200);
+    expect(response.body).toMatchObject({ passed: true, files: { html: expect.stringMatching(/report\.html$/) } });
+    expect(response.body.result.daily).toHaveLength(4);
+    expect(response.body.summary).toContain('PASSED');
+    expect(await app.get(PrismaService).user.count()).toBe(usersBefore);
+    expect((await app.admin.get('/v1/clock').expect(200)).body.now).toBe('2026-01-01T00:00:00.000Z');
+  }, SCENARIO_TIMEOUT_MS);
+
+  it('answers a broken file with every problem and its line, and a user key with 403', async () => {
+    const response = await app.admin.post('/v1/scenarios').send({ yaml: 'name: x\ndays: 0\nprices: { BTC: 1 }\n' }).expect(422);
+    expect(response.body).toMatchObject({ code: 'INVALID_SCENARIO' });
+    expect(response.body.details.problems).toEqual([
+      'line 1: users: must be a mapping (key: value lines)',
+      'line 2: days: must be a whole number from 1 to 3650 (got 0)',
+      'line 3: prices.BTC: must be a decimal written as a quoted string, like "1.5" (got 1)',
+    ]);
+    const user = await createUser(app, 'nosy');
+    await app.api(user.apiKey).post('/v1/scenarios').send({ yaml: 'name: x' }).expect(403);
+  });
 });

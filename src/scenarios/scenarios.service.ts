@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { APP_CONFIG } from '../config/config.module.js';
+import { loadConfig } from '../config/app-config.js';
+import type { AppConfig } from '../config/app-config.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { ScenarioError, parseScenario } from './scenario-format.js';
+import type { ScenarioResult } from './scenario-runner.js';
+import { textSummary } from './scenario-report.js';
+import { WrittenResults, playOnOwnApp, writeResults } from './scenario-app.js';
+import { freshDatabase } from './scenario-database.js';
+
+/**
+ * Runs a scenario for the sandbox's admin (POST /v1/scenarios) into data of its own: a new
+ * database on the sandbox's Postgres and its own queue prefix on its Redis, with an
+ * application of its own on a local port; the sandbox's world is not touched. The database
+ * is dropped afterwards; the results are kept in scenario-results/.
+ */
+@Injectable()
+export class ScenariosService {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async run(text: string): Promise<{ passed: boolean; files: WrittenResults; summary: string; result: ScenarioResult }> {
+    let scenario;
+    try {
+      scenario = parseScenario(text, 'scenario');
+    } catch (error) {
+      if (error instanceof ScenarioError) {
+        throw new DomainError(422, 'INVALID_SCENARIO', `The scenario has ${error.problems.length} problem(s)`, { problems: error.problems });
+      }
+      throw error;
+    }
+    const database = await freshDatabase(this.config.databaseUrl);
+    try {
+      const config = loadConfig({
+        DATABASE_URL: database.url,
+        REDIS_URL: this.config.redisUrl,
+        QUEUE_PREFIX: `${this.config.queuePrefix}-scenario-${randomBytes(4).toString('hex')}`,
+        ADMIN_API_KEY: this.config.adminApiKey,
+        CLOCK_MODE: 'simulated',
+        CLOCK_START: scenario.start,
+        LOG_LEVEL: 'error',
+        HOST: '127.0.0.1',
+        PORT: '0',
+      });
+      const result = await playOnOwnApp(scenario, config);
+      const slug = scenario.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'scenario';
+      const files = writeResults(result, path.join('scenario-results', slug));
+      return { passed: result.passed, files, summary: textSummary(result), result };
+    } finally {
+      await database.drop();
+    }
+  }
+}
