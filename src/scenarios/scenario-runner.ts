@@ -317,7 +317,9 @@ export class ScenarioRunner {
       for (const notice of notices.slice(this.seenNotices.get(name) ?? 0)) events.push({ account: name, type: notice.type, at: notice.at, details: eventDetails(notice) });
       this.seenNotices.set(name, notices.length);
     }
-    events.sort((a, b) => a.at.localeCompare(b.at) || a.account.localeCompare(b.account) || a.type.localeCompare(b.type));
+    // Notices of one instant may be stored in any order (a set-based sweep): order by content.
+    const key = (e: DayRecord['events'][number]) => `${e.at} ${e.account} ${e.type} ${JSON.stringify(e.details)}`;
+    events.sort((a, b) => key(a).localeCompare(key(b)));
     this.result.daily.push({ day, date: clock.now, prices: Object.fromEntries([...this.prices].sort(([a], [b]) => a.localeCompare(b))), markets, accounts, events });
   }
 

@@ -48,11 +48,19 @@ describe('the teaching scenarios', () => {
     }, SCENARIO_TIMEOUT_MS);
   }
 
-  it('gives byte-identical results when run twice', async () => {
-    const scenario = parseScenario(readFileSync(path.join(DIR, 'falling-market.yaml'), 'utf8'), 'falling-market.yaml');
+  it('gives byte-identical results when run twice, random walks and liquidations included', async () => {
+    // The falling market, with ETH on a seeded random walk beside it (held by the lender).
+    const text = readFileSync(path.join(DIR, 'falling-market.yaml'), 'utf8')
+      .replace('  USDC: "1"\n', '  USDC: "1"\n  ETH: "3000"\n')
+      .replace('steps:\n', 'steps:\n  - day: 0\n    deposit: { user: lender, asset: ETH, amount: "2" }\n  - day: 1\n    price: { asset: ETH, gbm: { days: 12, drift: "-0.5", volatility: "0.9", seed: 7 } }\n')
+      .replace(/\nexpect:\n[\s\S]*$/, '\n');
+    const scenario = parseScenario(text, 'falling-market-with-eth.yaml');
+    expect(scenario.steps.filter((s) => s.action.kind === 'price')).toHaveLength(2);
     const first = await play(scenario);
     const second = await play(scenario);
     apps.push(first.app, second.app);
+    expect(first.result.daily.at(-1)!.prices.ETH).not.toBe('3000');
+    expect(first.result.daily.some((d) => d.events.some((e) => e.type === 'liquidation'))).toBe(true);
     expect(JSON.stringify(second.result, null, 2)).toBe(JSON.stringify(first.result, null, 2));
   }, SCENARIO_TIMEOUT_MS);
 });
