@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { DayStart, DayStartHooks } from '../clock/day-start.hooks.js';
+import { utcDateString } from '../clock/dates.js';
 import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
@@ -58,8 +59,12 @@ export class LoyaltyService implements OnModuleInit {
   }
 
   async assignTiers(day: DayStart): Promise<TierChange[]> {
+    // Tiers are valued and re-scaled at the clock's time, on markets closed up to it: a
+    // day-start run late (a real-time catch-up) must not move money between lanes on days that
+    // are closed afterwards with the old sums.
+    const today = utcDateString(await this.clock.now());
     for (const market of await this.markets.readAll()) {
-      if (market.indexDay < day.date) await this.accrual.accrueThrough(market.asset, day.date);
+      if (market.indexDay < today) await this.accrual.accrueThrough(market.asset, today);
     }
     return this.prisma.$transaction(
       async (tx) => {

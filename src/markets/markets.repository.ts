@@ -29,10 +29,15 @@ export interface TotalsDelta {
 export class MarketsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /**
+   * Two statements on purpose: a statement that waits for a row lock sees the row as its holder
+   * committed it, but its subqueries (the lanes) as they were when it began. Locking first and
+   * reading after gives a read that starts once the lock is ours: every lane current.
+   */
   async lock(tx: Tx, asset: string): Promise<MarketState> {
-    const rows = await tx.$queryRaw<Record<string, unknown>[]>`SELECT ${COLUMNS} FROM markets WHERE asset = ${asset} FOR UPDATE`;
-    if (rows.length === 0) throw new Error(`market ${asset} does not exist`);
-    return marketFromRow(rows[0]);
+    const locked = await tx.$queryRaw<{ asset: string }[]>`SELECT asset FROM markets WHERE asset = ${asset} FOR UPDATE`;
+    if (locked.length === 0) throw new Error(`market ${asset} does not exist`);
+    return (await this.read(asset, tx))!;
   }
 
   /** Locks several markets in one order (by asset code), so two multi-market movements never deadlock. */

@@ -140,7 +140,7 @@ export class LiquidationService {
     const lockMarkets = async () => {
       for (const asset of assets) {
         const market = await this.accrual.bringMarketTo(tx, asset, today);
-        if (market.indexDay !== pricedAt.get(asset)!.indexDay) {
+        if (market.indexDay !== pricedAt.get(asset)!.indexDay || pricedAt.get(asset)!.indexDay !== today) {
           // A day closed since the accounts were valued: give up; the jobs run again and value them afresh.
           throw new Error(`market ${asset} moved to ${market.indexDay} during a liquidation; retrying`);
         }
