@@ -67,7 +67,7 @@ export class DepositsService {
         updated_at = EXCLUDED.updated_at
       RETURNING id, account_id, asset, scaled::text, principal::text, matures_at`;
     await this.recordChange(tx, row, now, 'deposit', tier);
-    await this.markets.addToTotals(tx, asset.code, { tier, supplyScaled: scaled.toFixed(), supplyPrincipal: amount.toFixed() });
+    await this.markets.addToTotals(tx, [{ asset: asset.code, tier, supplyScaled: scaled, supplyPrincipal: amount }]);
     await this.ledger.post(tx, {
       type: 'deposit',
       at: now,
@@ -152,7 +152,7 @@ export class DepositsService {
     }
     await tx.$executeRaw`UPDATE positions SET scaled = 0, principal = 0, updated_at = ${now} WHERE id = ${row.id}::uuid`;
     await this.recordChange(tx, { ...row, scaled: '0' }, now, 'withdrawal', tier);
-    await this.markets.addToTotals(tx, asset.code, { tier, supplyScaled: scaled.negated().toFixed(), supplyPrincipal: principal.negated().toFixed() });
+    await this.markets.addToTotals(tx, [{ asset: asset.code, tier, supplyScaled: scaled.negated(), supplyPrincipal: principal.negated() }]);
     return { asset: asset.code, amount: payout.toFixed(asset.decimals) };
   }
 

@@ -22,8 +22,6 @@ import { showRate } from '../calc/compounding.js';
 import { ltvLimitExceeded } from '../risk/ltv-errors.js';
 import { LoanRow, Repayment, repaymentOf } from './repayment.js';
 
-export type { LoanRow };
-
 export interface LoanView {
   id: string;
   asset: string;
@@ -45,16 +43,6 @@ export function loanView(
     outstanding: loan.outstanding.toFixed(decimals),
     borrowApr: showRate(borrowApr),
   };
-}
-
-/** A change of a market's totals, applied later under the market's lock. */
-export interface TotalsChange {
-  asset: string;
-  tier: Tier;
-  supplyScaled?: Decimal;
-  supplyPrincipal?: Decimal;
-  borrowScaled?: Decimal;
-  borrowPrincipal?: Decimal;
 }
 
 /**
@@ -96,7 +84,7 @@ export class LoansService {
               ${amount.toFixed()}::numeric, ${now}, ${now})
       RETURNING id, account_id, asset, scaled_debt::text, principal::text`;
     await this.recordChange(tx, row.id, now, 'borrow', scaled, tier);
-    await this.markets.addToTotals(tx, asset.code, { tier, borrowScaled: scaled.toFixed(), borrowPrincipal: amount.toFixed() });
+    await this.markets.addToTotals(tx, [{ asset: asset.code, tier, borrowScaled: scaled, borrowPrincipal: amount }]);
     await this.ledger.post(tx, {
       type: 'borrow',
       at: now,
@@ -145,32 +133,13 @@ export class LoansService {
     return { loan: this.view(updated, market, now, tier) };
   }
 
-  /**
-   * Writes a repayment's effect on the loan row and, unless the caller batches them (it then
-   * gets the change back to apply under its market locks), on the market's totals. The ledger
-   * is the caller's.
-   */
-  async applyRepayment(
-    tx: Tx,
-    row: LoanRow,
-    repayment: Repayment,
-    { at, kind, tier, applyTotals = true }: { at: Date; kind: string; tier: Tier; applyTotals?: boolean },
-  ): Promise<TotalsChange> {
+  /** Writes a repayment's effect on the loan row and the market's totals; the ledger is the caller's. */
+  private async applyRepayment(tx: Tx, row: LoanRow, repayment: Repayment, { at, kind, tier }: { at: Date; kind: string; tier: Tier }): Promise<void> {
     await tx.$executeRaw`
       UPDATE loans SET scaled_debt = ${repayment.scaledAfter.toFixed()}::numeric, principal = ${repayment.principalAfter.toFixed()}::numeric,
         updated_at = ${at} WHERE id = ${row.id}::uuid`;
     await this.recordChange(tx, row.id, at, kind, repayment.scaledAfter, tier);
-    const change = { asset: row.asset, tier, borrowScaled: repayment.scaledPaid.negated(), borrowPrincipal: repayment.principalPaid.negated() };
-    if (applyTotals) {
-      await this.markets.addToTotals(tx, row.asset, { tier, borrowScaled: change.borrowScaled.toFixed(), borrowPrincipal: change.borrowPrincipal.toFixed() });
-    }
-    return change;
-  }
-
-  async loansOf(tx: Tx, accountId: string): Promise<LoanRow[]> {
-    return tx.$queryRaw<LoanRow[]>`
-      SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans
-      WHERE account_id = ${accountId}::uuid AND scaled_debt > 0 ORDER BY seq FOR UPDATE`;
+    await this.markets.addToTotals(tx, [{ asset: row.asset, tier, borrowScaled: repayment.scaledPaid.negated(), borrowPrincipal: repayment.principalPaid.negated() }]);
   }
 
   view(row: LoanRow, market: MarketState, now: Date, tier: Tier): LoanView {

@@ -3,9 +3,9 @@ import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { DayStart, DayStartHooks } from '../clock/day-start.hooks.js';
 import { utcDateString } from '../clock/dates.js';
-import { Decimal, ZERO, dec } from '../common/money/decimal.js';
+import { Decimal, dec } from '../common/money/decimal.js';
 import { AccrualService } from '../accrual/accrual.service.js';
-import { MarketsRepository } from '../markets/markets.repository.js';
+import { MarketsRepository, TotalsMove } from '../markets/markets.repository.js';
 import { LiveMarket, liveAt } from '../markets/market-state.js';
 import { scaledDebt, scaledSupply } from '../markets/index-math.js';
 import { HoldingWrite, writeHoldings } from '../markets/holding-rows.js';
@@ -96,11 +96,7 @@ export class LoyaltyService implements OnModuleInit {
       SELECT id, account_id, asset, scaled::text FROM positions WHERE account_id = ANY(${ids}::uuid[]) AND scaled > 0 FOR UPDATE`;
     const loans = await tx.$queryRaw<Holding[]>`
       SELECT id, account_id, asset, scaled_debt::text AS scaled FROM loans WHERE account_id = ANY(${ids}::uuid[]) AND scaled_debt > 0 FOR UPDATE`;
-    const sums = new Map<string, Decimal>();
-    const addSum = (asset: string, tier: Tier, side: 'supply' | 'borrow', amount: Decimal) => {
-      const key = `${asset}|${tier}|${side}`;
-      sums.set(key, (sums.get(key) ?? ZERO).plus(amount));
-    };
+    const moves: TotalsMove[] = [];
     const rescale = (rows: Holding[], side: 'supply' | 'borrow') =>
       rows.map((row): HoldingWrite => {
         const change = tierOf.get(row.account_id)!;
@@ -108,20 +104,13 @@ export class LoyaltyService implements OnModuleInit {
         const scaled = dec(row.scaled);
         const exact = scaled.times(side === 'supply' ? lanes[change.from].supplyIndex : lanes[change.from].borrowIndex);
         const next = side === 'supply' ? scaledSupply(exact, lanes[change.to].supplyIndex) : scaledDebt(exact, lanes[change.to].borrowIndex);
-        addSum(row.asset, change.from, side, scaled.negated());
-        addSum(row.asset, change.to, side, next);
+        const field = side === 'supply' ? 'supplyScaled' : 'borrowScaled';
+        moves.push({ asset: row.asset, tier: change.from, [field]: scaled.negated() }, { asset: row.asset, tier: change.to, [field]: next });
         return { id: row.id, scaledAfter: next, kind: 'tier', tier: change.to };
       });
     await writeHoldings(tx, 'position', rescale(positions, 'supply'), now);
     await writeHoldings(tx, 'loan', rescale(loans, 'borrow'), now);
-    await tx.$executeRaw`
-      UPDATE market_lanes l SET total_supply_scaled = l.total_supply_scaled + v.supply, total_borrow_scaled = l.total_borrow_scaled + v.borrow
-      FROM (SELECT asset, tier, sum(supply) AS supply, sum(borrow) AS borrow FROM unnest(
-              ${[...sums.keys()].map((k) => k.split('|')[0])}::text[], ${[...sums.keys()].map((k) => k.split('|')[1])}::text[],
-              ${[...sums].map(([k, v]) => (k.endsWith('supply') ? v.toFixed() : '0'))}::numeric[],
-              ${[...sums].map(([k, v]) => (k.endsWith('borrow') ? v.toFixed() : '0'))}::numeric[]) AS u(asset, tier, supply, borrow)
-            GROUP BY asset, tier) v
-      WHERE l.asset = v.asset AND l.tier = v.tier`;
+    await this.markets.addToTotals(tx, moves);
     await tx.$executeRaw`
       UPDATE accounts a SET tier = v.tier FROM unnest(${ids}::uuid[], ${changes.map((c) => c.to)}::text[]) AS v(id, tier) WHERE a.id = v.id`;
     await this.notifications.notifyMany(

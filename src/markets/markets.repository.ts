@@ -3,6 +3,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { MarketState, marketFromRow } from './market-state.js';
 import { TIERS, Tier } from '../loyalty/tiers.js';
+import { Decimal, ZERO } from '../common/money/decimal.js';
 
 /**
  * Markets rows in and out as MarketState. SQL on purpose: numerics travel as text (no trip
@@ -17,12 +18,13 @@ const COLUMNS = Prisma.sql`asset, decimals, base_rate::text, optimal_utilization
    FROM market_lanes l WHERE l.asset = markets.asset) AS lanes`;
 
 /** A movement's change to a market's sums: scaled amounts move in the lane of the account's tier. */
-export interface TotalsDelta {
+export interface TotalsMove {
+  asset: string;
   tier: Tier;
-  supplyScaled?: string;
-  supplyPrincipal?: string;
-  borrowScaled?: string;
-  borrowPrincipal?: string;
+  supplyScaled?: Decimal;
+  supplyPrincipal?: Decimal;
+  borrowScaled?: Decimal;
+  borrowPrincipal?: Decimal;
 }
 
 @Injectable()
@@ -71,19 +73,36 @@ export class MarketsRepository {
       WHERE l.asset = ${state.asset} AND l.tier = v.tier`;
   }
 
-  /** Moves the sums kept for accrual; called in the transaction of the movement itself. */
-  async addToTotals(tx: Tx, asset: string, delta: TotalsDelta): Promise<void> {
-    if (delta.supplyPrincipal || delta.borrowPrincipal) {
-      await tx.$executeRaw`
-        UPDATE markets SET supply_principal = supply_principal + ${delta.supplyPrincipal ?? '0'}::numeric,
-          borrow_principal = borrow_principal + ${delta.borrowPrincipal ?? '0'}::numeric
-        WHERE asset = ${asset}`;
+  /**
+   * Moves the sums kept for accrual, in the transaction of the movements themselves, which hold
+   * their markets' locks: any number of moves, summed per market and per lane, in two
+   * statements (a batch of liquidations or a day's tier changes moves thousands).
+   */
+  async addToTotals(tx: Tx, moves: TotalsMove[]): Promise<void> {
+    const principals = new Map<string, { supply: Decimal; borrow: Decimal }>();
+    const lanes = new Map<string, { asset: string; tier: Tier; supply: Decimal; borrow: Decimal }>();
+    for (const move of moves) {
+      const p = principals.get(move.asset) ?? { supply: ZERO, borrow: ZERO };
+      principals.set(move.asset, { supply: p.supply.plus(move.supplyPrincipal ?? ZERO), borrow: p.borrow.plus(move.borrowPrincipal ?? ZERO) });
+      const key = `${move.asset}|${move.tier}`;
+      const l = lanes.get(key) ?? { asset: move.asset, tier: move.tier, supply: ZERO, borrow: ZERO };
+      lanes.set(key, { ...l, supply: l.supply.plus(move.supplyScaled ?? ZERO), borrow: l.borrow.plus(move.borrowScaled ?? ZERO) });
     }
-    if (delta.supplyScaled || delta.borrowScaled) {
+    const p = [...principals].filter(([, v]) => !v.supply.isZero() || !v.borrow.isZero());
+    if (p.length) {
       await tx.$executeRaw`
-        UPDATE market_lanes SET total_supply_scaled = total_supply_scaled + ${delta.supplyScaled ?? '0'}::numeric,
-          total_borrow_scaled = total_borrow_scaled + ${delta.borrowScaled ?? '0'}::numeric
-        WHERE asset = ${asset} AND tier = ${delta.tier}`;
+        UPDATE markets m SET supply_principal = m.supply_principal + v.supply, borrow_principal = m.borrow_principal + v.borrow
+        FROM unnest(${p.map(([asset]) => asset)}::text[], ${p.map(([, v]) => v.supply.toFixed())}::numeric[],
+                    ${p.map(([, v]) => v.borrow.toFixed())}::numeric[]) AS v(asset, supply, borrow)
+        WHERE m.asset = v.asset`;
+    }
+    const l = [...lanes.values()].filter((v) => !v.supply.isZero() || !v.borrow.isZero());
+    if (l.length) {
+      await tx.$executeRaw`
+        UPDATE market_lanes m SET total_supply_scaled = m.total_supply_scaled + v.supply, total_borrow_scaled = m.total_borrow_scaled + v.borrow
+        FROM unnest(${l.map((v) => v.asset)}::text[], ${l.map((v) => v.tier)}::text[], ${l.map((v) => v.supply.toFixed())}::numeric[],
+                    ${l.map((v) => v.borrow.toFixed())}::numeric[]) AS v(asset, tier, supply, borrow)
+        WHERE m.asset = v.asset AND m.tier = v.tier`;
     }
   }
 }

@@ -4,9 +4,8 @@ import { showRate } from '../calc/compounding.js';
 import { chart } from '../ledger/chart.js';
 import type { EntryInput, PostingInput } from '../ledger/ledger.types.js';
 import { SCALED_DECIMALS } from '../markets/index-math.js';
-import type { TotalsDelta } from '../markets/markets.repository.js';
+import type { TotalsMove } from '../markets/markets.repository.js';
 import { LoanRow, repaymentOf } from '../loans/repayment.js';
-import type { Tier } from '../loyalty/tiers.js';
 import type { HoldingWrite } from '../markets/holding-rows.js';
 import type { AccountSnapshot, AccountSnapshotService } from './account-snapshot.service.js';
 import { planLiquidation, Sale } from './liquidation-plan.js';
@@ -22,8 +21,6 @@ export interface Notice {
   dedupeKey?: string;
 }
 
-type TotalsChange = { asset: string } & { [K in keyof Omit<TotalsDelta, 'tier'>]?: Decimal } & { tier: Tier };
-
 /**
  * What liquidating a batch of accounts writes, worked out in memory from their snapshots
  * (taken under their row locks) so that the batch writes it in a few set-based statements:
@@ -33,7 +30,7 @@ type TotalsChange = { asset: string } & { [K in keyof Omit<TotalsDelta, 'tier'>]
 export class LiquidationBatch {
   readonly positions: RowWrite[] = [];
   readonly loans: RowWrite[] = [];
-  readonly totals: TotalsChange[] = [];
+  readonly totals: TotalsMove[] = [];
   readonly postings: PostingInput[] = [];
   /** Per liquidated account: the steps and the bad debt, for its notice. */
   readonly liquidated = new Map<string, { steps: object[]; badDebt: Decimal; sales: number }>();

@@ -6,8 +6,7 @@ import { LedgerService } from '../ledger/ledger.service.js';
 import { Decimal, ZERO } from '../common/money/decimal.js';
 import { showRate } from '../calc/compounding.js';
 import { AccrualService } from '../accrual/accrual.service.js';
-import { MarketsRepository, TotalsDelta } from '../markets/markets.repository.js';
-import type { Tier } from '../loyalty/tiers.js';
+import { MarketsRepository } from '../markets/markets.repository.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { AccountSnapshot, AccountSnapshotService } from './account-snapshot.service.js';
@@ -145,26 +144,10 @@ export class LiquidationService {
           throw new Error(`market ${asset} moved to ${market.indexDay} during a liquidation; retrying`);
         }
       }
-      for (const delta of sumTotals(batch)) await this.markets.addToTotals(tx, delta.asset, delta);
+      await this.markets.addToTotals(tx, batch.totals);
     };
     await this.ledger.postMany(tx, batch.postings, { beforePlatformLocks: lockMarkets });
   }
-}
-
-/** The batch's changes to the markets' totals, one per (market, tier), in lock order. */
-function sumTotals(batch: LiquidationBatch): (TotalsDelta & { asset: string })[] {
-  const sums = new Map<string, { asset: string; tier: Tier; delta: Record<string, Decimal> }>();
-  for (const change of batch.totals) {
-    const key = `${change.asset}|${change.tier}`;
-    const sum = sums.get(key) ?? { asset: change.asset, tier: change.tier, delta: {} };
-    for (const field of ['supplyScaled', 'supplyPrincipal', 'borrowScaled', 'borrowPrincipal'] as const) {
-      if (change[field]) sum.delta[field] = (sum.delta[field] ?? ZERO).plus(change[field]!);
-    }
-    sums.set(key, sum);
-  }
-  return [...sums.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, sum]) => ({ asset: sum.asset, tier: sum.tier, ...Object.fromEntries(Object.entries(sum.delta).map(([f, v]) => [f, v.toFixed()])) }));
 }
 
 const marginCallKey = (accountId: string, crossing: number) => `margin_call:${accountId}:${crossing}`;
