@@ -16,9 +16,12 @@ function sources(dir) {
   });
 }
 
-/** Returns the folder holding the compiled src/ (its main.js and worker.js). */
+/**
+ * Compiles into a folder of this run's own (two runs side by side must not delete each
+ * other's files) and returns it: `dir` holds main.js and worker.js, `remove` deletes it.
+ */
 export async function buildApp(root) {
-  const out = path.join(root, 'node_modules', '.cache', 'lendlab-test-app');
+  const out = path.join(root, 'node_modules', '.cache', 'lendlab-test-app', String(process.pid));
   rmSync(out, { recursive: true, force: true });
   const files = sources(path.join(root, 'src'));
   await Promise.all(
@@ -30,5 +33,5 @@ export async function buildApp(root) {
     }),
   );
   writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n');
-  return path.join(out, 'src');
+  return { dir: path.join(out, 'src'), remove: () => rmSync(out, { recursive: true, force: true }) };
 }

@@ -25,7 +25,8 @@ export default async function globalSetup() {
   const templateUrl = await ensureDatabase(postgres.url, TEMPLATE_DATABASE);
   await applyMigrations(templateUrl, path.join(root, 'prisma', 'migrations'));
 
-  process.env.LENDLAB_TEST_APP_DIR = await buildApp(root);
+  const compiled = await buildApp(root);
+  process.env.LENDLAB_TEST_APP_DIR = compiled.dir;
   process.env.LENDLAB_TEST_PG_URL = postgres.url;
   process.env.LENDLAB_TEST_TEMPLATE_DB = TEMPLATE_DATABASE;
   process.env.LENDLAB_TEST_REDIS_URL = redis.url;
@@ -34,6 +35,7 @@ export default async function globalSetup() {
       await redis.stop();
       await postgres.stop();
       rmSync(workDir, { recursive: true, force: true });
+      compiled.remove();
     },
   };
 }
