@@ -51,7 +51,7 @@ export class AccountsService {
     }
     if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw notFound('User');
     const account = await tx.account.create({
-      data: { userId, label, isMain: false, createdAt: await this.clock.now() },
+      data: { userId, label, isMain: false, createdAt: await this.clock.now(tx) },
       select: { id: true, label: true },
     });
     return account;

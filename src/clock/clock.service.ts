@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import { PrismaService } from '../prisma/prisma.service.js';
+import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { DayStartHooks } from './day-start.hooks.js';
 import { MS_PER_DAY, MS_PER_HOUR, dayStart, daysAfter, utcDateString } from './dates.js';
@@ -54,10 +54,14 @@ export class ClockService implements OnModuleInit {
     await this.prisma.$executeRaw`UPDATE clock_state SET mode = ${this.mode}::clock_mode WHERE id = 1 AND mode <> ${this.mode}::clock_mode`;
   }
 
-  async now(): Promise<Date> {
+  /**
+   * Inside a transaction, pass it: reading on a second connection while the transaction holds
+   * one starves the pool under load (every connection held by a transaction waiting for another).
+   */
+  async now(tx: Tx = this.prisma): Promise<Date> {
     if (this.mode === 'realtime') return wallClock();
     await this.ensureInitialized();
-    const state = await this.prisma.clockState.findUniqueOrThrow({ where: { id: 1 }, select: { now: true } });
+    const state = await tx.clockState.findUniqueOrThrow({ where: { id: 1 }, select: { now: true } });
     return state.now;
   }
 

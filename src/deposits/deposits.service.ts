@@ -45,7 +45,7 @@ export class DepositsService {
 
   async deposit(tx: Tx, account: OwnedAccount, asset: AssetInfo, amount: Decimal, network: string): Promise<{ position: PositionView }> {
     AccountsService.requireKyc(account);
-    const now = await this.clock.now();
+    const now = await this.clock.now(tx);
     // The account first, as every movement does (then markets, then rows, then the ledger):
     // a liquidation of this account never sees a position appear in a market it has not locked.
     const tier = await this.snapshots.lockAccount(tx, account.id);
@@ -90,7 +90,7 @@ export class DepositsService {
    * of it, refused when the account's loans need it, refused when the market lacks the cash.
    */
   async withdraw(tx: Tx, account: OwnedAccount, asset: AssetInfo, requested: Decimal | undefined): Promise<{ asset: string; amount: string }> {
-    const now = await this.clock.now();
+    const now = await this.clock.now(tx);
     const tier = await this.snapshots.lockAccount(tx, account.id);
     const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
     const supplyIndex = liveAt(market, now).lanes[tier].supplyIndex;

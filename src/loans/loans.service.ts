@@ -63,7 +63,7 @@ export class LoansService {
 
   async borrow(tx: Tx, account: OwnedAccount, asset: AssetInfo, amount: Decimal): Promise<{ loan: LoanView }> {
     AccountsService.requireKyc(account);
-    const now = await this.clock.now();
+    const now = await this.clock.now(tx);
     const tier = await this.snapshots.lockAccount(tx, account.id);
     const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
     const snapshot = await this.snapshots.take(tx, account.id, now);
@@ -101,7 +101,7 @@ export class LoansService {
 
   /** Repayments arrive from outside the platform, like deposits. `all` repays what is outstanding. */
   async repay(tx: Tx, caller: Caller, loanId: string, rawAmount: 'all' | Decimal): Promise<{ loan: LoanView }> {
-    const now = await this.clock.now();
+    const now = await this.clock.now(tx);
     const owner = await this.loanOwner(tx, caller, loanId);
     const tier = await this.snapshots.lockAccount(tx, owner.accountId);
     const market = await this.accrual.bringMarketTo(tx, owner.asset, utcDateString(now));

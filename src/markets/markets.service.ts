@@ -117,7 +117,7 @@ export class MarketsService implements OnModuleInit {
           maxLtv: risk.maxLtv.toFixed(),
           marginCallLtv: risk.marginCallLtv.toFixed(),
           liquidationLtv: risk.liquidationLtv.toFixed(),
-          updatedAt: await this.clock.now(),
+          updatedAt: await this.clock.now(tx),
         },
       });
     });

@@ -58,7 +58,7 @@ export class SettingsService implements OnModuleInit {
         data: {
           lendingPeriodDays: patch.lendingPeriodDays,
           liquidationFee: fee?.toFixed(),
-          updatedAt: await this.clock.now(),
+          updatedAt: await this.clock.now(tx),
         },
       });
     });
