@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -22,9 +22,13 @@ const { ensureDatabase, freePort, startEmbeddedPostgres, startRedis }: typeof Se
 const { NODE_FLAGS }: { NODE_FLAGS: string[] } = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'node-flags.mjs')).href);
 const { applyMigrations }: typeof Migrate = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'migrate.mjs')).href);
 
+export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789';
+
 export interface BenchServices {
   postgresUrl: string;
   redisUrl: string;
+  /** The postmaster's process id (its backends are its children). */
+  postgresPid(): number;
   stop(): Promise<void>;
 }
 
@@ -32,11 +36,13 @@ export interface BenchServices {
 export async function startBenchServices(): Promise<BenchServices> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'lendlab-bench-'));
   chmodSync(workDir, 0o755);
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: await freePort(), persistent: false, fast: true });
+  const dataDir = path.join(workDir, 'postgres');
+  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true });
   const redis = await startRedis({ port: await freePort(), dir: path.join(workDir, 'redis') });
   return {
     postgresUrl: postgres.url,
     redisUrl: redis.url,
+    postgresPid: () => Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop: async () => {
       await redis.stop();
       await postgres.stop();
@@ -45,52 +51,87 @@ export async function startBenchServices(): Promise<BenchServices> {
   };
 }
 
-/** A migrated database of its own and the application (workers included) on it. */
+/** A migrated database of its own on the bench's Postgres; returns its URL. */
+export async function benchDatabase(services: BenchServices, name: string): Promise<string> {
+  const databaseUrl = await ensureDatabase(services.postgresUrl, `bench_${name}_${randomBytes(3).toString('hex')}`);
+  await applyMigrations(databaseUrl, path.join(root, 'prisma', 'migrations'));
+  return databaseUrl;
+}
+
+/** A migrated database of its own and the application (workers included) on it, in this process. */
 export async function startBenchApp(
   services: BenchServices,
   name: string,
 ): Promise<{ app: INestApplicationContext; databaseUrl: string; config: AppConfig }> {
-  const databaseUrl = await ensureDatabase(services.postgresUrl, `bench_${name}_${randomBytes(3).toString('hex')}`);
-  await applyMigrations(databaseUrl, path.join(root, 'prisma', 'migrations'));
+  const databaseUrl = await benchDatabase(services, name);
   const config = benchConfig(services, databaseUrl, `bench${randomBytes(4).toString('hex')}`);
   return { app: await createWorkerContext(config, { logger: new JsonLogger('error') }), databaseUrl, config };
 }
 
+export interface LendLabProcess {
+  pid: number;
+  /** The API's address (`api` only). */
+  url?: string;
+  stop(): Promise<void>;
+}
+
 /**
- * A second worker: a process of its own (`dist/src/worker.js`, with the flags every LendLab
- * process gets), on the same database and queues. Resolves once its risk workers are
- * connected to Redis, so that the measured run starts with both workers listening.
+ * LendLab as a process of its own, with the flags every LendLab process gets: `worker` is
+ * `dist/src/worker.js`; `api` is `dist/src/main.js` serving HTTP only (its workers off, so
+ * that its memory and CPU are the API's). Resolves once it is ready: for a worker, when its
+ * risk workers are connected to Redis; for the API, when /health answers.
  */
-export async function startWorkerProcess(services: BenchServices, databaseUrl: string, queuePrefix: string): Promise<{ stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'dist', 'src', 'worker.js')], {
-    env: { ...process.env, ...benchEnv(services, databaseUrl, queuePrefix) },
+export async function startLendLabProcess(kind: 'api' | 'worker', services: BenchServices, databaseUrl: string, queuePrefix: string): Promise<LendLabProcess> {
+  const port = kind === 'api' ? await freePort() : undefined;
+  const queue = new Queue(QUEUES.riskAccount, { connection: { url: services.redisUrl }, prefix: queuePrefix });
+  const workersBefore = await queue.getWorkersCount();
+  // BENCH_NODE_FLAGS adds flags to LendLab's processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where time goes.
+  const extraFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...extraFlags, path.join(root, 'dist', 'src', kind === 'api' ? 'main.js' : 'worker.js')], {
+    env: {
+      ...process.env,
+      ...benchEnv(services, databaseUrl, queuePrefix),
+      ...(port ? { PORT: String(port), HOST: '127.0.0.1', RUN_WORKERS: 'false' } : {}),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const queue = new Queue(QUEUES.riskAccount, { connection: { url: services.redisUrl }, prefix: queuePrefix });
+  const url = port ? `http://127.0.0.1:${port}` : undefined;
+  const ready = async () =>
+    url ? (await fetch(`${url}/health`).catch(() => null))?.status === 200 : (await queue.getWorkersCount()) > workersBefore;
   try {
     const deadline = Date.now() + 60_000;
-    while ((await queue.getWorkersCount()) < 2) {
-      if (child.exitCode !== null) throw new Error(`the worker process exited with ${child.exitCode}`);
-      if (Date.now() > deadline) throw new Error('the worker process did not connect in 60 s');
+    while (!(await ready())) {
+      if (child.exitCode !== null) throw new Error(`the ${kind} process exited with ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error(`the ${kind} process was not ready in 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
   } finally {
     await queue.close();
   }
   return {
+    pid: child.pid!,
+    url,
     stop: async () => {
-      child.kill('SIGTERM');
+      if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/** A second worker beside the bench's own (the liquidation benchmark). */
+export function startWorkerProcess(services: BenchServices, databaseUrl: string, queuePrefix: string): Promise<LendLabProcess> {
+  return startLendLabProcess('worker', services, databaseUrl, queuePrefix);
 }
 
 function benchEnv(services: BenchServices, databaseUrl: string, queuePrefix: string): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     REDIS_URL: services.redisUrl,
-    ADMIN_API_KEY: 'bench-admin-key-0123456789',
+    ADMIN_API_KEY: BENCH_ADMIN_KEY,
     QUEUE_PREFIX: queuePrefix,
     LOG_LEVEL: 'error',
   };

@@ -167,19 +167,45 @@ export function which(binary) {
  * The path of redis-server, installing Debian's package when it is missing and this process
  * may (root with apt-get). Otherwise an error that says how to get one.
  */
-export function ensureRedisServer(log = () => {}) {
-  const found = which('redis-server');
+/**
+ * The path of a system command, installed with apt-get when it is missing and this process
+ * may (root on Debian/Ubuntu); otherwise an error that says how to install it.
+ */
+export function ensureSystemCommand({ binary, aptPackage, advice }, log = () => {}) {
+  const found = which(binary);
   if (found) return found;
   if (isRoot() && which('apt-get')) {
-    log('redis-server is missing: installing it with apt-get (a few seconds)...');
+    log(`${binary} is missing: installing ${aptPackage} with apt-get (a few seconds)...`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    const install = spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });
-    if (update.status === 0 && install.status === 0 && which('redis-server')) return which('redis-server');
+    const install = spawnSync('apt-get', ['install', '-y', '-qq', aptPackage], { stdio: 'inherit', env });
+    if (update.status === 0 && install.status === 0 && which(binary)) return which(binary);
   }
-  throw new Error(
-    'LendLab needs Redis and found no redis-server. Install it (Debian/Ubuntu: sudo apt-get install redis-server; ' +
-      'macOS: brew install redis), or set REDIS_URL to a Redis you already run.',
+  throw new Error(advice);
+}
+
+export function ensureRedisServer(log = () => {}) {
+  return ensureSystemCommand(
+    {
+      binary: 'redis-server',
+      aptPackage: 'redis-server',
+      advice:
+        'LendLab needs Redis and found no redis-server. Install it (Debian/Ubuntu: sudo apt-get install redis-server; ' +
+        'macOS: brew install redis), or set REDIS_URL to a Redis you already run.',
+    },
+    log,
+  );
+}
+
+/** pgbench, the baseline of the throughput benchmark (Debian ships it with the PostgreSQL client). */
+export function ensurePgbench(log = () => {}) {
+  return ensureSystemCommand(
+    {
+      binary: 'pgbench',
+      aptPackage: 'postgresql-client',
+      advice: 'The throughput benchmark compares against pgbench and found none. Install it (Debian/Ubuntu: sudo apt-get install postgresql-client; macOS: brew install libpq).',
+    },
+    log,
   );
 }
 
