@@ -53,6 +53,6 @@ describe('APR and APY', () => {
   it('knows the frequencies and refuses others', () => {
     expect(parseCompounding('daily')).toEqual({ name: 'daily', periodsPerYear: 365 });
     expect(parseCompounding('12')).toEqual({ name: '12', periodsPerYear: 12 });
-    for (const bad of ['0', '1000001', '1.5', 'Daily', '', '-1', '01']) expect(parseCompounding(bad)).toBeUndefined();
+    for (const bad of ['0', '1000001', '1.5', 'Daily', '', '-1', '01', '__proto__', 'constructor', 'toString', 'hasOwnProperty']) expect(parseCompounding(bad)).toBeUndefined();
   });
 });

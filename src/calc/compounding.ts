@@ -25,7 +25,8 @@ export type Compounding = { name: string; periodsPerYear: number | null };
 /** `daily`, `continuous`, or a whole number of periods per year from 1 to 1,000,000; undefined otherwise. */
 export function parseCompounding(raw: string): Compounding | undefined {
   if (raw === 'continuous') return { name: raw, periodsPerYear: null };
-  if (raw in NAMED_FREQUENCIES) return { name: raw, periodsPerYear: NAMED_FREQUENCIES[raw] };
+  // Own keys only: `in` also finds `__proto__`, `constructor`, `toString`... of every object.
+  if (Object.hasOwn(NAMED_FREQUENCIES, raw)) return { name: raw, periodsPerYear: NAMED_FREQUENCIES[raw] };
   if (/^[1-9][0-9]{0,6}$/.test(raw) && Number(raw) <= MAX_PERIODS_PER_YEAR) return { name: raw, periodsPerYear: Number(raw) };
   return undefined;
 }
