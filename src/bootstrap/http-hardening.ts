@@ -1,3 +1,6 @@
+import { STATUS_CODES } from 'node:http';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import helmet from 'helmet';
@@ -35,11 +38,40 @@ function send(response: Response, body: ErrorBody): void {
   response.status(body.statusCode).json(body);
 }
 
+/** What Node itself answers (bare, without a body) to a request it cannot parse, in the contract's shape. */
+const CLIENT_ERRORS: Record<string, Omit<ErrorBody, 'details'>> = {
+  HPE_HEADER_OVERFLOW: { statusCode: 431, code: 'HEADERS_TOO_LARGE', message: 'The request line and headers are larger than the server accepts' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The chunk extensions are too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { statusCode: 408, code: 'REQUEST_TIMEOUT', message: 'The request took too long to arrive' },
+};
+const MALFORMED_REQUEST = { statusCode: 400, code: 'VALIDATION_FAILED', message: 'The request is not valid HTTP' };
+
+/**
+ * Requests Node's HTTP parser refuses (a 100,000-character URL or header, broken HTTP) never
+ * reach Express: answer them here with the contract's error body instead of Node's bare status.
+ */
+function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+    if (error.code === 'ECONNRESET' || !socket.writable || started) {
+      socket.destroy();
+      return;
+    }
+    const answer: ErrorBody = { ...(CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED_REQUEST), details: {} };
+    const body = JSON.stringify(answer);
+    socket.end(
+      `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
+
 /**
  * JSON bodies up to the configured size; a broken or oversize body gets the contract's error
  * body before any route sees it (Express reports these itself, outside Nest's filters).
  */
 export function applyHttpHardening(app: INestApplication, bodyLimitBytes: number): void {
+  answerClientErrors(app.getHttpServer());
   app.use((request: Request, response: Response, next: NextFunction) =>
     (request.path.startsWith('/docs') || request.path.startsWith('/admin/') ? pageHeaders : strictHeaders)(request, response, next),
   );
