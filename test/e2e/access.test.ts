@@ -267,7 +267,7 @@ describe('access: the limit on authentication failures', () => {
     const fail = (header: Record<string, string> = {}) => app.api('ll_wrong-key').get('/v1/accounts').set(header);
     const started = Date.now();
     for (let i = 0; i < LIMIT; i += 1) expect((await fail()).status).toBe(401);
-    for (const headers of [{}, { 'X-Forwarded-For': '10.9.8.7' }, { 'X-Real-IP': '10.9.8.6' }]) {
+    for (const headers of [{}, { 'X-Forwarded-For': '10.9.8.7' }, { 'X-Real-IP': '10.9.8.6' }] as Record<string, string>[]) {
       const limited = await fail(headers);
       expect({ headers, status: limited.status, body: limited.body }).toEqual({
         headers,

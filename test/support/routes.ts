@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ModulesContainer } from '@nestjs/core';
 import { ACCESS_KEY, Access } from '../../src/common/auth/auth.decorators.js';
 
@@ -10,6 +11,10 @@ export interface Route {
   path: string;
   /** `public` (no key), `admin` (admin key only) or `user` (any key). */
   access: Access | 'user';
+  /** The query parameters its handler reads (`@Query('name')`). */
+  query: string[];
+  /** Whether its handler reads a body (`@Body()`). */
+  body: boolean;
 }
 
 /**
@@ -33,7 +38,10 @@ export function routesOf(app: INestApplication): Route[] {
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod].toLowerCase() as Route['method'];
         const access = (Reflect.getMetadata(ACCESS_KEY, handler) ?? Reflect.getMetadata(ACCESS_KEY, type) ?? 'user') as Route['access'];
         const full = '/' + [prefix, path].flatMap((part) => part.split('/')).filter(Boolean).join('/');
-        routes.push({ method, path: full, access });
+        const args = Object.entries((Reflect.getMetadata(ROUTE_ARGS_METADATA, type, name) ?? {}) as Record<string, { data?: unknown }>);
+        const ofType = (paramType: RouteParamtypes) => args.filter(([key]) => key.split(':')[0] === String(paramType)).map(([, arg]) => arg);
+        const query = ofType(RouteParamtypes.QUERY).map((arg) => String(arg.data)).sort();
+        routes.push({ method, path: full, access, query, body: ofType(RouteParamtypes.BODY).length > 0 });
       }
     }
   }
