@@ -9,9 +9,8 @@ import { ClockService } from '../src/clock/clock.service.js';
 import { PrismaService } from '../src/prisma/prisma.service.js';
 import { LedgerService } from '../src/ledger/ledger.service.js';
 import { LedgerCheckService } from '../src/ledger/ledger-check.service.js';
-import { chart } from '../src/ledger/chart.js';
-import { dec } from '../src/common/money/decimal.js';
 import { ASSET_CODES } from '../src/common/money/assets.js';
+import { buildSupplyWorld } from './supply-world.js';
 import { BenchServices, fmt, median, startBenchApp, startBenchServices, timed } from './support.js';
 
 const DAYS = 5;
@@ -24,58 +23,11 @@ export interface AccrualFigures {
   scanMs: number;
 }
 
-/**
- * Positions and loans written in bulk with SQL (the world, not the thing measured), the
- * markets' totals set to match, and one balanced ledger transaction per asset for the money.
- */
-async function buildWorld(prisma: PrismaService, ledger: LedgerService, positions: number): Promise<void> {
-  const loans = Math.floor(positions / 10);
-  const assets = ASSET_CODES;
-  await prisma.$executeRaw`
-    INSERT INTO positions (id, account_id, asset, scaled, principal, matures_at, opened_at, updated_at)
-    SELECT gen_random_uuid(), gen_random_uuid(), (${assets}::text[])[1 + i % 6], 2, 2, '2026-01-08', '2026-01-01', '2026-01-01'
-    FROM generate_series(1, ${positions}::int) AS i`;
-  await prisma.$executeRaw`
-    INSERT INTO loans (id, account_id, asset, scaled_debt, principal, borrowed, opened_at, updated_at)
-    SELECT gen_random_uuid(), gen_random_uuid(), (${assets}::text[])[1 + i % 6], 6, 6, 6, '2026-01-01', '2026-01-01'
-    FROM generate_series(1, ${loans}::int) AS i`;
-  await prisma.$executeRaw`
-    UPDATE markets m SET supply_principal = s.principal, borrow_principal = l.principal
-    FROM (SELECT asset, sum(principal) AS principal FROM positions GROUP BY asset) s,
-         (SELECT asset, sum(principal) AS principal FROM loans GROUP BY asset) l
-    WHERE m.asset = s.asset AND m.asset = l.asset`;
-  // No bench account holds LAB: everything is in the base lanes.
-  await prisma.$executeRaw`
-    UPDATE market_lanes m SET total_supply_scaled = s.scaled, total_borrow_scaled = l.scaled
-    FROM (SELECT asset, sum(scaled) AS scaled FROM positions GROUP BY asset) s,
-         (SELECT asset, sum(scaled_debt) AS scaled FROM loans GROUP BY asset) l
-    WHERE m.asset = s.asset AND m.asset = l.asset AND m.tier = 'base'`;
-  await prisma.$executeRaw`ANALYZE`;
-  const totals = await prisma.$queryRaw<{ asset: string; supplied: string; borrowed: string }[]>`
-    SELECT asset, supply_principal::text AS supplied, borrow_principal::text AS borrowed FROM markets`;
-  for (const row of totals) {
-    const supplied = dec(row.supplied);
-    const borrowed = dec(row.borrowed);
-    const bench = { code: 'bench:customers', asset: row.asset, kind: 'bench', normalSide: 'credit' as const, noOverdraft: false };
-    await prisma.$transaction((tx) =>
-      ledger.post(tx, {
-        type: 'bench-world',
-        at: new Date('2026-01-01T00:00:00Z'),
-        entries: [
-          { account: chart.marketCash(row.asset), amount: supplied.minus(borrowed) },
-          { account: { ...bench, code: 'bench:debts', normalSide: 'debit' }, amount: borrowed },
-          { account: bench, amount: supplied.negated() },
-        ],
-      }),
-    );
-  }
-}
-
 export async function measureAccrual(services: BenchServices, positions: number): Promise<AccrualFigures> {
   const { app } = await startBenchApp(services, `accrual${positions}`);
   try {
     const prisma = app.get(PrismaService);
-    const build = await timed(() => buildWorld(prisma, app.get(LedgerService), positions));
+    const build = await timed(() => buildSupplyWorld(prisma, app.get(LedgerService), { positions, loans: Math.floor(positions / 10), assets: ASSET_CODES }));
     const clock = app.get(ClockService);
     await clock.advance({ days: 1 }); // warm-up: first jobs, first plans
     const days: number[] = [];

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench [-- <name>]`: builds, then runs bench/<name>.ts (compiled), or the whole suite.
+// `npm run bench [-- <name>]`: builds, then runs the whole suite (bench/suite.ts, which writes
+// bench/results.md), or one benchmark: accrual, throughput, liquidation or year.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,11 @@ const say = (line) => process.stdout.write(`[bench] ${line}\n`);
 ensureDependencies(root, say);
 ensurePrismaClient(root, say);
 ensureBuilt(root, say);
-const name = process.argv[2] ?? 'accrual';
+const BENCHMARKS = ['suite', 'accrual', 'throughput', 'liquidation', 'year'];
+const name = process.argv[2] ?? 'suite';
+if (!BENCHMARKS.includes(name)) {
+  say(`unknown benchmark "${name}"; choose one of: ${BENCHMARKS.join(', ')}`);
+  process.exit(2);
+}
 const result = spawnSync(process.execPath, [...NODE_FLAGS, path.join(root, 'dist', 'bench', `${name}.js`)], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);

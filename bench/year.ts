@@ -1,0 +1,116 @@
+// A year in a day: the clock advanced 365 days, one at a time, in a world of 100,000 positions
+// and 10,000 loans, with BTC (the loans' collateral) on a seeded random walk: each day a new
+// price and its risk sweep, then the day's start (accrual, tiers, the daily sweep). The
+// baseline, measured in the same run on the same database, is one pass over every position
+// and every loan (what any per-row daily work would at least cost).
+//   npm run bench -- year
+import 'reflect-metadata';
+import { ClockService } from '../src/clock/clock.service.js';
+import { PrismaService } from '../src/prisma/prisma.service.js';
+import { LedgerService } from '../src/ledger/ledger.service.js';
+import { PricesService } from '../src/prices/prices.service.js';
+import { RiskSweeps } from '../src/risk/risk.jobs.js';
+import { LedgerCheckService } from '../src/ledger/ledger-check.service.js';
+import { pricePoints } from '../src/scenarios/price-paths.js';
+import { buildCrashWorld } from './crash-world.js';
+import { buildSupplyWorld } from './supply-world.js';
+import { BenchServices, fmt, median, startBenchApp, startBenchServices, timed } from './support.js';
+
+const POSITIONS = 100_000;
+const LOANS = 10_000;
+const DAYS = Number(process.env.BENCH_DAYS ?? 365);
+/** A year of BTC: no drift, 60 % annual volatility, the same path on every run. */
+const BTC_PATH = { kind: 'gbm', days: DAYS, drift: '0', volatility: '0.6', seed: 2026 } as const;
+
+export interface YearFigures {
+  days: number;
+  positions: number;
+  loans: number;
+  totalMs: number;
+  medianDayMs: number;
+  medianPriceSweepMs: number;
+  slowestDayMs: number;
+  scanMs: number;
+  liquidations: number;
+  marginCalls: number;
+  lowestBtc: string;
+}
+
+export async function measureYear(services: BenchServices): Promise<YearFigures> {
+  const { app } = await startBenchApp(services, 'year');
+  try {
+    const prisma = app.get(PrismaService);
+    const prices = app.get(PricesService);
+    // Savers in the other markets first (the builder sets those markets' sums), then the
+    // borrowers: 10,000 accounts with 1 BTC each owing USDC, and their lender.
+    await buildSupplyWorld(prisma, app.get(LedgerService), { positions: POSITIONS - LOANS - 1, loans: 0, assets: ['ETH', 'SOL', 'USDT'] });
+    await buildCrashWorld(prisma, prices, LOANS);
+    const clock = app.get(ClockService);
+    const sweeps = app.get(RiskSweeps);
+    const path = pricePoints('50000', BTC_PATH);
+    const days: number[] = [];
+    const priceSweeps: number[] = [];
+    const total = await timed(async () => {
+      for (const point of path) {
+        const sweep = await timed(async () => {
+          const set = await prices.set('BTC', point.price);
+          await sweeps.sweep(`price-${set.pointId}`, true);
+        });
+        const dayStart = await timed(() => clock.advance({ days: 1 }));
+        priceSweeps.push(sweep.ms);
+        days.push(sweep.ms + dayStart.ms);
+      }
+    });
+    const scan = await timed(() => prisma.$queryRaw`SELECT (SELECT sum(scaled) FROM positions), (SELECT sum(scaled_debt) FROM loans)`);
+
+    // A fast wrong answer must not pass: every market closed every day, nothing left that a
+    // review should have liquidated, and the ledger balances.
+    const closed = await prisma.marketDay.count();
+    if (closed !== DAYS * 6) throw new Error(`expected ${DAYS * 6} market days, found ${closed}`);
+    const liquidations = () => prisma.ledgerTransaction.count({ where: { type: 'liquidation' } });
+    const before = await liquidations();
+    await sweeps.sweep('after-the-year', true);
+    if ((await liquidations()) !== before) throw new Error('a sweep after the year still found accounts to liquidate');
+    const check = await app.get(LedgerCheckService).check();
+    if (!check.balanced) throw new Error(`ledger not balanced: ${JSON.stringify(check.mismatches.slice(0, 3))}`);
+    const [events] = await prisma.$queryRaw<{ liquidations: number; margin_calls: number }[]>`
+      SELECT (SELECT count(*)::int FROM ledger_transactions WHERE type = 'liquidation') AS liquidations,
+             (SELECT count(*)::int FROM notifications WHERE type = 'margin_call') AS margin_calls`;
+    return {
+      days: DAYS,
+      positions: await prisma.position.count(),
+      loans: await prisma.loan.count(),
+      totalMs: total.ms,
+      medianDayMs: median(days),
+      medianPriceSweepMs: median(priceSweeps),
+      slowestDayMs: Math.max(...days),
+      scanMs: scan.ms,
+      liquidations: events.liquidations,
+      marginCalls: events.margin_calls,
+      lowestBtc: path.reduce((low, point) => (Number(point.price) < Number(low) ? point.price : low), '50000'),
+    };
+  } finally {
+    await app.close();
+  }
+}
+
+export function reportYear(f: YearFigures): string[] {
+  return [
+    '## A year in a day',
+    '',
+    `${f.days} simulated days, one at a time: each a new BTC price on a seeded random walk (lowest ${f.lowestBtc}) with its risk sweep, then the day's start (accrual, tiers, daily sweep).`,
+    '',
+    '| positions | loans | all days | per simulated day (median) | of which the price and its sweep | slowest day | baseline: one pass over every position and loan | liquidations | margin calls |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${f.positions.toLocaleString('en')} | ${f.loans.toLocaleString('en')} | ${(f.totalMs / 1000).toFixed(1)} s | ${fmt(f.medianDayMs)} | ${fmt(f.medianPriceSweepMs)} | ${fmt(f.slowestDayMs)} | ${fmt(f.scanMs)} | ${f.liquidations} | ${f.marginCalls} |`,
+  ];
+}
+
+if (process.argv[1]?.endsWith('year.js')) {
+  const services = await startBenchServices();
+  try {
+    process.stdout.write(reportYear(await measureYear(services)).join('\n') + '\n');
+  } finally {
+    await services.stop();
+  }
+}
