@@ -9,7 +9,8 @@ const RECHECK_MS = 1000;
  * clock's day-start work). Queue events can be missed (a job that finishes while the events
  * stream is not yet being read), and a failed attempt that will be retried is reported as a
  * failure: so a job's state is checked again at least every second instead of trusting one
- * event. `close()` (at shutdown) makes every wait fail at once instead of hanging.
+ * event. A job Redis has lost (a restart without persistence) is added again. `close()` (at
+ * shutdown) makes every wait fail at once instead of hanging.
  */
 export class JobWaiter {
   private events?: QueueEvents;
@@ -39,6 +40,9 @@ export class JobWaiter {
         const state = await job.getState();
         if (state === 'completed') return (await Job.fromId(this.queue, job.id!))?.returnvalue as R;
         if (state === 'failed') throw error;
+        // Redis lost the job (restarted without persistence, or flushed) before it finished: add
+        // it again under its id; the work it does is idempotent in Postgres.
+        if (state === 'unknown') await this.queue.add(job.name, job.data, job.opts);
         if (wallClockMs() > deadline) throw new Error(`job ${job.id} did not finish in ${deadlineMs / 1000} s (state ${state}): is a worker running?`);
       }
     }
