@@ -8,7 +8,7 @@ import { ADMIN_KEY, TestApp } from './test-app.js';
 
 export interface AppProcess {
   /** The process's own API (main.js only). */
-  admin?: { put(path: string): request.Test };
+  admin?: { put(path: string): request.Test; post(path: string): request.Test };
   /** The process's own API, `http://127.0.0.1:<port>` (main.js only). */
   url?: string;
   /** Sends a signal and waits for the process to be gone. */
@@ -55,7 +55,12 @@ export async function startAppProcess(app: TestApp, kind: 'worker' | 'api'): Pro
   }
   const server = `http://127.0.0.1:${port}`;
   return {
-    admin: port ? { put: (p) => request(server).put(p).set('Authorization', `Bearer ${ADMIN_KEY}`) } : undefined,
+    admin: port
+      ? {
+          put: (p) => request(server).put(p).set('Authorization', `Bearer ${ADMIN_KEY}`),
+          post: (p) => request(server).post(p).set('Authorization', `Bearer ${ADMIN_KEY}`),
+        }
+      : undefined,
     url: port ? server : undefined,
     kill: async (signal) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -27,7 +27,8 @@ export type ApiClient = Record<Method, (path: string) => request.Test>;
  * prefix, so test files running side by side share nothing.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  // A DATABASE_URL of the test's own (a Postgres it starts and stops itself) is used as it is.
+  const database = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await createTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,
     REDIS_URL: process.env.LENDLAB_TEST_REDIS_URL,
