@@ -18,6 +18,12 @@ function stat(pid: number): { own: number; children: number; parent: number } | 
   return { own: ms(14) + ms(15), children: ms(16) + ms(17), parent: Number(fields[4 - 3]) };
 }
 
+/** CPU time this process has used so far, in ms. */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** CPU time a process has used so far, in ms (Linux /proc). */
 export function processCpuMs(pid: number): number {
   return stat(pid)?.own ?? NaN;

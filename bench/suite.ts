@@ -65,7 +65,7 @@ try {
   };
   show(reportAccrual(await measureAccrual(services, 10_000), await measureAccrual(services, 1_000_000)));
   const throughput = await measureThroughput(services);
-  show(reportThroughput(throughput.levels));
+  show(reportThroughput(throughput.levels, throughput.roundTrips));
   show(reportMemory(throughput.memory));
   show(reportLiquidation([await measureLiquidation(services, 1), await measureLiquidation(services, 2)]));
   show(reportYear(await measureYear(services)));

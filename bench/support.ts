@@ -29,6 +29,7 @@ export interface BenchServices {
   redisUrl: string;
   /** The postmaster's process id (its backends are its children). */
   postgresPid(): number;
+  redisPid(): number;
   stop(): Promise<void>;
 }
 
@@ -43,6 +44,7 @@ export async function startBenchServices(): Promise<BenchServices> {
     postgresUrl: postgres.url,
     redisUrl: redis.url,
     postgresPid: () => Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
+    redisPid: () => redis.child.pid!,
     stop: async () => {
       await redis.stop();
       await postgres.stop();

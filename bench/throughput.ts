@@ -12,6 +12,7 @@ import { BENCH_ADMIN_KEY, BenchServices, benchDatabase, LendLabProcess, startBen
 import { runPgbench, PgbenchFigures } from './pgbench.js';
 import { MemorySampler, MemoryFigures, reportMemory } from './memory.js';
 import { CpuMeter, postgresCpuMs, processCpuMs } from './cpu.js';
+import { measureRoundTrips, reportRoundTrips, RoundTripFigures } from './round-trip.js';
 
 export const CLIENT_LEVELS = [1, 8, 32] as const;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -105,7 +106,9 @@ async function checkDeposits(api: string, databaseUrl: string, accepted: number,
   if (!check.balanced) throw new Error(`ledger not balanced after the deposits: ${JSON.stringify(check)}`);
 }
 
-export async function measureThroughput(services: BenchServices): Promise<{ levels: ThroughputFigures[]; memory: MemoryFigures[] }> {
+export async function measureThroughput(
+  services: BenchServices,
+): Promise<{ levels: ThroughputFigures[]; memory: MemoryFigures[]; roundTrips: RoundTripFigures[] }> {
   const databaseUrl = await benchDatabase(services, 'throughput');
   const queuePrefix = `bench${randomUUID().slice(0, 8)}`;
   const processes: LendLabProcess[] = [];
@@ -145,7 +148,7 @@ export async function measureThroughput(services: BenchServices): Promise<{ leve
     memory.stopLoad();
     await new Promise((resolve) => setTimeout(resolve, 1000)); // the last requests the load tool gave up on
     await checkDeposits(api.url!, databaseUrl, accepted, sent);
-    return { levels, memory: memory.figures() };
+    return { levels, memory: memory.figures(), roundTrips: await measureRoundTrips(databaseUrl) };
   } finally {
     for (const child of processes.reverse()) await child.stop();
   }
@@ -153,7 +156,7 @@ export async function measureThroughput(services: BenchServices): Promise<{ leve
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-export function reportThroughput(levels: ThroughputFigures[]): string[] {
+export function reportThroughput(levels: ThroughputFigures[], roundTrips: RoundTripFigures[]): string[] {
   const at8 = levels.find((level) => level.clients === 8);
   return [
     '## Money-moving API throughput: deposits over HTTP vs pgbench (TPC-B-like)',
@@ -168,14 +171,16 @@ export function reportThroughput(levels: ThroughputFigures[]): string[] {
     ),
     '',
     at8 ? `At 8 clients: ${(at8.requestsPerSecond / at8.pgbench.tps).toFixed(2)} of pgbench's transactions per second (target ≥ 0.5).` : '',
+    '',
+    ...reportRoundTrips(roundTrips),
   ];
 }
 
 if (process.argv[1]?.endsWith('throughput.js')) {
   const services = await startBenchServices();
   try {
-    const { levels, memory } = await measureThroughput(services);
-    process.stdout.write([...reportThroughput(levels), '', ...reportMemory(memory)].join('\n') + '\n');
+    const { levels, memory, roundTrips } = await measureThroughput(services);
+    process.stdout.write([...reportThroughput(levels, roundTrips), '', ...reportMemory(memory)].join('\n') + '\n');
   } finally {
     await services.stop();
   }

@@ -19,8 +19,8 @@ import { BenchServices, fmt, median, startBenchApp, startBenchServices, timed } 
 const POSITIONS = 100_000;
 const LOANS = 10_000;
 const DAYS = Number(process.env.BENCH_DAYS ?? 365);
-/** A year of BTC: no drift, 60 % annual volatility, the same path on every run. */
-const BTC_PATH = { kind: 'gbm', days: DAYS, drift: '0', volatility: '0.6', seed: 2026 } as const;
+/** A year of BTC: no drift, 60 % annual volatility, the same path on every run (this seed falls to about 20,000: margin calls and liquidations). */
+const BTC_PATH = { kind: 'gbm', days: DAYS, drift: '0', volatility: '0.6', seed: 42 } as const;
 
 export interface YearFigures {
   days: number;

@@ -18,6 +18,6 @@ export function which(binary: string): string | undefined;
 export function ensureSystemCommand(command: { binary: string; aptPackage: string; advice: string }, log?: (line: string) => void): string;
 export function ensureRedisServer(log?: (line: string) => void): string;
 export function ensurePgbench(log?: (line: string) => void): string;
-export function startRedis(options: { port: number; dir: string; log?: (line: string) => void }): Promise<RunningService>;
+export function startRedis(options: { port: number; dir: string; log?: (line: string) => void }): Promise<RunningService & { child: import('node:child_process').ChildProcess }>;
 export function waitFor(what: string, check: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
 export function sleep(ms: number): Promise<void>;
