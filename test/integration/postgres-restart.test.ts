@@ -47,7 +47,7 @@ describe('Postgres restarted under a stream of deposits', () => {
 
   it('applies every deposit once, answers JSON errors while it is down, and recovers by itself', async () => {
     const user = await createUser(app, 'streamer');
-    const failures: { status: number; body: unknown }[] = [];
+    const failures: { status: number; body: unknown; retryAfter?: string }[] = [];
     const applied = new Map<string, string>();
     const answers = new Map<string, string>();
 
@@ -68,7 +68,7 @@ describe('Postgres restarted under a stream of deposits', () => {
           answers.set(key, response.text);
           return;
         }
-        failures.push({ status: response.status, body: response.body });
+        failures.push({ status: response.status, body: response.body, retryAfter: response.headers['retry-after'] });
         if (attempt > 100) throw new Error(`deposit ${key} never succeeded: ${JSON.stringify(response.body)}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -92,11 +92,14 @@ describe('Postgres restarted under a stream of deposits', () => {
       expect(again.text).toBe(answers.get(key));
     }
 
-    // The outage was seen, and every failure was an error body with a code, never a success.
+    // The outage was seen, and every failure said so: 503 SERVICE_UNAVAILABLE with when to retry, never a success.
     expect(failures.length).toBeGreaterThan(0);
     for (const failure of failures) {
-      expect(failure.status).toBeGreaterThanOrEqual(500);
-      expect(failure.body).toEqual(expect.objectContaining({ statusCode: failure.status, code: expect.any(String), message: expect.any(String) }));
+      expect(failure).toEqual({
+        status: 503,
+        body: expect.objectContaining({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: expect.any(String) }),
+        retryAfter: '1',
+      });
     }
     // Every key's deposit applied once: the position holds exactly their sum.
     expect(applied.size).toBe(CLIENTS * DEPOSITS_PER_CLIENT);
