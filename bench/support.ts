@@ -67,7 +67,7 @@ export async function startBenchApp(
 ): Promise<{ app: INestApplicationContext; databaseUrl: string; config: AppConfig }> {
   const databaseUrl = await benchDatabase(services, name);
   const config = benchConfig(services, databaseUrl, `bench${randomBytes(4).toString('hex')}`);
-  return { app: await createWorkerContext(config, { logger: new JsonLogger('error') }), databaseUrl, config };
+  return { app: await createWorkerContext(config, { logger: new JsonLogger((process.env.BENCH_LOG_LEVEL ?? 'error') as 'error') }), databaseUrl, config };
 }
 
 export interface LendLabProcess {
@@ -135,7 +135,7 @@ function benchEnv(services: BenchServices, databaseUrl: string, queuePrefix: str
     REDIS_URL: services.redisUrl,
     ADMIN_API_KEY: BENCH_ADMIN_KEY,
     QUEUE_PREFIX: queuePrefix,
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
   };
 }
 

@@ -3,6 +3,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { wallClockMs } from '../clock/wall-clock.js';
 
 const RECHECK_MS = 1000;
+/** How many job states one round reads at once. */
+const STATE_CHUNK = 100;
 
 /**
  * Waits for jobs of one queue to finish, for code that must not go on before they have (the
@@ -49,8 +51,11 @@ export class JobWaiter {
   }
 
   /**
-   * For thousands of jobs at once: rather than a listener per job, polls their states in
-   * batches (the oldest few hundred each round, as jobs run roughly in order).
+   * For thousands of jobs at once: rather than a listener per job, polls their states. Jobs run
+   * roughly in the order they were added, so each round reads the oldest pending ones a chunk
+   * at a time and stops at the first chunk with a job still open: a finished job's state is
+   * read about once, not once per round (the waiting process shares the machine's cores with
+   * the workers it waits for).
    */
   async allFinished(jobIds: string[], deadlineMs: number): Promise<void> {
     const deadline = wallClockMs() + deadlineMs;
@@ -58,14 +63,23 @@ export class JobWaiter {
     while (pending.length > 0) {
       this.throwIfStopping(`${pending.length} jobs`);
       if (wallClockMs() > deadline) throw new Error(`${pending.length} jobs did not finish in ${deadlineMs / 1000} s: is a worker running?`);
-      const batch = pending.slice(0, 500);
-      const states = await Promise.all(batch.map(async (id) => [id, await this.queue.getJobState(id)] as const));
-      const failed = states.find(([, state]) => state === 'failed');
-      if (failed) throw new Error(`job ${failed[0]} failed`);
-      const done = new Set(states.filter(([, state]) => state === 'completed' || state === 'unknown').map(([id]) => id));
-      pending = pending.filter((id) => !done.has(id));
+      pending = await this.dropFinishedPrefix(pending);
       if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 20 + pending.length)));
     }
+  }
+
+  /** The ids still pending: the leading chunks that have finished are dropped; a failed job throws. */
+  private async dropFinishedPrefix(pending: string[]): Promise<string[]> {
+    for (let start = 0; start < pending.length; start += STATE_CHUNK) {
+      const chunk = pending.slice(start, start + STATE_CHUNK);
+      const states = await Promise.all(chunk.map((id) => this.queue.getJobState(id)));
+      const failed = chunk.find((_, i) => states[i] === 'failed');
+      if (failed) throw new Error(`job ${failed} failed`);
+      // A completed job may already have been removed (removeOnComplete): unknown counts as done.
+      const open = chunk.filter((_, i) => states[i] !== 'completed' && states[i] !== 'unknown');
+      if (open.length > 0) return [...open, ...pending.slice(start + STATE_CHUNK)];
+    }
+    return [];
   }
 
   async close(): Promise<void> {
