@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
-import { startTestApp, TestApp } from '../support/test-app.js';
-import { AppProcess, startAppProcess } from '../support/app-process.js';
+import { describe, expect, it } from '@jest/globals';
+import { twinWorlds } from '../support/twin-worlds.js';
+import { withClient } from '../support/database.js';
 import { world } from '../support/world.js';
 import { buildSmallWorld } from '../support/small-world.js';
 import { canonicalState, stateDifferences } from '../support/canonical.js';
@@ -19,34 +18,10 @@ const NEXT_DAY = '2026-01-04';
  * be the same, ledger entry for ledger entry.
  */
 describe('a worker killed mid-accrual', () => {
-  let calm: TestApp;
-  let crashed: TestApp;
-  const processes: AppProcess[] = [];
-  let locker: pg.Client | undefined;
-  let verify: pg.Client | undefined;
-
-  beforeAll(async () => {
-    // These processes only serve HTTP: the accruals are done by the worker processes.
-    calm = await startTestApp({ RUN_WORKERS: 'false' });
-    crashed = await startTestApp({ RUN_WORKERS: 'false' });
-    await buildSmallWorld(calm);
-    await buildSmallWorld(crashed);
-  });
-  afterAll(async () => {
-    await locker?.end().catch(() => undefined);
-    await verify?.end().catch(() => undefined);
-    for (const p of processes) await p.kill('SIGKILL');
-    await calm?.close();
-    await crashed?.close();
-  });
-
-  const start = async (app: TestApp) => {
-    const p = await startAppProcess(app, 'worker');
-    processes.push(p);
-    return p;
-  };
+  const { twins, startWorker: start, holdLedgerRow } = twinWorlds(buildSmallWorld);
 
   it('ends with the ledger and markets of the twin that did not crash', async () => {
+    const { calm, crashed } = twins;
     const calmWorker = await start(calm);
     await world(calm).advance({ days: 2 });
     await world(calm).advance({ days: 3 });
@@ -55,48 +30,30 @@ describe('a worker killed mid-accrual', () => {
     const first = await start(crashed);
     await world(crashed).advance({ days: 2 });
     // Hold the USDC reserve's ledger row: the next USDC accrual stops there, its transaction open.
-    locker = new pg.Client({ connectionString: crashed.databaseUrl });
-    await locker.connect();
-    await locker.query('BEGIN');
-    const held = await locker.query(`SELECT id FROM ledger_accounts WHERE code = 'platform:reserve' AND asset = 'USDC' FOR UPDATE`);
-    expect(held.rowCount).toBe(1);
-    const lockerPid = (await locker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
-
+    const reserve = await holdLedgerRow(crashed, 'platform:reserve', 'USDC');
     const advancing = crashed.admin.post('/v1/clock/advance').send({ days: 3 }).then((response) => response);
-    // (From another connection: within a transaction pg_stat_activity is one snapshot.)
-    verify = new pg.Client({ connectionString: crashed.databaseUrl });
-    await verify.connect();
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const blocked = await verify.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND backend_xid IS NOT NULL AND $1::int = ANY(pg_blocking_pids(pid))`,
-        [lockerPid],
-      );
-      if (blocked.rows[0].n > 0) break;
-      if (Date.now() > deadline) throw new Error(`the worker never started the USDC accrual: ${first.errors()}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await reserve.untilBlocking(first);
     await first.kill('SIGKILL');
-    await locker.query('ROLLBACK');
-    await locker.end();
-    locker = undefined;
+    await reserve.release();
 
     // Killed in the middle: the USDC day is not closed, nor its interest posted.
     // The killed worker's backend ends (and rolls back) as soon as it finds its client gone.
-    for (let i = 0; i < 100; i += 1) {
-      const open = await verify.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()`,
+    await withClient(crashed.databaseUrl, async (verify) => {
+      for (let i = 0; i < 100; i += 1) {
+        const open = await verify.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()`,
+        );
+        if (open.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const usdc = await verify.query(`SELECT count(*)::int AS n FROM market_days WHERE asset = 'USDC' AND date = $1::date`, [CRASH_DAY]);
+      expect(usdc.rows[0].n).toBe(0);
+      const posted = await verify.query(
+        `SELECT count(*)::int AS n FROM ledger_transactions WHERE type = 'interest' AND metadata->>'asset' = 'USDC' AND metadata->>'date' = $1`,
+        [CRASH_DAY],
       );
-      if (open.rows[0].n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const usdc = await verify.query(`SELECT count(*)::int AS n FROM market_days WHERE asset = 'USDC' AND date = $1::date`, [CRASH_DAY]);
-    expect(usdc.rows[0].n).toBe(0);
-    const posted = await verify.query(`SELECT count(*)::int AS n FROM ledger_transactions WHERE type = 'interest' AND metadata->>'asset' = 'USDC' AND metadata->>'date' = $1`, [CRASH_DAY]);
-    expect(posted.rows[0].n).toBe(0);
-    await verify.end();
-    verify = undefined;
+      expect(posted.rows[0].n).toBe(0);
+    });
 
     // A new worker takes the stalled job over (BullMQ's stall check: up to about 30 s) and the advance completes.
     // The killed worker's jobs are still active in Redis under its lock: a restarted worker

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { startAppProcess } from '../support/app-process.js';
 import { buildCrashWorld } from '../../bench/crash-world.js';
@@ -8,7 +7,7 @@ import { dec } from '../../src/common/money/decimal.js';
 import { PricesService } from '../../src/prices/prices.service.js';
 import { LiquidationService } from '../../src/risk/liquidation.service.js';
 import { LedgerCheckService } from '../../src/ledger/ledger-check.service.js';
-import { AppProcess } from '../support/app-process.js';
+import { twinWorlds } from '../support/twin-worlds.js';
 import { canonicalState, stateDifferences } from '../support/canonical.js';
 import { expireDeadWorkersLocks, queuesIdle } from '../support/stalled-jobs.js';
 import { QUEUES } from '../../src/queues/queue-names.js';
@@ -86,72 +85,16 @@ describe('a worker killed mid-liquidation', () => {
 });
 
 /**
- * Holds a ledger row (FOR UPDATE) until released, and waits for a transaction of another
- * process that has written and now waits for that row: a worker stopped mid-transaction.
- */
-async function holdLedgerRow(databaseUrl: string, code: string, asset: string) {
-  const holder = new pg.Client({ connectionString: databaseUrl });
-  const watcher = new pg.Client({ connectionString: databaseUrl });
-  await holder.connect();
-  await watcher.connect();
-  await holder.query('BEGIN');
-  const held = await holder.query('SELECT id FROM ledger_accounts WHERE code = $1 AND asset = $2 FOR UPDATE', [code, asset]);
-  if (held.rowCount !== 1) throw new Error(`no ledger account ${code} ${asset}`);
-  const holderPid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
-  return {
-    async untilBlocking(process: AppProcess): Promise<void> {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        // (Not from the holder: within a transaction pg_stat_activity is one snapshot.)
-        const blocked = await watcher.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND backend_xid IS NOT NULL AND $1::int = ANY(pg_blocking_pids(pid))`,
-          [holderPid],
-        );
-        if (blocked.rows[0].n > 0) return;
-        if (Date.now() > deadline) throw new Error(`no transaction came to wait for ${code} ${asset}: ${process.errors()}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
-    async release(): Promise<void> {
-      await holder.query('ROLLBACK').catch(() => undefined);
-      await holder.end().catch(() => undefined);
-      await watcher.end().catch(() => undefined);
-    },
-  };
-}
-
-/**
  * Twin worlds: the same crash world on two databases, the same crash price; in one a worker
  * liquidates undisturbed, in the other the worker is SIGKILLed mid-liquidation and a restarted
  * worker finishes the jobs it left. Both must end with the same ledger, positions, loans and
  * notices.
  */
 describe('a worker killed mid-liquidation, then restarted', () => {
-  let calm: TestApp;
-  let crashed: TestApp;
-  const processes: AppProcess[] = [];
-  const releases: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    calm = await startTestApp({ RUN_WORKERS: 'false' });
-    crashed = await startTestApp({ RUN_WORKERS: 'false' });
-    await buildCrashWorld(calm.get(PrismaService), calm.get(PricesService), TWIN_ACCOUNTS);
-    await buildCrashWorld(crashed.get(PrismaService), crashed.get(PricesService), TWIN_ACCOUNTS);
-  });
-  afterAll(async () => {
-    for (const release of releases) await release();
-    for (const p of processes) await p.kill('SIGKILL');
-    await calm?.close();
-    await crashed?.close();
-  });
-  const start = async (app: TestApp) => {
-    const p = await startAppProcess(app, 'worker');
-    processes.push(p);
-    return p;
-  };
+  const { twins, startWorker: start, holdLedgerRow } = twinWorlds((app) => buildCrashWorld(app.get(PrismaService), app.get(PricesService), TWIN_ACCOUNTS));
 
   it('ends with the ledger of the twin that was not killed', async () => {
+    const { calm, crashed } = twins;
     const calmWorker = await start(calm);
     await calm.admin.put('/v1/prices/BTC?wait=true').send({ price: '30000' }).expect(200);
     await calmWorker.kill('SIGTERM');
@@ -159,8 +102,7 @@ describe('a worker killed mid-liquidation, then restarted', () => {
     // The first liquidation batch stops at the platform's USDC cash row, the last lock it takes:
     // the accounts' positions, loans, notices and ledger entries are written, not committed.
     const first = await start(crashed);
-    const cash = await holdLedgerRow(crashed.databaseUrl, 'market:cash', 'USDC');
-    releases.push(cash.release);
+    const cash = await holdLedgerRow(crashed, 'market:cash', 'USDC');
     await crashed.admin.put('/v1/prices/BTC').send({ price: '30000' }).expect(200);
     await cash.untilBlocking(first);
     await first.kill('SIGKILL');
