@@ -209,18 +209,21 @@ describe('load: a sustained mixed workload', () => {
             const positions = view.body.positions as { asset: string; amount: string; matured: boolean }[];
             const matured = positions.filter((p) => p.matured && new Decimal(p.amount).gt(0));
             const locked = positions.filter((p) => !p.matured && new Decimal(p.amount).gt(0));
-            if (matured.length > 0) {
-              const position = pick(matured);
-              const reply = await call('withdrawal', user.key, 'POST', `/v1/accounts/${user.accountId}/withdrawals`, { asset: position.asset }, { 'idempotency-key': `${user.name}-${(serial += 1)}` });
-              if (reply.status === 201) expected.set(expectedKey(user.accountId, position.asset), new Decimal(0));
+            // A matured position's withdrawal may be refused while it backs a loan or the market lacks cash.
+            const judge = (reply: Reply, asset: string) => {
+              if (reply.status === 201) expected.set(expectedKey(user.accountId, asset), new Decimal(0));
               else if (reply.status > 0 && reply.status < 500 && !['LTV_LIMIT_EXCEEDED', 'INSUFFICIENT_LIQUIDITY', 'POSITION_LOCKED'].includes(reply.body?.code)) {
                 problems.push(`withdrawal refused: ${reply.status} ${JSON.stringify(reply.body)}`);
               }
+            };
+            if (matured.length > 0) {
+              const position = pick(matured);
+              judge(await call('withdrawal', user.key, 'POST', `/v1/accounts/${user.accountId}/withdrawals`, { asset: position.asset }, { 'idempotency-key': `${user.name}-${(serial += 1)}` }), position.asset);
             } else if (locked.length > 0) {
               const position = pick(locked);
               const reply = await call('withdrawal-locked', user.key, 'POST', `/v1/accounts/${user.accountId}/withdrawals`, { asset: position.asset });
-              // The admin may have moved the clock past its maturity since the view was read.
-              if (reply.status === 201 && clockMoves !== clockBefore) expected.set(expectedKey(user.accountId, position.asset), new Decimal(0));
+              // The admin may have moved the clock past its maturity since the view was read: then it is a matured one.
+              if (clockMoves !== clockBefore) judge(reply, position.asset);
               else if (reply.status !== 409 || reply.body?.code !== 'POSITION_LOCKED') problems.push(`a locked withdrawal got ${reply.status} ${JSON.stringify(reply.body)}`);
             }
           }
