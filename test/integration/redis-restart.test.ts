@@ -7,6 +7,10 @@ import { startTestApp, TestApp } from '../support/test-app.js';
 import { buildSmallWorld } from '../support/small-world.js';
 import { world } from '../support/world.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Queue } from 'bullmq';
+import { QUEUES } from '../../src/queues/queue-names.js';
+import { ClockTickScheduler } from '../../src/clock/clock-tick.processor.js';
 
 const BORROWED = ['BTC', 'SOL', 'USDC', 'USDT'];
 const FIRST_DAY = '2026-01-01';
@@ -85,5 +89,20 @@ describe('Redis restarted during a clock advance', () => {
     expect(closed.filter((d) => d.date === '2026-01-06')).toHaveLength(6);
     expectOnce(closed);
     await app.api().get('/health').expect(200);
+
+    // The periodic tick (what runs due day starts in real-time mode, and finishes an interrupted
+    // advance) is still registered, and a tick fired now reaches the emptied Redis and is worked.
+    expect(app.get(SchedulerRegistry).getIntervals()).toContain('clock-tick');
+    const ticks = new Queue(QUEUES.clock, { connection: { url: redis!.url }, prefix: app.config.queuePrefix });
+    try {
+      const before = await ticks.getCompletedCount();
+      await app.get(ClockTickScheduler).tick();
+      for (const deadline = Date.now() + 20_000; (await ticks.getCompletedCount()) <= before; ) {
+        if (Date.now() > deadline) throw new Error(`no tick was worked after the restart: ${JSON.stringify(await ticks.getJobCounts())}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await ticks.close();
+    }
   }, 80_000);
 });
