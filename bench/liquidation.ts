@@ -10,7 +10,7 @@ import { RiskSweepService } from '../src/risk/risk-sweep.service.js';
 import { LedgerCheckService } from '../src/ledger/ledger-check.service.js';
 import { buildCrashWorld } from './crash-world.js';
 import { CpuMeter, ownCpuMs, postgresCpuMs, processCpuMs } from './cpu.js';
-import { BenchServices, LendLabProcess, fmt, startBenchApp, startBenchServices, startWorkerProcess, timed } from './support.js';
+import { BenchServices, LendLabProcess, fmt, startBenchApp, startBenchServices, startLendLabProcess, timed } from './support.js';
 
 const LOANS = Number(process.env.BENCH_LOANS ?? 100_000);
 
@@ -30,7 +30,7 @@ export async function measureLiquidation(services: BenchServices, workers: 1 | 2
   try {
     const prisma = app.get(PrismaService);
     await buildCrashWorld(prisma, app.get(PricesService), LOANS);
-    if (workers === 2) extra.push(await startWorkerProcess(services, databaseUrl, config.queuePrefix));
+    if (workers === 2) extra.push(await startLendLabProcess('worker', services, databaseUrl, config.queuePrefix));
     const meter = new CpuMeter({
       // This process is the first worker (its own CPU, in ms); the second is a process of its own.
       workers: () => ownCpuMs() + extra.reduce((sum, worker) => sum + processCpuMs(worker.pid), 0),

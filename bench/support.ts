@@ -3,12 +3,11 @@ import path from 'node:path';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { QUEUES } from '../src/queues/queue-names.js';
 import type * as Services from '../scripts/lib/services.mjs';
 import type * as Migrate from '../scripts/lib/migrate.mjs';
+import type * as LendLabProcesses from '../scripts/lib/lendlab-process.mjs';
 import { AppConfig, loadConfig } from '../src/config/app-config.js';
 import { createWorkerContext } from '../src/bootstrap/create-app.js';
 import { JsonLogger } from '../src/common/logging/json-logger.js';
@@ -21,6 +20,9 @@ const { ensureDatabase, freePort, startEmbeddedPostgres, startRedis }: typeof Se
 );
 const { NODE_FLAGS }: { NODE_FLAGS: string[] } = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'node-flags.mjs')).href);
 const { applyMigrations }: typeof Migrate = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'migrate.mjs')).href);
+const { startLendLabProcess: startProcess }: typeof LendLabProcesses = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'lendlab-process.mjs')).href);
+
+export type LendLabProcess = LendLabProcesses.LendLabProcess;
 
 export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789';
 
@@ -70,63 +72,29 @@ export async function startBenchApp(
   return { app: await createWorkerContext(config, { logger: new JsonLogger((process.env.BENCH_LOG_LEVEL ?? 'error') as 'error') }), databaseUrl, config };
 }
 
-export interface LendLabProcess {
-  pid: number;
-  /** The API's address (`api` only). */
-  url?: string;
-  stop(): Promise<void>;
-}
-
 /**
  * LendLab as a process of its own, with the flags every LendLab process gets: `worker` is
  * `dist/src/worker.js`; `api` is `dist/src/main.js` serving HTTP only (its workers off, so
- * that its memory and CPU are the API's). Resolves once it is ready: for a worker, when its
- * risk workers are connected to Redis; for the API, when /health answers.
+ * that its memory and CPU are the API's). Resolves once it is ready: a worker when its risk
+ * workers are connected to Redis, the API when /health answers.
  */
 export async function startLendLabProcess(kind: 'api' | 'worker', services: BenchServices, databaseUrl: string, queuePrefix: string): Promise<LendLabProcess> {
   const port = kind === 'api' ? await freePort() : undefined;
-  const queue = new Queue(QUEUES.riskAccount, { connection: { url: services.redisUrl }, prefix: queuePrefix });
-  const workersBefore = await queue.getWorkersCount();
   // BENCH_NODE_FLAGS adds flags to LendLab's processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where time goes.
   const extraFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...extraFlags, path.join(root, 'dist', 'src', kind === 'api' ? 'main.js' : 'worker.js')], {
+  return startProcess({
+    script: path.join(root, 'dist', 'src', kind === 'api' ? 'main.js' : 'worker.js'),
+    nodeFlags: [...NODE_FLAGS, ...extraFlags],
     env: {
       ...process.env,
       ...benchEnv(services, databaseUrl, queuePrefix),
       ...(port ? { PORT: String(port), HOST: '127.0.0.1', RUN_WORKERS: 'false' } : {}),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    redisUrl: services.redisUrl,
+    queuePrefix,
+    readyQueue: port ? undefined : QUEUES.riskAccount,
+    port,
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = port ? `http://127.0.0.1:${port}` : undefined;
-  const ready = async () =>
-    url ? (await fetch(`${url}/health`).catch(() => null))?.status === 200 : (await queue.getWorkersCount()) > workersBefore;
-  try {
-    const deadline = Date.now() + 60_000;
-    while (!(await ready())) {
-      if (child.exitCode !== null) throw new Error(`the ${kind} process exited with ${child.exitCode}`);
-      if (Date.now() > deadline) throw new Error(`the ${kind} process was not ready in 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  } finally {
-    await queue.close();
-  }
-  return {
-    pid: child.pid!,
-    url,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-/** A second worker beside the bench's own (the liquidation benchmark). */
-export function startWorkerProcess(services: BenchServices, databaseUrl: string, queuePrefix: string): Promise<LendLabProcess> {
-  return startLendLabProcess('worker', services, databaseUrl, queuePrefix);
 }
 
 function benchEnv(services: BenchServices, databaseUrl: string, queuePrefix: string): Record<string, string> {

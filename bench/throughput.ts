@@ -52,10 +52,14 @@ async function createUsers(api: string): Promise<BenchUser[]> {
   return users;
 }
 
-/** autocannon at `clients` connections, each request a deposit into the next account with a fresh key. */
-let sent = 0;
+/** Deposits sent and answered 201 over the whole run, for the final check. */
+interface DepositTally {
+  sent: number;
+  accepted: number;
+}
 
-async function depositLoad(api: string, users: BenchUser[], clients: number, seconds: number): Promise<autocannon.Result> {
+/** autocannon at `clients` connections, each request a deposit into the next account with a fresh key. */
+async function depositLoad(api: string, users: BenchUser[], tally: DepositTally, clients: number, seconds: number): Promise<autocannon.Result> {
   const result = await autocannon({
     url: api,
     connections: clients,
@@ -64,7 +68,7 @@ async function depositLoad(api: string, users: BenchUser[], clients: number, sec
       {
         method: 'POST',
         setupRequest: (request) => {
-          const user = users[sent++ % users.length];
+          const user = users[tally.sent++ % users.length];
           return {
             ...request,
             path: `/v1/accounts/${user.accountId}/deposits`,
@@ -79,6 +83,7 @@ async function depositLoad(api: string, users: BenchUser[], clients: number, sec
   if (result.non2xx || result.errors || result.timeouts) {
     throw new Error(`deposits at ${clients} clients: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
+  tally.accepted += result['2xx'];
   return result;
 }
 
@@ -87,7 +92,7 @@ async function depositLoad(api: string, users: BenchUser[], clients: number, sec
  * server may have finished a few requests the load tool stopped waiting for at the end of a
  * run: the postings lie between the 201s counted and the requests sent.
  */
-async function checkDeposits(api: string, databaseUrl: string, accepted: number, sent: number): Promise<void> {
+async function checkDeposits(api: string, databaseUrl: string, { accepted, sent }: DepositTally): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -121,16 +126,15 @@ export async function measureThroughput(
     const memory = new MemorySampler({ api: api.pid, worker: worker.pid });
     await memory.rest();
 
-    let accepted = 0;
+    const tally: DepositTally = { sent: 0, accepted: 0 };
     memory.startLoad();
-    accepted += (await depositLoad(api.url!, users, 8, 3))['2xx']; // warm-up: JIT, connection pools, plans
+    await depositLoad(api.url!, users, tally, 8, 3); // warm-up: JIT, connection pools, plans
     const levels: ThroughputFigures[] = [];
     const cpu = new CpuMeter({ api: () => processCpuMs(api.pid), postgres: () => postgresCpuMs(services.postgresPid()) });
     for (const clients of CLIENT_LEVELS) {
       cpu.start();
-      const result = await depositLoad(api.url!, users, clients, SECONDS);
+      const result = await depositLoad(api.url!, users, tally, clients, SECONDS);
       const used = cpu.stop();
-      accepted += result['2xx'];
       cpu.start();
       const pgbench = await runPgbench(services.postgresUrl, clients, SECONDS);
       const pgbenchUsed = cpu.stop();
@@ -147,7 +151,7 @@ export async function measureThroughput(
     }
     memory.stopLoad();
     await new Promise((resolve) => setTimeout(resolve, 1000)); // the last requests the load tool gave up on
-    await checkDeposits(api.url!, databaseUrl, accepted, sent);
+    await checkDeposits(api.url!, databaseUrl, tally);
     return { levels, memory: memory.figures(), roundTrips: await measureRoundTrips(databaseUrl) };
   } finally {
     for (const child of processes.reverse()) await child.stop();

@@ -12,6 +12,7 @@ import { PricesService } from '../src/prices/prices.service.js';
 import { RiskSweeps } from '../src/risk/risk.jobs.js';
 import { LedgerCheckService } from '../src/ledger/ledger-check.service.js';
 import { pricePoints } from '../src/scenarios/price-paths.js';
+import { Decimal } from '../src/common/money/decimal.js';
 import { buildCrashWorld } from './crash-world.js';
 import { buildSupplyWorld } from './supply-world.js';
 import { BenchServices, fmt, median, startBenchApp, startBenchServices, timed } from './support.js';
@@ -87,7 +88,7 @@ export async function measureYear(services: BenchServices): Promise<YearFigures>
       scanMs: scan.ms,
       liquidations: events.liquidations,
       marginCalls: events.margin_calls,
-      lowestBtc: path.reduce((low, point) => (Number(point.price) < Number(low) ? point.price : low), '50000'),
+      lowestBtc: Decimal.min(...path.map((point) => point.price)).toString(),
     };
   } finally {
     await app.close();

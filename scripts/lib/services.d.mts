@@ -19,5 +19,5 @@ export function ensureSystemCommand(command: { binary: string; aptPackage: strin
 export function ensureRedisServer(log?: (line: string) => void): string;
 export function ensurePgbench(log?: (line: string) => void): string;
 export function startRedis(options: { port: number; dir: string; log?: (line: string) => void }): Promise<RunningService & { child: import('node:child_process').ChildProcess }>;
-export function waitFor(what: string, check: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
+export function waitFor(what: string, check: () => Promise<boolean>, timeoutMs?: number, giveUp?: () => void): Promise<void>;
 export function sleep(ms: number): Promise<void>;

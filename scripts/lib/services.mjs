@@ -31,10 +31,12 @@ export function portIsFree(port) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor(what, check, timeoutMs = 30_000) {
+/** Polls `check` until it is true; `giveUp` may throw to stop at once (a process that died). */
+async function waitFor(what, check, timeoutMs = 30_000, giveUp = () => {}) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   while (Date.now() < deadline) {
+    giveUp();
     try {
       if (await check()) return;
     } catch (error) {
@@ -225,9 +227,8 @@ export async function startRedis({ port, dir, log = () => {} }) {
   child.stdout.on('data', (chunk) => log(String(chunk).trimEnd()));
   child.stderr.on('data', (chunk) => log(String(chunk).trimEnd()));
   const url = `redis://127.0.0.1:${port}`;
-  await waitFor(`Redis on port ${port}`, async () => {
+  await waitFor(`Redis on port ${port}`, () => ping(port), 30_000, () => {
     if (exited) throw new Error('redis-server exited');
-    return ping(port);
   });
   return {
     url,
