@@ -83,6 +83,8 @@ export class ClockService implements OnModuleInit {
       }
       await this.setNow(target);
       await this.hooks.runTimeReached(target);
+      // At a 00:00 the day's own sweep has just run at this very instant.
+      if (target.getTime() !== dayStart(utcDateString(target)).getTime()) await this.hooks.runAdvanceEnd(target);
       return { now: target, daysAccrued };
     }, true);
   }

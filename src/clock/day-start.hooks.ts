@@ -30,6 +30,7 @@ export class DayStartHooks {
   private readonly logger = new Logger('clock');
   private readonly handlers: DayStartHandler[] = [];
   private readonly timeHandlers: TimeReachedHandler[] = [];
+  private readonly advanceHandlers: TimeReachedHandler[] = [];
 
   /** Runs after every move of the clock (each boundary and where an advance stops); idempotent. */
   onTimeReached(handler: TimeReachedHandler): void {
@@ -38,6 +39,19 @@ export class DayStartHooks {
 
   async runTimeReached(now: Date): Promise<void> {
     for (const handler of this.timeHandlers) await handler.run(now);
+  }
+
+  /**
+   * Runs where an advance of the simulated clock stops, after everything at that instant: an
+   * advance of hours crosses no 00:00, yet debts grew during it (api-contract: every advance
+   * ends with the risk sweep at its target instant).
+   */
+  onAdvanceEnd(handler: TimeReachedHandler): void {
+    this.advanceHandlers.push(handler);
+  }
+
+  async runAdvanceEnd(target: Date): Promise<void> {
+    for (const handler of this.advanceHandlers) await handler.run(target);
   }
 
   register(handler: DayStartHandler): void {

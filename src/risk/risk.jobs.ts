@@ -94,6 +94,7 @@ export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.hooks.register({ name: 'risk sweep', order: 20, run: (day) => this.sweep(`day-${day.date}`, true) });
+    this.hooks.onAdvanceEnd({ name: 'risk sweep', run: (at) => this.sweep(`at-${at.getTime()}`, true) });
   }
 
   async onModuleDestroy(): Promise<void> {
