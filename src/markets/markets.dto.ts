@@ -3,8 +3,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsString, Matches, ValidateNested } from 'class-validator';
 
-const RATE = /^(0|[1-9][0-9]{0,2})(\.[0-9]{1,30})?$/;
-const RATE_MESSAGE = 'must be a decimal string such as "0.045" (at most 30 decimals)';
+/** 0 to 1000 with at most 18 decimals (api-contract): exactly what the columns store, never rounded. */
+const RATE = /^((0|[1-9][0-9]{0,2})(\.[0-9]{1,18})?|1000(\.0{1,18})?)$/;
+const RATE_MESSAGE = 'must be a decimal string from 0 to 1000 such as "0.045" (at most 18 decimals)';
 
 export class RateModelPatch {
   @ApiPropertyOptional({ example: '0' }) @Optional() @IsString() @Matches(RATE, { message: `baseRate ${RATE_MESSAGE}` }) baseRate?: string;
