@@ -84,7 +84,7 @@ export class LoansService {
               ${amount.toFixed()}::numeric, ${now}, ${now})
       RETURNING id, account_id, asset, scaled_debt::text, principal::text`;
     await this.recordChange(tx, row.id, now, 'borrow', scaled, tier);
-    await this.markets.addToTotals(tx, [{ asset: asset.code, tier, borrowScaled: scaled, borrowPrincipal: amount }]);
+    await this.markets.addToTotals(tx, now, [{ asset: asset.code, tier, borrowScaled: scaled, borrowPrincipal: amount }]);
     await this.ledger.post(tx, {
       type: 'borrow',
       at: now,
@@ -139,7 +139,7 @@ export class LoansService {
       UPDATE loans SET scaled_debt = ${repayment.scaledAfter.toFixed()}::numeric, principal = ${repayment.principalAfter.toFixed()}::numeric,
         updated_at = ${at} WHERE id = ${row.id}::uuid`;
     await this.recordChange(tx, row.id, at, kind, repayment.scaledAfter, tier);
-    await this.markets.addToTotals(tx, [{ asset: row.asset, tier, borrowScaled: repayment.scaledPaid.negated(), borrowPrincipal: repayment.principalPaid.negated() }]);
+    await this.markets.addToTotals(tx, at, [{ asset: row.asset, tier, borrowScaled: repayment.scaledPaid.negated(), borrowPrincipal: repayment.principalPaid.negated() }]);
   }
 
   view(row: LoanRow, market: MarketState, now: Date, tier: Tier): LoanView {

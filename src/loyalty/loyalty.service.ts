@@ -110,7 +110,7 @@ export class LoyaltyService implements OnModuleInit {
       });
     await writeHoldings(tx, 'position', rescale(positions, 'supply'), now);
     await writeHoldings(tx, 'loan', rescale(loans, 'borrow'), now);
-    await this.markets.addToTotals(tx, moves);
+    await this.markets.addToTotals(tx, now, moves);
     await tx.$executeRaw`
       UPDATE accounts a SET tier = v.tier FROM unnest(${ids}::uuid[], ${changes.map((c) => c.to)}::text[]) AS v(id, tier) WHERE a.id = v.id`;
     await this.notifications.notifyMany(

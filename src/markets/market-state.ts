@@ -1,6 +1,6 @@
-import { Decimal, dec } from '../common/money/decimal.js';
+import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { roundOwedByUser, roundOwedToUser } from '../common/money/rounding.js';
-import { addDays, dayStart, utcDateString } from '../clock/dates.js';
+import { MS_PER_DAY, addDays, dayStart, utcDateString } from '../clock/dates.js';
 import { indexAt, nextDayIndex } from './index-math.js';
 import { RateModel, ratesAt, utilization } from './rate-model.js';
 import { TIERS, Tier, laneRates } from '../loyalty/tiers.js';
@@ -17,6 +17,19 @@ export interface Lane {
   borrowIndex: Decimal;
   totalSupplyScaled: Decimal;
   totalBorrowScaled: Decimal;
+  /** Σ (scaled change × ms since 00:00) over the day's movements (see dayAverageScaled). */
+  supplyScaledMs: Decimal;
+  borrowScaledMs: Decimal;
+}
+
+/**
+ * A lane's balance averaged over its day: the total at the day's end less each movement's
+ * change for the part of the day before it happened (∫ S dt / day = S_end − Σ Δs·t / day).
+ */
+export function dayAverageScaled(lane: Lane, side: 'supply' | 'borrow'): Decimal {
+  return side === 'supply'
+    ? lane.totalSupplyScaled.minus(lane.supplyScaledMs.div(MS_PER_DAY))
+    : lane.totalBorrowScaled.minus(lane.borrowScaledMs.div(MS_PER_DAY));
 }
 
 /**
@@ -79,7 +92,10 @@ export function closeDay(state: MarketState): ClosedDay {
   const u = utilization(borrowed, supplied);
   const rates = ratesAt(state.model, u);
   const nextLanes = Object.fromEntries(
-    lanes.map((lane) => [lane.tier, { ...lane.start, supplyIndex: lane.supplyIndexEnd, borrowIndex: lane.borrowIndexEnd }]),
+    lanes.map((lane) => [
+      lane.tier,
+      { ...lane.start, supplyIndex: lane.supplyIndexEnd, borrowIndex: lane.borrowIndexEnd, supplyScaledMs: ZERO, borrowScaledMs: ZERO },
+    ]),
   ) as Record<Tier, Lane>;
   return {
     date: state.indexDay,
@@ -118,6 +134,9 @@ export interface LiveMarket extends LiveIndexes {
   totalBorrowed: Decimal;
   /** Exact borrowed / supplied at this instant. */
   utilization: Decimal;
+  /** What suppliers are owed and borrowers owe at this instant, exact (every lane). */
+  exactSupplied: Decimal;
+  exactBorrowed: Decimal;
   today: MarketState;
 }
 
@@ -142,6 +161,8 @@ export function liveAt(state: MarketState, now: Date): LiveMarket {
     totalSupplied: roundOwedToUser(supplied, state.decimals),
     totalBorrowed: roundOwedByUser(borrowed, state.decimals),
     utilization: utilization(borrowed, supplied),
+    exactSupplied: supplied,
+    exactBorrowed: borrowed,
     today,
   };
 }
@@ -161,6 +182,8 @@ export function marketFromRow(row: Record<string, unknown>): MarketState {
           borrowIndex: dec(lane.borrow_index),
           totalSupplyScaled: dec(lane.total_supply_scaled),
           totalBorrowScaled: dec(lane.total_borrow_scaled),
+          supplyScaledMs: dec(lane.supply_scaled_ms),
+          borrowScaledMs: dec(lane.borrow_scaled_ms),
         },
       ];
     }),

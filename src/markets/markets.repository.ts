@@ -4,6 +4,7 @@ import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { MarketState, marketFromRow } from './market-state.js';
 import { TIERS, Tier } from '../loyalty/tiers.js';
 import { Decimal, ZERO } from '../common/money/decimal.js';
+import { dayStart, utcDateString } from '../clock/dates.js';
 
 /**
  * Markets rows in and out as MarketState. SQL on purpose: numerics travel as text (no trip
@@ -14,7 +15,8 @@ const COLUMNS = Prisma.sql`asset, decimals, base_rate::text, optimal_utilization
   reserve_factor::text, max_ltv::text, margin_call_ltv::text, liquidation_ltv::text, to_char(index_day, 'YYYY-MM-DD') AS index_day,
   day_utilization::text, supply_apr::text, borrow_apr::text, supply_principal::text, borrow_principal::text,
   (SELECT jsonb_object_agg(l.tier, jsonb_build_object('supply_index', l.supply_index::text, 'borrow_index', l.borrow_index::text,
-            'total_supply_scaled', l.total_supply_scaled::text, 'total_borrow_scaled', l.total_borrow_scaled::text))
+            'total_supply_scaled', l.total_supply_scaled::text, 'total_borrow_scaled', l.total_borrow_scaled::text,
+            'supply_scaled_ms', l.supply_scaled_ms::text, 'borrow_scaled_ms', l.borrow_scaled_ms::text))
    FROM market_lanes l WHERE l.asset = markets.asset) AS lanes`;
 
 /** A movement's change to a market's sums: scaled amounts move in the lane of the account's tier. */
@@ -60,14 +62,14 @@ export class MarketsRepository {
     return rows.map(marketFromRow);
   }
 
-  /** Writes back what accrual changes: the day, its rates, and every lane's indexes. */
+  /** Writes back what accrual changes: the day, its rates, and every lane's indexes (a new day weighs no movement yet). */
   async saveDay(tx: Tx, state: MarketState): Promise<void> {
     await tx.$executeRaw`
       UPDATE markets SET index_day = ${state.indexDay}::date, day_utilization = ${state.dayUtilization.toFixed()}::numeric,
         supply_apr = ${state.supplyApr.toFixed()}::numeric, borrow_apr = ${state.borrowApr.toFixed()}::numeric
       WHERE asset = ${state.asset}`;
     await tx.$executeRaw`
-      UPDATE market_lanes l SET supply_index = v.supply_index, borrow_index = v.borrow_index
+      UPDATE market_lanes l SET supply_index = v.supply_index, borrow_index = v.borrow_index, supply_scaled_ms = 0, borrow_scaled_ms = 0
       FROM unnest(${[...TIERS]}::text[], ${TIERS.map((t) => state.lanes[t].supplyIndex.toFixed())}::numeric[],
                   ${TIERS.map((t) => state.lanes[t].borrowIndex.toFixed())}::numeric[]) AS v(tier, supply_index, borrow_index)
       WHERE l.asset = ${state.asset} AND l.tier = v.tier`;
@@ -75,10 +77,12 @@ export class MarketsRepository {
 
   /**
    * Moves the sums kept for accrual, in the transaction of the movements themselves, which hold
-   * their markets' locks: any number of moves, summed per market and per lane, in two
-   * statements (a batch of liquidations or a day's tier changes moves thousands).
+   * their markets' locks (so their markets are on `at`'s day): any number of moves, summed per
+   * market and per lane, in two statements (a batch of liquidations or a day's tier changes
+   * moves thousands). Each lane also weighs its change by the time of day it happens at.
    */
-  async addToTotals(tx: Tx, moves: TotalsMove[]): Promise<void> {
+  async addToTotals(tx: Tx, at: Date, moves: TotalsMove[]): Promise<void> {
+    const msIntoDay = at.getTime() - dayStart(utcDateString(at)).getTime();
     const principals = new Map<string, { supply: Decimal; borrow: Decimal }>();
     const lanes = new Map<string, { asset: string; tier: Tier; supply: Decimal; borrow: Decimal }>();
     for (const move of moves) {
@@ -99,7 +103,8 @@ export class MarketsRepository {
     const l = [...lanes.values()].filter((v) => !v.supply.isZero() || !v.borrow.isZero());
     if (l.length) {
       await tx.$executeRaw`
-        UPDATE market_lanes m SET total_supply_scaled = m.total_supply_scaled + v.supply, total_borrow_scaled = m.total_borrow_scaled + v.borrow
+        UPDATE market_lanes m SET total_supply_scaled = m.total_supply_scaled + v.supply, total_borrow_scaled = m.total_borrow_scaled + v.borrow,
+          supply_scaled_ms = m.supply_scaled_ms + v.supply * ${msIntoDay}, borrow_scaled_ms = m.borrow_scaled_ms + v.borrow * ${msIntoDay}
         FROM unnest(${l.map((v) => v.asset)}::text[], ${l.map((v) => v.tier)}::text[], ${l.map((v) => v.supply.toFixed())}::numeric[],
                     ${l.map((v) => v.borrow.toFixed())}::numeric[]) AS v(asset, tier, supply, borrow)
         WHERE m.asset = v.asset AND m.tier = v.tier`;
