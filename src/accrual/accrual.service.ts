@@ -70,6 +70,8 @@ export class AccrualService {
       market.decimals,
       1,
     );
+    const exactSupplied = sum((lane) => lane.start.totalSupplyScaled.times(lane.supplyIndexEnd));
+    const exactBorrowed = sum((lane) => lane.start.totalBorrowScaled.times(lane.borrowIndexEnd));
     const loyaltyCost = loyaltyCostOf(closed).toDecimalPlaces(market.decimals, Decimal.ROUND_HALF_EVEN);
     const entries: EntryInput[] = [];
     if (!borrowInterest.isZero()) entries.push({ account: chart.interestReceivable(market.asset), amount: borrowInterest });
@@ -94,6 +96,7 @@ export class AccrualService {
         entries,
       });
     }
+    await this.coverSuppliers(tx, market, exactSupplied, exactBorrowed, at);
     const base = closed.lanes.find((lane) => lane.tier === 'base')!;
     await tx.$executeRaw`
       INSERT INTO market_days (asset, date, utilization, borrow_apr, supply_apr, supply_index, borrow_index,
@@ -110,6 +113,40 @@ export class AccrualService {
     await this.markets.saveDay(tx, closed.next);
     this.logger.debug(`${market.asset} ${closed.date} closed: supply ${supplyInterest.toFixed()} borrow ${borrowInterest.toFixed()} loyalty ${loyaltyCost.toFixed()}`);
     return closed.next;
+  }
+
+  /**
+   * A day's rates are fixed at 00:00, so suppliers can earn more than borrowers pay (a borrower
+   * who repays at 05:00 stops paying; the supply rate holds until the next 00:00), and loyalty
+   * tiers cost what the reserve may not hold. The platform covers that from its own funds
+   * (api-contract, Time and interest): whenever the market's cash plus what borrowers owe falls
+   * short of what suppliers are owed, the shortfall moves from platform:funds into the market's
+   * cash, booked as an `interest_cover` transaction. Both claims round up to the unit (suppliers
+   * are paid rounded down, each; borrowers pay rounded up, each), so once every loan is repaid
+   * the cash pays every supplier in full. Called at each close and by a withdrawal the cash
+   * cannot pay; returns the amount covered.
+   */
+  async coverSuppliers(
+    tx: Tx,
+    market: { asset: string; decimals: number },
+    exactSupplied: Decimal,
+    exactBorrowed: Decimal,
+    at: Date,
+  ): Promise<Decimal> {
+    const cash = await this.ledger.balance(tx, chart.marketCash(market.asset));
+    const shortfall = roundOwedByUser(exactSupplied, market.decimals).minus(roundOwedByUser(exactBorrowed, market.decimals)).minus(cash);
+    if (shortfall.lte(0)) return ZERO;
+    await this.ledger.post(tx, {
+      type: 'interest_cover',
+      at,
+      description: `${shortfall.toFixed(market.decimals)} ${market.asset} of the platform's own funds into the market: suppliers' interest no borrower pays`,
+      metadata: { asset: market.asset, amount: shortfall.toFixed(market.decimals), cash: cash.toFixed(market.decimals) },
+      entries: [
+        { account: chart.marketCash(market.asset), amount: shortfall },
+        { account: chart.platformFunds(market.asset), amount: shortfall.negated() },
+      ],
+    });
+    return shortfall;
   }
 
   /**

@@ -67,7 +67,7 @@ export class DepositsService {
         updated_at = EXCLUDED.updated_at
       RETURNING id, account_id, asset, scaled::text, principal::text, matures_at`;
     await this.recordChange(tx, row, now, 'deposit', tier);
-    await this.markets.addToTotals(tx, [{ asset: asset.code, tier, supplyScaled: scaled, supplyPrincipal: amount }]);
+    await this.markets.addToTotals(tx, now, [{ asset: asset.code, tier, supplyScaled: scaled, supplyPrincipal: amount }]);
     await this.ledger.post(tx, {
       type: 'deposit',
       at: now,
@@ -93,7 +93,8 @@ export class DepositsService {
     const now = await this.clock.now(tx);
     const tier = await this.snapshots.lockAccount(tx, account.id);
     const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
-    const supplyIndex = liveAt(market, now).lanes[tier].supplyIndex;
+    const live = liveAt(market, now);
+    const supplyIndex = live.lanes[tier].supplyIndex;
     const [row] = await tx.$queryRaw<PositionRow[]>`
       SELECT id, account_id, asset, scaled::text, principal::text, matures_at FROM positions
       WHERE account_id = ${account.id}::uuid AND asset = ${asset.code} FOR UPDATE`;
@@ -118,7 +119,10 @@ export class DepositsService {
       );
     }
     await this.assertLoansStayCovered(tx, account.id, asset.code, now);
-    const cash = await this.ledger.balance(tx, chart.marketCash(asset.code));
+    let cash = await this.ledger.balance(tx, chart.marketCash(asset.code));
+    // Short of cash: first what the platform owes the market (suppliers' interest since 00:00 that
+    // no borrower pays); what is still missing is lent out.
+    if (cash.lt(payout)) cash = cash.plus(await this.accrual.coverSuppliers(tx, market, live.exactSupplied, live.exactBorrowed, now));
     if (cash.lt(payout)) throw insufficientLiquidity(asset.code, cash, payout, asset.decimals);
 
     const principal = dec(row.principal);
@@ -152,7 +156,7 @@ export class DepositsService {
     }
     await tx.$executeRaw`UPDATE positions SET scaled = 0, principal = 0, updated_at = ${now} WHERE id = ${row.id}::uuid`;
     await this.recordChange(tx, { ...row, scaled: '0' }, now, 'withdrawal', tier);
-    await this.markets.addToTotals(tx, [{ asset: asset.code, tier, supplyScaled: scaled.negated(), supplyPrincipal: principal.negated() }]);
+    await this.markets.addToTotals(tx, now, [{ asset: asset.code, tier, supplyScaled: scaled.negated(), supplyPrincipal: principal.negated() }]);
     return { asset: asset.code, amount: payout.toFixed(asset.decimals) };
   }
 
