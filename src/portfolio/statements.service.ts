@@ -32,11 +32,17 @@ const MAX_INTEREST_DAYS = 3660;
 export class StatementsService {
   constructor(private readonly prisma: PrismaService) {}
 
+  /**
+   * The account's ledger transactions and, since accrual posts per market and not per account,
+   * one `interest` line per accrued day, asset and kind with the figures of `interest()`, dated
+   * at the day's close (00:00 of the next day). Newest first; a day's interest line comes after
+   * (below) what happened at the instant it closed, since the close runs before anything else then.
+   */
   async transactions(accountId: string, rawLimit?: string): Promise<StatementLine[]> {
     const limit = rawLimit === undefined ? 100 : /^[0-9]{1,4}$/.test(rawLimit) ? Number(rawLimit) : NaN;
     if (!(limit >= 1 && limit <= MAX_LINES)) throw invalidField('limit', `must be a whole number from 1 to ${MAX_LINES}`);
     const rows = await this.prisma.ledgerTransaction.findMany({ where: { accountId }, orderBy: { id: 'desc' }, take: limit });
-    return rows.map((row) => {
+    const ledgerLines = rows.map((row): StatementLine => {
       const metadata = (row.metadata ?? {}) as Record<string, unknown>;
       return {
         id: row.id.toString(),
@@ -48,6 +54,19 @@ export class StatementsService {
         details: metadata,
       };
     });
+    const interestLines = (await this.interest(accountId)).map(
+      (line): StatementLine => ({
+        id: `interest-${line.date}-${line.asset}-${line.kind}`,
+        type: 'interest',
+        asset: line.asset,
+        amount: line.amount,
+        at: dayStart(addDays(line.date, 1)).toISOString(),
+        description: `${line.amount} ${line.asset} interest ${line.kind} on ${line.date}`,
+        details: { date: line.date, kind: line.kind },
+      }),
+    );
+    // Both lists are newest first; a stable sort keeps each one's order among equal instants.
+    return [...ledgerLines, ...interestLines.reverse()].sort((a, b) => (a.at === b.at ? 0 : a.at > b.at ? -1 : 1)).slice(0, limit);
   }
 
   /**

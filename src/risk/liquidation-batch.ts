@@ -115,9 +115,12 @@ export class LiquidationBatch {
     const interest = Decimal.max(position.amount.minus(position.principal), ZERO);
     const interestUsed = Decimal.min(sale.units, interest);
     const principalUsed = sale.soldAll ? position.principal : sale.units.minus(interestUsed);
+    // Rounded down at the 30th decimal, so that what remains still shows amount − units to the
+    // unit (api-contract: the position gives up exactly the units sold); rounding up could take
+    // one unit more. The sub-10^-29 difference stays the customer's, as a deposit's does.
     const scaledRemoved = sale.soldAll
       ? position.scaled
-      : Decimal.min(sale.units.div(supplyIndex).toDecimalPlaces(SCALED_DECIMALS, Decimal.ROUND_UP), position.scaled);
+      : Decimal.min(sale.units.div(supplyIndex).toDecimalPlaces(SCALED_DECIMALS, Decimal.ROUND_DOWN), position.scaled);
     // Selling the whole position leaves its sub-unit fraction with the platform, as a withdrawal does.
     const residue = sale.soldAll ? roundOwedByUser(position.scaled.times(supplyIndex), market.decimals).minus(position.amount) : ZERO;
     const feeUnits = sale.fee.div(sale.price).toDecimalPlaces(market.decimals, Decimal.ROUND_DOWN);
@@ -182,31 +185,36 @@ export class LiquidationBatch {
   /**
    * Collateral is gone and debt remains: the platform repays it into the market from its own
    * funds and books the loss, so lenders' claims stay whole and the market's cash with them.
+   * One transaction per debt asset, so that each statement line has its asset and amount.
    */
   private writeOff(snapshot: AccountSnapshot, loanRows: LoanRow[]): Decimal {
-    const entries: EntryInput[] = [];
-    const written: object[] = [];
     let value = ZERO;
-    for (const row of loanRows) {
-      const decimals = snapshot.markets.get(row.asset)!.decimals;
-      const outstanding = roundOwedByUser(new Decimal(row.scaled_debt).times(snapshot.lane(row.asset).borrowIndex), decimals);
-      if (outstanding.isZero()) continue;
-      entries.push(
-        { account: chart.badDebt(row.asset), amount: outstanding },
-        { account: chart.platformFunds(row.asset), amount: outstanding.negated() },
-        { account: chart.marketCash(row.asset), amount: outstanding },
-        ...this.repay(snapshot, row, outstanding, 'bad_debt'),
-      );
-      value = value.plus(outstanding.times(snapshot.prices.get(row.asset) ?? ZERO));
-      written.push({ loanId: row.id, asset: row.asset, units: outstanding.toFixed(decimals) });
-    }
-    if (entries.length) {
+    for (const asset of [...new Set(loanRows.map((row) => row.asset))].sort()) {
+      const decimals = snapshot.markets.get(asset)!.decimals;
+      const entries: EntryInput[] = [];
+      const written: object[] = [];
+      let units = ZERO;
+      for (const row of loanRows.filter((r) => r.asset === asset)) {
+        const outstanding = roundOwedByUser(new Decimal(row.scaled_debt).times(snapshot.lane(asset).borrowIndex), decimals);
+        if (outstanding.isZero()) continue;
+        entries.push(
+          { account: chart.badDebt(asset), amount: outstanding },
+          { account: chart.platformFunds(asset), amount: outstanding.negated() },
+          { account: chart.marketCash(asset), amount: outstanding },
+          ...this.repay(snapshot, row, outstanding, 'bad_debt'),
+        );
+        units = units.plus(outstanding);
+        written.push({ loanId: row.id, asset, units: outstanding.toFixed(decimals) });
+      }
+      if (entries.length === 0) continue;
+      const assetValue = units.times(snapshot.prices.get(asset) ?? ZERO);
+      value = value.plus(assetValue);
       this.postings.push({
         type: 'bad_debt',
         at: snapshot.now,
         accountId: snapshot.accountId,
-        description: 'Debt left after all collateral was sold, written off as the platform’s loss',
-        metadata: { writtenOff: written, value: value.toFixed(), currency: 'USD' },
+        description: `${units.toFixed(decimals)} ${asset} of debt left after all collateral was sold, written off as the platform’s loss`,
+        metadata: { asset, amount: units.toFixed(decimals), writtenOff: written, value: assetValue.toFixed(), currency: 'USD' },
         entries,
       });
     }

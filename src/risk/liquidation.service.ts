@@ -144,13 +144,22 @@ export class LiquidationService {
           throw new Error(`market ${asset} moved to ${market.indexDay} during a liquidation; retrying`);
         }
       }
-      await this.markets.addToTotals(tx, batch.totals);
+      await this.markets.addToTotals(tx, before.values().next().value!.now, batch.totals);
     };
     await this.ledger.postMany(tx, batch.postings, { beforePlatformLocks: lockMarkets });
   }
 }
 
 const marginCallKey = (accountId: string, crossing: number) => `margin_call:${accountId}:${crossing}`;
+
+/**
+ * Advice in whole cents that is enough when followed exactly (api-contract: it rounds up). An
+ * account is in margin call while ltv ≥ its level, so recovering takes strictly more than the
+ * exact figure: the cent above it, or a cent more when it is a whole number of cents.
+ */
+export function enoughToRecover(exact: Decimal): string {
+  return exact.toDecimalPlaces(2, Decimal.ROUND_DOWN).plus('0.01').toFixed(2);
+}
 
 /** How far the account is from safety: the debt to repay, or the collateral value to add. */
 function marginCallNotice(snapshot: AccountSnapshot, crossing: number): Notice {
@@ -170,8 +179,8 @@ function marginCallNotice(snapshot: AccountSnapshot, crossing: number): Notice {
       liquidationLtv: valuation.levels ? showRate(valuation.levels.liquidationLtv) : null,
       collateralValue: valuation.collateralValue.toFixed(),
       debtValue: valuation.debtValue.toFixed(),
-      repayToRecover: repay.toFixed(2),
-      addCollateralToRecover: add?.toFixed(2) ?? null,
+      repayToRecover: enoughToRecover(repay),
+      addCollateralToRecover: add ? enoughToRecover(add) : null,
       currency: 'USD',
     },
   };
