@@ -34,7 +34,8 @@ export class StatementsService {
 
   /**
    * The account's ledger transactions and, since accrual posts per market and not per account,
-   * one `interest` line per accrued day, asset and kind with the figures of `interest()`, dated
+   * one `interest` line per accrued day, asset and kind with the figures of `interest()` (days
+   * with nothing earned or charged have none), dated
    * at the day's close (00:00 of the next day). Newest first; a day's interest line comes after
    * (below) what happened at the instant it closed, since the close runs before anything else then.
    */
@@ -54,7 +55,7 @@ export class StatementsService {
         details: metadata,
       };
     });
-    const interestLines = (await this.interest(accountId)).map(
+    const interestLines = (await this.interest(accountId)).filter((line) => !dec(line.amount).isZero()).map(
       (line): StatementLine => ({
         id: `interest-${line.date}-${line.asset}-${line.kind}`,
         type: 'interest',

@@ -153,12 +153,12 @@ export class LiquidationService {
 const marginCallKey = (accountId: string, crossing: number) => `margin_call:${accountId}:${crossing}`;
 
 /**
- * Advice in whole cents that is enough when followed exactly (api-contract: it rounds up). An
- * account is in margin call while ltv ≥ its level, so recovering takes strictly more than the
- * exact figure: the cent above it, or a cent more when it is a whole number of cents.
+ * Advice in whole cents, rounded up (api-contract): doing exactly what it says brings the
+ * account back to its margin-call level. Rounded to the nearest cent, 627.4509… read 627.45,
+ * and following it left the account above the level.
  */
 export function enoughToRecover(exact: Decimal): string {
-  return exact.toDecimalPlaces(2, Decimal.ROUND_DOWN).plus('0.01').toFixed(2);
+  return exact.toDecimalPlaces(2, Decimal.ROUND_UP).toFixed(2);
 }
 
 /** How far the account is from safety: the debt to repay, or the collateral value to add. */
