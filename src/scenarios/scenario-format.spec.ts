@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { ScenarioError, parseScenario } from './scenario-format.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_PRICES, ScenarioError, assetsOf, parseScenario } from './scenario-format.js';
+import { resultsFolderName } from './scenarios.service.js';
 
 function problemsOf(text: string): string[] {
   try {
@@ -69,5 +72,28 @@ steps:
 
   it('reports YAML that does not parse with its line', () => {
     expect(problemsOf('name: x\ndays: [1, 2\n')[0]).toMatch(/^line \d: /);
+  });
+});
+
+describe('default prices and result folders', () => {
+  it('needs no prices: stablecoins start at 1, the others at the sandbox demo prices', () => {
+    expect(DEFAULT_PRICES).toEqual({ BTC: '65000', ETH: '3200', SOL: '150', USDC: '1', USDT: '1', LAB: '0.5' });
+    const scenario = parseScenario('name: x\ndays: 1\nusers: { a: {} }\nsteps:\n  - day: 0\n    deposit: { user: a, asset: USDC, amount: "1" }\n', 'x.yaml');
+    expect(scenario.prices).toEqual({});
+    expect(assetsOf(scenario)).toEqual(['USDC']);
+  });
+
+  it('names the results folder after the shipped file, else the whole name', () => {
+    const dir = path.join(process.cwd(), 'scenarios');
+    const text = readFileSync(path.join(dir, 'falling-market.yaml'), 'utf8');
+    expect(resultsFolderName(text, 'anything', dir)).toBe('falling-market');
+    expect(resultsFolderName(text + '\n# edited\n', 'A falling market - margin call, then a partial liquidation', dir)).toBe(
+      'a-falling-market-margin-call-then-a-partial-liquidation',
+    );
+    const long = 'word '.repeat(40);
+    const slug = resultsFolderName('x', long, dir);
+    expect(slug.length).toBeLessThanOrEqual(100);
+    expect(slug).toMatch(/^(word-)*word$/);
+    expect(resultsFolderName('x', '!!!', dir)).toBe('scenario');
   });
 });

@@ -1,4 +1,5 @@
 import { LineCounter, parseDocument } from 'yaml';
+import { DEMO_PRICES } from '../markets/market-defaults.js';
 
 /**
  * A scenario file (YAML), as documented in the README's "Scenarios" section. Amounts, prices
@@ -13,6 +14,7 @@ export interface Scenario {
   days: number;
   settings?: { lendingPeriodDays?: number; liquidationFee?: string };
   markets?: Record<string, { rateModel?: Record<string, string>; risk?: Record<string, string> }>;
+  /** The starting prices the file names; the others start at DEFAULT_PRICES. */
   prices: Record<string, string>;
   users: Record<string, { kyc: 'approved' | 'pending' | 'rejected'; accounts: string[] }>;
   steps: Step[];
@@ -70,6 +72,32 @@ export class ScenarioError extends Error {
 }
 
 const ASSETS = ['BTC', 'ETH', 'SOL', 'USDC', 'USDT', 'LAB'];
+
+/**
+ * The price an asset starts at when the scenario's `prices` does not name it: 1 for the
+ * stablecoins, the sandbox's seeded (demo) price for the others. A deposit of USDC needs no
+ * USDC price in the file.
+ */
+export const DEFAULT_PRICES: Readonly<Record<string, string>> = Object.fromEntries(
+  ASSETS.map((asset) => [asset, asset === 'USDC' || asset === 'USDT' ? '1' : DEMO_PRICES[asset]]),
+);
+
+/** The assets a scenario is about: those it prices, moves, deposits, borrows or checks (the report shows these). */
+export function assetsOf(scenario: Scenario): string[] {
+  const used = new Set(Object.keys(scenario.prices));
+  for (const asset of Object.keys(scenario.markets ?? {})) used.add(asset);
+  const fromExpectation = (e: Expectation) => (e.kind === 'notices' || e.kind === 'status' || e.kind === 'ltv' || e.kind === 'tier' ? undefined : e.asset);
+  for (const step of scenario.steps) {
+    const action = step.action;
+    const asset = action.kind === 'expect' ? fromExpectation(action.expectation) : action.asset;
+    if (asset) used.add(asset);
+  }
+  for (const e of scenario.expect) {
+    const asset = fromExpectation(e);
+    if (asset) used.add(asset);
+  }
+  return ASSETS.filter((asset) => used.has(asset));
+}
 const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
 const NAME = /^[a-z][a-z0-9_-]{0,39}$/;
 const ACTIONS = ['deposit', 'withdraw', 'borrow', 'repay', 'price', 'market', 'expect'];
@@ -116,7 +144,7 @@ class Checker {
       days: this.integer(top.days, ['days'], 1, 3650) ?? 0,
       settings: top.settings === undefined ? undefined : this.settings(top.settings, ['settings']),
       markets: top.markets === undefined ? undefined : this.markets(top.markets, ['markets']),
-      prices: this.prices(top.prices, ['prices']),
+      prices: top.prices === undefined ? {} : this.prices(top.prices, ['prices']),
       users,
       steps: [],
       expect: [],

@@ -1,4 +1,5 @@
 import { Decimal, dec } from '../common/money/decimal.js';
+import { DEFAULT_PRICES, assetsOf } from './scenario-format.js';
 import type { Action, Expectation, Scenario, Step, Where } from './scenario-format.js';
 import { pricePoints } from './price-paths.js';
 
@@ -87,6 +88,8 @@ interface Handle {
 export class ScenarioRunner {
   private readonly handles = new Map<string, Handle>();
   private readonly prices = new Map<string, string>();
+  /** The assets the daily records show: those the scenario is about (not every default price). */
+  private readonly reported: Set<string>;
   private readonly seenNotices = new Map<string, number>();
   private readonly result: ScenarioResult;
   private timeline: Timed[] = [];
@@ -99,6 +102,7 @@ export class ScenarioRunner {
     private readonly api: ScenarioApi,
     private readonly onProgress: (day: number, days: number) => void = () => undefined,
   ) {
+    this.reported = new Set(assetsOf(scenario));
     this.result = { name: scenario.name, description: scenario.description, start: '', days: scenario.days, passed: true, steps: [], expectations: [], daily: [] };
   }
 
@@ -128,6 +132,8 @@ export class ScenarioRunner {
     this.result.start = clock.now;
     if (this.scenario.settings) await this.expectOk('PUT', '/v1/settings', admin, this.scenario.settings);
     for (const [asset, patch] of Object.entries(this.scenario.markets ?? {})) await this.expectOk('PUT', `/v1/markets/${asset}`, admin, withoutEmpty(patch));
+    // Every asset has a price: the file's, else 1 for a stablecoin and the sandbox's for the others.
+    for (const [asset, price] of Object.entries(DEFAULT_PRICES)) if (!(asset in this.scenario.prices)) await this.setPrice(asset, price);
     for (const [asset, price] of Object.entries(this.scenario.prices)) await this.setPrice(asset, price);
     for (const [name, user] of Object.entries(this.scenario.users)) {
       const created = await this.expectOk('POST', '/v1/users', admin, { name, kycStatus: user.kyc });
@@ -294,7 +300,7 @@ export class ScenarioRunner {
     const admin = this.api.adminKey;
     const clock = await this.expectOk('GET', '/v1/clock', admin);
     const markets: DayRecord['markets'] = {};
-    for (const asset of [...this.prices.keys()].sort()) {
+    for (const asset of [...this.prices.keys()].filter((a) => this.reported.has(a)).sort()) {
       const m = await this.expectOk('GET', `/v1/markets/${asset}`, admin);
       markets[asset] = { utilization: m.utilization, supplyApr: m.supplyApr, borrowApr: m.borrowApr, totalSupplied: m.totalSupplied, totalBorrowed: m.totalBorrowed };
     }
@@ -320,7 +326,7 @@ export class ScenarioRunner {
     // Notices of one instant may be stored in any order (a set-based sweep): order by content.
     const key = (e: DayRecord['events'][number]) => `${e.at} ${e.account} ${e.type} ${JSON.stringify(e.details)}`;
     events.sort((a, b) => key(a).localeCompare(key(b)));
-    this.result.daily.push({ day, date: clock.now, prices: Object.fromEntries([...this.prices].sort(([a], [b]) => a.localeCompare(b))), markets, accounts, events });
+    this.result.daily.push({ day, date: clock.now, prices: Object.fromEntries([...this.prices].filter(([a]) => this.reported.has(a)).sort(([a], [b]) => a.localeCompare(b))), markets, accounts, events });
   }
 
   private async setPrice(asset: string, price: string, mustSucceed = true): Promise<{ status: number; body: any }> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -45,11 +46,27 @@ export class ScenariosService {
         PORT: '0',
       });
       const result = await playOnOwnApp(scenario, config);
-      const slug = scenario.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'scenario';
-      const files = writeResults(result, path.join('scenario-results', slug));
+      const files = writeResults(result, path.join('scenario-results', resultsFolderName(text, scenario.name)));
       return { passed: result.passed, files, summary: textSummary(result), result };
     } finally {
       await database.drop();
     }
   }
+}
+
+/**
+ * The folder a scenario's results go to, under scenario-results/: the file's name when the text
+ * is one of the shipped files in scenarios/ (`gap-crash`, as `npm run scenario` names it),
+ * otherwise its `name` as a whole, in lower case with dashes (words are never cut; a very long
+ * name stops at the last whole word within 100 characters).
+ */
+export function resultsFolderName(text: string, name: string, shippedDir = path.join(process.cwd(), 'scenarios')): string {
+  if (existsSync(shippedDir)) {
+    for (const file of readdirSync(shippedDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+      if (readFileSync(path.join(shippedDir, file), 'utf8') === text) return file.replace(/\.ya?ml$/, '');
+    }
+  }
+  let slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  if (slug.length > 100) slug = slug.slice(0, 101).replace(/-[^-]*$/, '');
+  return slug || 'scenario';
 }

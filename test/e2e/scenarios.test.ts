@@ -48,6 +48,34 @@ describe('the teaching scenarios', () => {
     }, SCENARIO_TIMEOUT_MS);
   }
 
+  it('starts stablecoins at 1 and the other assets at the sandbox prices when the file names no price', async () => {
+    const scenario = parseScenario(
+      [
+        'name: No prices named',
+        'days: 1',
+        'users: { lender: {}, alice: {} }',
+        'steps:',
+        '  - day: 0',
+        '    deposit: { user: lender, asset: USDC, amount: "100000" }',
+        '  - day: 0',
+        '    deposit: { user: alice, asset: BTC, amount: "1" }',
+        '  - day: 0',
+        '    borrow: { user: alice, asset: USDC, amount: "30000" }',
+        'expect:',
+        '  - { user: alice, ltv: "0.4615", tolerance: "0.0001" }',
+        '',
+      ].join('\n'),
+      'no-prices.yaml',
+    );
+    expect(scenario.prices).toEqual({});
+    const { app, result } = await play(scenario);
+    apps.push(app);
+    expect(result.steps.map((s) => s.outcome)).toEqual(['ok', 'ok', 'ok']);
+    expect(result.passed).toBe(true);
+    // The report shows the assets the story is about, at their default prices.
+    expect(result.daily[0].prices).toEqual({ BTC: '65000', USDC: '1' });
+  }, SCENARIO_TIMEOUT_MS);
+
   it('gives byte-identical results when run twice, random walks and liquidations included', async () => {
     // The falling market, with ETH on a seeded random walk beside it (held by the lender).
     const text = readFileSync(path.join(DIR, 'falling-market.yaml'), 'utf8')
@@ -79,6 +107,8 @@ describe('POST /v1/scenarios (admin): a scenario run by the running application,
     const usersBefore = await app.get(PrismaService).user.count();
     const response = await app.admin.post('/v1/scenarios').send({ yaml }).expect(200);
     expect(response.body).toMatchObject({ passed: true, files: { html: expect.stringMatching(/report\.html$/) } });
+    // Named after the shipped file, as `npm run scenario` names it, not after a cut-off title.
+    expect(response.body.files.html).toBe(path.join('scenario-results', 'gap-crash', 'report.html'));
     expect(response.body.result.daily).toHaveLength(4);
     expect(response.body.summary).toContain('PASSED');
     expect(await app.get(PrismaService).user.count()).toBe(usersBefore);
