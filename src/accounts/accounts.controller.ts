@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Operation } from '../common/http/api-docs.js';
 import type { Response } from 'express';
 import { CurrentCaller } from '../common/auth/auth.decorators.js';
 import type { Caller } from '../common/auth/caller.js';
-import { AccountRefView, CreateAccountDto } from './accounts.dto.js';
+import { AccountListItemView, AccountRefView, CreateAccountDto } from './accounts.dto.js';
 import { AccountsService } from './accounts.service.js';
 import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
 import type { IdempotentRequest } from '../common/idempotency/idempotency.service.js';
@@ -25,6 +26,7 @@ export class AccountsController {
 
   /** Opens a sub-account. Idempotent with `Idempotency-Key`, like the money-moving POSTs. */
   @Post()
+  @Operation('Open a sub-account', { 404: ['NOT_FOUND'] })
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: AccountRefView })
   async create(
@@ -38,6 +40,8 @@ export class AccountsController {
 
   /** The caller's own accounts (the admin sees every account). */
   @Get()
+  @Operation('List the caller’s accounts')
+  @ApiOkResponse({ type: [AccountListItemView] })
   list(@CurrentCaller() caller: Caller) {
     return this.accounts.listForCaller(caller);
   }

@@ -35,19 +35,23 @@ export class CreateAccountDto {
   @Matches(PRINTABLE, PRINTABLE_MESSAGE)
   label: string;
 
-  @ApiPropertyOptional({ description: 'Admin only: the user who will own the account' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Admin key only (and then required): the user who will own the account' })
   @Optional()
   @IsUUID()
   userId?: string;
 }
 
 export class AccountRefView {
-  @ApiProperty() id: string;
+  @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() label: string;
 }
 
+export class AccountListItemView extends AccountRefView {
+  @ApiProperty({ format: 'uuid' }) userId: string;
+}
+
 export class UserView {
-  @ApiProperty() id: string;
+  @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: KYC_STATUSES }) kycStatus: string;
   @ApiProperty({ type: [AccountRefView] }) accounts: AccountRefView[];

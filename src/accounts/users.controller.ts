@@ -1,3 +1,4 @@
+import { Operation } from '../common/http/api-docs.js';
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../common/auth/auth.decorators.js';
@@ -14,18 +15,21 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @Operation('Create a user with a main account and an API key')
   @ApiCreatedResponse({ type: CreatedUserView })
   create(@Body() body: CreateUserDto): Promise<CreatedUserView> {
     return this.users.create(body.name, body.kycStatus);
   }
 
   @Get(':id')
+  @Operation('A user and its accounts', { 404: ['NOT_FOUND'] })
   @ApiOkResponse({ type: UserView })
   get(@Param('id', uuidOr404) id: string): Promise<UserView> {
     return this.users.get(id);
   }
 
   @Put(':id/kyc')
+  @Operation('Set a user’s KYC status', { 404: ['NOT_FOUND'] })
   @ApiOkResponse({ type: UserView })
   setKyc(@Param('id', uuidOr404) id: string, @Body() body: SetKycDto): Promise<UserView> {
     return this.users.setKyc(id, body.status);

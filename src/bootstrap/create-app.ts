@@ -27,7 +27,7 @@ export async function createHttpApp(config: AppConfig, options: AppOptions = {})
   app.use(requestLogger(logger));
   applyHttpHardening(app, config.bodyLimitBytes);
   app.useGlobalPipes(validationPipe);
-  setupDocs(app);
+  setupDocs(app, config.port || 3000);
   setupQueueDashboard(app, config.adminApiKey);
   if (options.ownsProcess) stopOnSignals(app);
   return app;

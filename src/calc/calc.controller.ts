@@ -1,7 +1,8 @@
+import { Operation } from '../common/http/api-docs.js';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Decimal } from '../common/money/decimal.js';
-import { checkAmount } from '../common/money/amount.js';
+import { AMOUNT_PATTERN, checkAmount } from '../common/money/amount.js';
 import { invalidField } from '../common/errors/domain-error.js';
 import { Compounding, aprFromApy, apyFromApr, growth, parseCompounding, realRate, showRate } from './compounding.js';
 
@@ -22,14 +23,48 @@ function compounding(raw: unknown): Compounding {
   return parsed;
 }
 
+const RATE_QUERY = { type: 'string', pattern: RATE.source };
+
+class ApyView {
+  @ApiProperty() apr: string;
+  @ApiProperty() compounding: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'null for continuous compounding' }) periodsPerYear: number | null;
+  @ApiProperty({ description: '(1 + apr/n)^n − 1, or e^apr − 1 when continuous' }) apy: string;
+}
+
+class AprView {
+  @ApiProperty() apy: string;
+  @ApiProperty() compounding: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'null for continuous compounding' }) periodsPerYear: number | null;
+  @ApiProperty({ description: 'The APR that compounds to apy' }) apr: string;
+}
+
+class RealRateView {
+  @ApiProperty() nominal: string;
+  @ApiProperty() inflation: string;
+  @ApiProperty({ description: '(1 + nominal) / (1 + inflation) − 1' }) exact: string;
+  @ApiProperty({ description: 'nominal − inflation' }) approximate: string;
+}
+
+class GrowthView {
+  @ApiProperty() principal: string;
+  @ApiProperty() apr: string;
+  @ApiProperty() compounding: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'null for continuous compounding' }) periodsPerYear: number | null;
+  @ApiProperty({ type: 'integer' }) days: number;
+  @ApiProperty({ description: 'P·(1 + apr/n)^(n·days/365), or P·e^(apr·days/365) when continuous' }) finalAmount: string;
+  @ApiProperty() interest: string;
+}
+
 /** Pure teaching calculators (api-contract, Calculators). The markets show APY with the same code. */
 @ApiTags('calculators')
 @Controller('v1/calc')
 export class CalcController {
   @Get('apy')
-  @ApiQuery({ name: 'apr', example: '0.1' })
-  @ApiQuery({ name: 'compounding', example: 'daily', description: COMPOUNDING_HELP })
-  @ApiOkResponse({ description: '{ apr, compounding, periodsPerYear, apy }' })
+  @Operation('APY from an APR and a compounding frequency')
+  @ApiQuery({ name: 'apr', schema: { ...RATE_QUERY, example: '0.1' } })
+  @ApiQuery({ name: 'compounding', schema: { type: 'string', example: 'daily' }, description: COMPOUNDING_HELP })
+  @ApiOkResponse({ type: ApyView })
   apy(@Query('apr') rawApr: string, @Query('compounding') rawCompounding: string) {
     const apr = rate('apr', rawApr);
     const c = compounding(rawCompounding);
@@ -37,9 +72,10 @@ export class CalcController {
   }
 
   @Get('apr')
-  @ApiQuery({ name: 'apy', example: '0.1051557816' })
-  @ApiQuery({ name: 'compounding', example: 'daily', description: COMPOUNDING_HELP })
-  @ApiOkResponse({ description: '{ apy, compounding, periodsPerYear, apr }' })
+  @Operation('The APR that compounds to an APY')
+  @ApiQuery({ name: 'apy', schema: { ...RATE_QUERY, example: '0.1051557816' } })
+  @ApiQuery({ name: 'compounding', schema: { type: 'string', example: 'daily' }, description: COMPOUNDING_HELP })
+  @ApiOkResponse({ type: AprView })
   apr(@Query('apy') rawApy: string, @Query('compounding') rawCompounding: string) {
     const apy = rate('apy', rawApy);
     const c = compounding(rawCompounding);
@@ -47,9 +83,10 @@ export class CalcController {
   }
 
   @Get('real-rate')
-  @ApiQuery({ name: 'nominal', example: '0.06' })
-  @ApiQuery({ name: 'inflation', example: '0.04', description: 'May be negative, above −1' })
-  @ApiOkResponse({ description: '{ nominal, inflation, exact, approximate }' })
+  @Operation('The real rate from a nominal rate and inflation')
+  @ApiQuery({ name: 'nominal', schema: { ...RATE_QUERY, example: '0.06' } })
+  @ApiQuery({ name: 'inflation', schema: { type: 'string', pattern: SIGNED_RATE.source, example: '0.04' }, description: 'May be negative, above −1' })
+  @ApiOkResponse({ type: RealRateView })
   realRate(@Query('nominal') rawNominal: string, @Query('inflation') rawInflation: string) {
     const nominal = rate('nominal', rawNominal);
     if (typeof rawInflation !== 'string' || !SIGNED_RATE.test(rawInflation) || new Decimal(rawInflation).lte(-1) || new Decimal(rawInflation).gt(100)) {
@@ -61,11 +98,12 @@ export class CalcController {
   }
 
   @Get('growth')
-  @ApiQuery({ name: 'principal', example: '1000' })
-  @ApiQuery({ name: 'apr', example: '0.1' })
-  @ApiQuery({ name: 'compounding', example: 'daily', description: COMPOUNDING_HELP })
-  @ApiQuery({ name: 'days', example: 365 })
-  @ApiOkResponse({ description: '{ principal, apr, compounding, periodsPerYear, days, finalAmount, interest }' })
+  @Operation('What a principal grows to at an APR over some days')
+  @ApiQuery({ name: 'principal', schema: { type: 'string', pattern: AMOUNT_PATTERN.source, example: '1000' } })
+  @ApiQuery({ name: 'apr', schema: { ...RATE_QUERY, example: '0.1' } })
+  @ApiQuery({ name: 'compounding', schema: { type: 'string', example: 'daily' }, description: COMPOUNDING_HELP })
+  @ApiQuery({ name: 'days', schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,4})$', example: '365' }, description: 'Whole days, 0 to 36500' })
+  @ApiOkResponse({ type: GrowthView })
   growth(
     @Query('principal') rawPrincipal: string,
     @Query('apr') rawApr: string,

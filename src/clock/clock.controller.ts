@@ -1,3 +1,4 @@
+import { Operation } from '../common/http/api-docs.js';
 import { Optional } from '../common/http/optional.js';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -7,14 +8,14 @@ import { validationFailed } from '../common/errors/domain-error.js';
 import { ClockService } from './clock.service.js';
 
 export class AdvanceClockDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'Whole days to move forward' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 3650, description: 'Whole days to move forward (give days or hours, not both)' })
   @Optional()
   @IsInt()
   @Min(1)
   @Max(3650)
   days?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 87600, description: 'Whole hours to move forward' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 87600, description: 'Whole hours to move forward (give days or hours, not both)' })
   @Optional()
   @IsInt()
   @Min(1)
@@ -23,13 +24,13 @@ export class AdvanceClockDto {
 }
 
 class ClockView {
-  @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) now: string;
+  @ApiProperty({ example: '2026-01-01T00:00:00.000Z', format: 'date-time' }) now: string;
   @ApiProperty({ enum: ['simulated', 'realtime'] }) mode: string;
 }
 
 class AdvanceView {
-  @ApiProperty() now: string;
-  @ApiProperty({ description: 'How many 00:00 UTC boundaries were crossed (each accrued)' }) daysAccrued: number;
+  @ApiProperty({ format: 'date-time' }) now: string;
+  @ApiProperty({ type: 'integer', description: 'How many 00:00 UTC boundaries were crossed (each accrued)' }) daysAccrued: number;
 }
 
 @ApiTags('clock')
@@ -38,6 +39,7 @@ export class ClockController {
   constructor(private readonly clock: ClockService) {}
 
   @Get()
+  @Operation('What time it is for LendLab')
   @ApiOkResponse({ type: ClockView })
   async get(): Promise<ClockView> {
     return { now: (await this.clock.now()).toISOString(), mode: this.clock.mode };
@@ -46,7 +48,8 @@ export class ClockController {
   @Post('advance')
   @HttpCode(200)
   @AdminOnly()
-  @ApiOkResponse({ type: AdvanceView })
+  @Operation('Move simulated time forward by whole days or hours (exactly one of them)', { 409: ['CLOCK_NOT_SIMULATED'] })
+  @ApiOkResponse({ type: AdvanceView, description: 'After every crossed day’s accrual and sweeps, and the sweep at the target' })
   async advance(@Body() body: AdvanceClockDto): Promise<AdvanceView> {
     if ((body.days === undefined) === (body.hours === undefined)) {
       throw validationFailed('Give exactly one of days or hours', { fields: { days: ['exactly one of days or hours'] } });

@@ -11,6 +11,7 @@ import { requireAsset } from '../common/money/require-asset.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { IDEMPOTENCY_HEADER_DOC } from '../accounts/accounts.controller.js';
 import { DepositsService } from './deposits.service.js';
+import { Operation } from '../common/http/api-docs.js';
 import { DepositDto, DepositResultView, WithdrawalDto, WithdrawalResultView } from './deposits.dto.js';
 
 @ApiTags('deposits')
@@ -24,6 +25,11 @@ export class DepositsController {
 
   /** Deposits and lends at once; the whole position matures one lending period from now. */
   @Post('deposits')
+  @Operation('Deposit an asset: lent at once, locked for one lending period', {
+    400: ['UNKNOWN_ASSET', 'UNSUPPORTED_NETWORK'],
+    403: ['KYC_REQUIRED'],
+    404: ['NOT_FOUND'],
+  })
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: DepositResultView })
   async deposit(
@@ -42,6 +48,12 @@ export class DepositsController {
 
   /** Pays out the whole matured position, interest included. */
   @Post('withdrawals')
+  @Operation('Withdraw a whole matured position, interest included', {
+    400: ['UNKNOWN_ASSET'],
+    404: ['NOT_FOUND', 'NO_POSITION'],
+    409: ['POSITION_LOCKED', 'LTV_LIMIT_EXCEEDED', 'INSUFFICIENT_LIQUIDITY'],
+    422: ['PARTIAL_WITHDRAWAL_NOT_ALLOWED'],
+  })
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: WithdrawalResultView })
   async withdraw(

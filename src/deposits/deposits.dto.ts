@@ -1,11 +1,13 @@
 import { Optional } from '../common/http/optional.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
+import { ASSET_CODES, NETWORK_CODES } from '../common/money/assets.js';
+import { AMOUNT_DOC } from '../common/money/amount.js';
 
 export class DepositDto {
-  @ApiProperty({ example: 'BTC' }) @IsString() @MaxLength(20) asset: string;
-  @ApiProperty({ example: '1.5', description: 'Decimal string, > 0, at most the asset’s decimals' }) @IsString() @MaxLength(64) amount: string;
-  @ApiPropertyOptional({ example: 'bitcoin', description: "Defaults to the asset's first network" })
+  @ApiProperty({ example: 'BTC', enum: ASSET_CODES }) @IsString() @MaxLength(20) asset: string;
+  @ApiProperty({ example: '1.5', ...AMOUNT_DOC }) @IsString() @MaxLength(64) amount: string;
+  @ApiPropertyOptional({ example: 'bitcoin', enum: NETWORK_CODES, description: "One of the asset's networks (api-contract, Conventions); defaults to its first" })
   @Optional()
   @IsString()
   @MaxLength(40)
@@ -13,8 +15,8 @@ export class DepositDto {
 }
 
 export class WithdrawalDto {
-  @ApiProperty({ example: 'BTC' }) @IsString() @MaxLength(20) asset: string;
-  @ApiPropertyOptional({ description: 'If given, must equal the whole position (interest included)' })
+  @ApiProperty({ example: 'BTC', enum: ASSET_CODES }) @IsString() @MaxLength(20) asset: string;
+  @ApiPropertyOptional({ ...AMOUNT_DOC, description: 'If given, must equal the whole position (interest included)' })
   @Optional()
   @IsString()
   @MaxLength(64)
@@ -22,11 +24,11 @@ export class WithdrawalDto {
 }
 
 export class PositionViewDto {
-  @ApiProperty() asset: string;
+  @ApiProperty({ enum: ASSET_CODES }) asset: string;
   @ApiProperty({ description: 'Principal plus interest, rounded down to the asset’s decimals' }) amount: string;
   @ApiProperty() principal: string;
   @ApiProperty() interestEarned: string;
-  @ApiProperty() maturesAt: string;
+  @ApiProperty({ format: 'date-time', description: 'One lending period after the latest deposit' }) maturesAt: string;
   @ApiProperty() matured: boolean;
 }
 
@@ -35,6 +37,6 @@ export class DepositResultView {
 }
 
 export class WithdrawalResultView {
-  @ApiProperty() asset: string;
-  @ApiProperty() amount: string;
+  @ApiProperty({ enum: ASSET_CODES }) asset: string;
+  @ApiProperty({ description: 'The whole position, interest included' }) amount: string;
 }

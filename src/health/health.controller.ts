@@ -1,5 +1,6 @@
+import { Operation } from '../common/http/api-docs.js';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Redis } from 'ioredis';
 import { Public } from '../common/auth/auth.decorators.js';
@@ -25,6 +26,13 @@ async function probe(check: () => Promise<unknown>): Promise<'up' | 'down'> {
   }
 }
 
+class HealthView {
+  @ApiProperty({ enum: ['ok', 'degraded'] }) status: string;
+  @ApiProperty({ enum: ['up', 'down'] }) postgres: string;
+  @ApiProperty({ enum: ['up', 'down'] }) redis: string;
+  @ApiProperty({ enum: ['running', 'not in this process'] }) workers: string;
+}
+
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -37,7 +45,9 @@ export class HealthController {
   /** 200 once Postgres and Redis answer; 503 (same body) while either does not. */
   @Get()
   @Public()
-  @ApiOkResponse({ description: '{ status, postgres, redis, workers }' })
+  @Operation('Is the API up, with Postgres and Redis')
+  @ApiOkResponse({ type: HealthView })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: 'Postgres or Redis does not answer' })
   async health(@Res({ passthrough: true }) response: Response) {
     const [postgres, redis] = await Promise.all([
       probe(() => this.prisma.$queryRaw`SELECT 1`),

@@ -1,3 +1,5 @@
+import { LedgerCheckView } from './ledger.dto.js';
+import { Operation } from '../common/http/api-docs.js';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../common/auth/auth.decorators.js';
@@ -10,7 +12,8 @@ export class LedgerController {
 
   @Get('check')
   @AdminOnly()
-  @ApiOkResponse({ description: '{ balanced, assets: [{ asset, debits, credits }], mismatches: [...] }' })
+  @Operation('Recompute every balance from the ledger’s entries')
+  @ApiOkResponse({ type: LedgerCheckView })
   check(): Promise<LedgerCheck> {
     return this.checker.check();
   }

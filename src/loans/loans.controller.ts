@@ -1,6 +1,5 @@
 import { Body, Controller, Param, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
+import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentCaller } from '../common/auth/auth.decorators.js';
 import type { Caller } from '../common/auth/caller.js';
@@ -14,18 +13,8 @@ import { invalidField } from '../common/errors/domain-error.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { IDEMPOTENCY_HEADER_DOC } from '../accounts/accounts.controller.js';
 import { LoansService } from './loans.service.js';
-
-export class BorrowDto {
-  @ApiProperty({ example: 'USDC' }) @IsString() @MaxLength(20) asset: string;
-  @ApiProperty({ example: '10000' }) @IsString() @MaxLength(64) amount: string;
-}
-
-export class RepayDto {
-  @ApiProperty({ example: '500', description: 'A decimal string, or "all" for what is outstanding' })
-  @IsString()
-  @MaxLength(64)
-  amount: string;
-}
+import { BorrowDto, LoanResultView, RepayDto } from './loans.dto.js';
+import { Operation } from '../common/http/api-docs.js';
 
 @ApiTags('loans')
 @Controller('v1')
@@ -38,8 +27,14 @@ export class LoansController {
 
   /** Borrows against the account's positions; paid out to the user's external wallet. */
   @Post('accounts/:id/loans')
+  @Operation('Borrow against the account’s positions', {
+    400: ['UNKNOWN_ASSET'],
+    403: ['KYC_REQUIRED'],
+    404: ['NOT_FOUND'],
+    409: ['LTV_LIMIT_EXCEEDED', 'INSUFFICIENT_LIQUIDITY', 'PRICE_UNAVAILABLE'],
+  })
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ description: '{ loan: { id, asset, principal, outstanding, borrowApr } }' })
+  @ApiCreatedResponse({ type: LoanResultView, description: 'The loan, paid out to the user’s external wallet' })
   async borrow(
     @CurrentCaller() caller: Caller,
     @Param('id') accountId: string,
@@ -55,8 +50,13 @@ export class LoansController {
   }
 
   @Post('loans/:id/repayments')
+  @Operation('Repay part or all of a loan, from outside the platform', {
+    404: ['NOT_FOUND'],
+    409: ['LOAN_REPAID'],
+    422: ['AMOUNT_EXCEEDS_DEBT'],
+  })
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ description: '{ loan }' })
+  @ApiCreatedResponse({ type: LoanResultView, description: 'The loan after the repayment (interest is paid first)' })
   async repay(
     @CurrentCaller() caller: Caller,
     @Param('id') loanId: string,

@@ -1,3 +1,4 @@
+import { Operation } from '../common/http/api-docs.js';
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../common/auth/auth.decorators.js';
@@ -10,12 +11,14 @@ export class MarketsController {
   constructor(private readonly markets: MarketsService) {}
 
   @Get()
+  @Operation('Every market: rates (APR and APY), utilisation, liquidity, indexes, parameters')
   @ApiOkResponse({ type: [MarketView] })
   list(): Promise<MarketView[]> {
     return this.markets.list();
   }
 
   @Get(':asset')
+  @Operation('One market', { 400: ['UNKNOWN_ASSET'] })
   @ApiOkResponse({ type: MarketView })
   get(@Param('asset') asset: string): Promise<MarketView> {
     return this.markets.get(asset);
@@ -23,19 +26,22 @@ export class MarketsController {
 
   @Put(':asset')
   @AdminOnly()
+  @Operation('Change a market’s rate model (from the next 00:00) or risk levels', { 400: ['UNKNOWN_ASSET'] })
   @ApiOkResponse({ type: MarketView })
   update(@Param('asset') asset: string, @Body() body: UpdateMarketDto): Promise<MarketView> {
     return this.markets.update(asset, body);
   }
 
   @Get(':asset/rate-curve')
-  @ApiQuery({ name: 'points', required: false, example: 21 })
+  @Operation('The borrow and supply rate at evenly spaced utilisations', { 400: ['UNKNOWN_ASSET'] })
+  @ApiQuery({ name: 'points', required: false, schema: { type: 'string', pattern: '^[0-9]{1,4}$', example: '21' }, description: 'From 2 to 1001 (default 21)' })
   @ApiOkResponse({ type: [RateCurvePointView] })
   rateCurve(@Param('asset') asset: string, @Query('points') points?: string): Promise<RateCurvePointView[]> {
     return this.markets.rateCurve(asset, points);
   }
 
   @Get(':asset/history')
+  @Operation('One row per accrued day: utilisation, rates and end-of-day indexes', { 400: ['UNKNOWN_ASSET'] })
   @ApiQuery({ name: 'from', required: false, example: '2026-01-01' })
   @ApiQuery({ name: 'to', required: false, example: '2026-12-31' })
   @ApiOkResponse({ type: [MarketDayView] })

@@ -2,23 +2,25 @@ import { Optional } from '../common/http/optional.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsString, Matches, ValidateNested } from 'class-validator';
+import { ASSET_CODES } from '../common/money/assets.js';
 
 /** 0 to 1000 with at most 18 decimals (api-contract): exactly what the columns store, never rounded. */
 const RATE = /^((0|[1-9][0-9]{0,2})(\.[0-9]{1,18})?|1000(\.0{1,18})?)$/;
 const RATE_MESSAGE = 'must be a decimal string from 0 to 1000 such as "0.045" (at most 18 decimals)';
+const RATE_DOC = { pattern: RATE.source, description: 'A decimal string from 0 to 1000, at most 18 decimals; stored exactly' };
 
 export class RateModelPatch {
-  @ApiPropertyOptional({ example: '0' }) @Optional() @IsString() @Matches(RATE, { message: `baseRate ${RATE_MESSAGE}` }) baseRate?: string;
-  @ApiPropertyOptional({ example: '0.45' }) @Optional() @IsString() @Matches(RATE, { message: `optimalUtilization ${RATE_MESSAGE}` }) optimalUtilization?: string;
-  @ApiPropertyOptional({ example: '0.04' }) @Optional() @IsString() @Matches(RATE, { message: `slope1 ${RATE_MESSAGE}` }) slope1?: string;
-  @ApiPropertyOptional({ example: '3' }) @Optional() @IsString() @Matches(RATE, { message: `slope2 ${RATE_MESSAGE}` }) slope2?: string;
-  @ApiPropertyOptional({ example: '0.2' }) @Optional() @IsString() @Matches(RATE, { message: `reserveFactor ${RATE_MESSAGE}` }) reserveFactor?: string;
+  @ApiPropertyOptional({ example: '0', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `baseRate ${RATE_MESSAGE}` }) baseRate?: string;
+  @ApiPropertyOptional({ example: '0.45', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `optimalUtilization ${RATE_MESSAGE}` }) optimalUtilization?: string;
+  @ApiPropertyOptional({ example: '0.04', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `slope1 ${RATE_MESSAGE}` }) slope1?: string;
+  @ApiPropertyOptional({ example: '3', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `slope2 ${RATE_MESSAGE}` }) slope2?: string;
+  @ApiPropertyOptional({ example: '0.2', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `reserveFactor ${RATE_MESSAGE}` }) reserveFactor?: string;
 }
 
 export class RiskPatch {
-  @ApiPropertyOptional({ example: '0.5' }) @Optional() @IsString() @Matches(RATE, { message: `maxLtv ${RATE_MESSAGE}` }) maxLtv?: string;
-  @ApiPropertyOptional({ example: '0.714' }) @Optional() @IsString() @Matches(RATE, { message: `marginCallLtv ${RATE_MESSAGE}` }) marginCallLtv?: string;
-  @ApiPropertyOptional({ example: '0.833' }) @Optional() @IsString() @Matches(RATE, { message: `liquidationLtv ${RATE_MESSAGE}` }) liquidationLtv?: string;
+  @ApiPropertyOptional({ example: '0.5', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `maxLtv ${RATE_MESSAGE}` }) maxLtv?: string;
+  @ApiPropertyOptional({ example: '0.714', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `marginCallLtv ${RATE_MESSAGE}` }) marginCallLtv?: string;
+  @ApiPropertyOptional({ example: '0.833', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `liquidationLtv ${RATE_MESSAGE}` }) liquidationLtv?: string;
 }
 
 /** A partial market in the GET shape. Rate-model changes apply from the next 00:00 UTC. */
@@ -67,9 +69,9 @@ export class TierRatesView {
 }
 
 export class MarketView {
-  @ApiProperty() asset: string;
-  @ApiProperty() decimals: number;
-  @ApiProperty({ nullable: true, type: String }) price: string | null;
+  @ApiProperty({ enum: ASSET_CODES }) asset: string;
+  @ApiProperty({ type: 'integer' }) decimals: number;
+  @ApiProperty({ nullable: true, type: String, description: 'USD; null until the admin sets one' }) price: string | null;
   @ApiProperty() totalSupplied: string;
   @ApiProperty() totalBorrowed: string;
   @ApiProperty() availableLiquidity: string;
@@ -80,7 +82,7 @@ export class MarketView {
   @ApiProperty() supplyApy: string;
   @ApiProperty() supplyIndex: string;
   @ApiProperty() borrowIndex: string;
-  @ApiProperty({ description: 'The day the rates above belong to' }) ratesDate: string;
+  @ApiProperty({ format: 'date', description: 'The day the rates above belong to' }) ratesDate: string;
   @ApiProperty({ type: [TierRatesView], description: 'The rates above are the base tier’s; these are every tier’s' }) tiers: TierRatesView[];
   @ApiProperty({ type: NextDayRatesView }) nextDay: NextDayRatesView;
   @ApiProperty({ type: RateModelView }) rateModel: RateModelView;
@@ -94,7 +96,7 @@ export class RateCurvePointView {
 }
 
 export class MarketDayView {
-  @ApiProperty() date: string;
+  @ApiProperty({ format: 'date' }) date: string;
   @ApiProperty() utilization: string;
   @ApiProperty() borrowApr: string;
   @ApiProperty() supplyApr: string;

@@ -6,6 +6,8 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import { NotificationsService, NotificationView } from '../notifications/notifications.service.js';
 import { PortfolioService, AccountView } from './portfolio.service.js';
 import { StatementsService, InterestLine, StatementLine } from './statements.service.js';
+import { AccountViewDto, InterestLineView, NotificationViewDto, StatementLineView } from './portfolio.dto.js';
+import { Operation } from '../common/http/api-docs.js';
 
 @ApiTags('accounts')
 @Controller('v1/accounts/:id')
@@ -18,22 +20,25 @@ export class PortfolioController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: '{ id, label, userId, tier, positions, loans, collateralValue, debtValue, ltv, maxLtv, marginCallLtv, liquidationLtv, status }' })
+  @Operation('An account: positions, loans, LTV and its levels, status', { 404: ['NOT_FOUND'] })
+  @ApiOkResponse({ type: AccountViewDto })
   async view(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<AccountView> {
     return this.portfolio.view(await this.accounts.findForCaller(caller, id));
   }
 
   @Get('transactions')
-  @ApiQuery({ name: 'limit', required: false, example: 100 })
-  @ApiOkResponse({ description: 'Ledger-backed statement, newest first: [{ id, type, asset, amount, at, description, details }]' })
+  @Operation('The account’s statement, newest first', { 404: ['NOT_FOUND'] })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^[0-9]{1,4}$', example: '100' }, description: 'Lines, 1 to 1000 (default 100)' })
+  @ApiOkResponse({ type: [StatementLineView], description: 'Ledger-backed, with one interest line per day, asset and kind' })
   async transactions(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query('limit') limit?: string): Promise<StatementLine[]> {
     return this.statements.transactions((await this.accounts.findForCaller(caller, id)).id, limit);
   }
 
   @Get('interest')
+  @Operation('Interest earned and charged per day and asset', { 404: ['NOT_FOUND'] })
   @ApiQuery({ name: 'from', required: false, example: '2026-01-01' })
   @ApiQuery({ name: 'to', required: false, example: '2026-01-31' })
-  @ApiOkResponse({ description: 'Per day and asset, inclusive: [{ date, asset, kind: "earned" | "charged", amount }]' })
+  @ApiOkResponse({ type: [InterestLineView], description: 'Per accrued day and asset, from and to inclusive' })
   async interest(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -44,7 +49,8 @@ export class PortfolioController {
   }
 
   @Get('notifications')
-  @ApiOkResponse({ description: 'Oldest first: [{ id, type, at, data }]' })
+  @Operation('The account’s notices, oldest first', { 404: ['NOT_FOUND'] })
+  @ApiOkResponse({ type: [NotificationViewDto] })
   async notificationsOf(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<NotificationView[]> {
     return this.notifications.list((await this.accounts.findForCaller(caller, id)).id);
   }

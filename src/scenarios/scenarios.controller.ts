@@ -1,8 +1,22 @@
+import { Operation } from '../common/http/api-docs.js';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
 import { AdminOnly } from '../common/auth/auth.decorators.js';
 import { ScenariosService } from './scenarios.service.js';
+
+export class ScenarioFilesView {
+  @ApiProperty({ description: 'result.json: the figures' }) json: string;
+  @ApiProperty({ description: 'report.html: the charts' }) html: string;
+  @ApiProperty({ description: 'summary.txt: the table' }) summary: string;
+}
+
+export class ScenarioRunView {
+  @ApiProperty({ description: 'Every expectation held and no step failed unexpectedly' }) passed: boolean;
+  @ApiProperty({ type: ScenarioFilesView, description: 'Where the results were written, under scenario-results/' }) files: ScenarioFilesView;
+  @ApiProperty({ description: 'The table per day, as the CLI prints it' }) summary: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The figures of result.json' }) result: Record<string, unknown>;
+}
 
 export class RunScenarioDto {
   @ApiProperty({ description: 'The scenario file itself (YAML, as in scenarios/ and the README)' })
@@ -20,7 +34,8 @@ export class ScenariosController {
   @Post()
   @AdminOnly()
   @HttpCode(200)
-  @ApiOkResponse({ description: '{ passed, files: { json, html, summary }, summary, result }; 422 INVALID_SCENARIO with details.problems' })
+  @Operation('Play a scenario into data of its own and report', { 422: ['INVALID_SCENARIO'] })
+  @ApiOkResponse({ type: ScenarioRunView, description: 'When the story is over; 422 INVALID_SCENARIO lists details.problems' })
   run(@Body() body: RunScenarioDto) {
     return this.scenarios.run(body.yaml);
   }

@@ -1,3 +1,4 @@
+import { Operation } from '../common/http/api-docs.js';
 import { Optional } from '../common/http/optional.js';
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -6,21 +7,21 @@ import { AdminOnly } from '../common/auth/auth.decorators.js';
 import { SettingsService, Settings } from './settings.service.js';
 
 export class UpdateSettingsDto {
-  @ApiPropertyOptional({ minimum: 0, maximum: 3650, example: 7, description: 'Days a position stays locked after its latest deposit' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 3650, example: 7, description: 'Days a position stays locked after its latest deposit' })
   @Optional()
   @IsInt()
   @Min(0)
   @Max(3650)
   lendingPeriodDays?: number;
 
-  @ApiPropertyOptional({ example: '0.05', description: 'Share of the value sold in a liquidation kept by the platform' })
+  @ApiPropertyOptional({ example: '0.05', pattern: '^0(\\.[0-9]{1,8})?$', description: 'Share of the value sold in a liquidation kept by the platform: from 0 to below 1, at most 8 decimals' })
   @Optional()
   @IsString()
   liquidationFee?: string;
 }
 
 class SettingsView {
-  @ApiProperty() lendingPeriodDays: number;
+  @ApiProperty({ type: 'integer' }) lendingPeriodDays: number;
   @ApiProperty() liquidationFee: string;
 }
 
@@ -35,6 +36,7 @@ export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
   @Get()
+  @Operation('The sandbox’s settings')
   @ApiOkResponse({ type: SettingsView })
   async get(): Promise<SettingsView> {
     return view(await this.settings.get());
@@ -42,6 +44,7 @@ export class SettingsController {
 
   @Put()
   @AdminOnly()
+  @Operation('Change the lending period or the liquidation fee')
   @ApiOkResponse({ type: SettingsView })
   async update(@Body() body: UpdateSettingsDto): Promise<SettingsView> {
     return view(await this.settings.update(body));

@@ -5,6 +5,7 @@ import { createHttpApp } from '../../src/bootstrap/create-app.js';
 import { loadConfig, AppConfig } from '../../src/config/app-config.js';
 import { JsonLogger } from '../../src/common/logging/json-logger.js';
 import { createTestDatabase } from './database.js';
+import { ResponseValidator } from './openapi-validator.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -40,13 +41,21 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const app = await createHttpApp(config, { logger: new JsonLogger('error') });
   await app.init();
   const server = app.getHttpServer();
+  // Every answer a test receives through this client must be one the served document declares.
+  const documented = new ResponseValidator((await request(server).get('/docs-json').expect(200)).body);
   const api = (key?: string): ApiClient => {
-    const withKey = (test: request.Test) => (key ? test.set('Authorization', `Bearer ${key}`) : test);
+    const send = (method: Method, path: string) => {
+      const test = request(server)[method](path).expect((response) => {
+        const problem = documented.problem(method, path, response.status, response.body, response.headers['content-type']);
+        if (problem) throw new Error(problem);
+      });
+      return key ? test.set('Authorization', `Bearer ${key}`) : test;
+    };
     return {
-      get: (path) => withKey(request(server).get(path)),
-      post: (path) => withKey(request(server).post(path)),
-      put: (path) => withKey(request(server).put(path)),
-      delete: (path) => withKey(request(server).delete(path)),
+      get: (path) => send('get', path),
+      post: (path) => send('post', path),
+      put: (path) => send('put', path),
+      delete: (path) => send('delete', path),
     };
   };
   return {

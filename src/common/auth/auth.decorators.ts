@@ -1,13 +1,15 @@
-import { SetMetadata, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { SetMetadata, applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
+import { ACCESS_EXTENSION } from '../http/api-docs.js';
 import type { Caller } from './caller.js';
 
 export const ACCESS_KEY = 'lendlab:access';
 export type Access = 'public' | 'admin';
 
 /** No API key needed (health, docs). */
-export const Public = () => SetMetadata(ACCESS_KEY, 'public' satisfies Access);
+export const Public = () => applyDecorators(SetMetadata(ACCESS_KEY, 'public' satisfies Access), ApiExtension(ACCESS_EXTENSION, 'public'));
 /** Only the admin key; a user key gets 403 FORBIDDEN. */
-export const AdminOnly = () => SetMetadata(ACCESS_KEY, 'admin' satisfies Access);
+export const AdminOnly = () => applyDecorators(SetMetadata(ACCESS_KEY, 'admin' satisfies Access), ApiExtension(ACCESS_EXTENSION, 'admin'));
 
 /** The authenticated caller of the current request. */
 export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {

@@ -2,6 +2,12 @@ import { Decimal } from './decimal.js';
 
 /** The only shape an amount may arrive in (api-contract, Conventions): no sign, no exponent. */
 export const AMOUNT_PATTERN = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+/** How an amount field is described in the OpenAPI document (the grammar; decimals and limits are checked too). */
+export const AMOUNT_DOC = {
+  pattern: AMOUNT_PATTERN.source,
+  maxLength: 64,
+  description: 'A decimal string greater than 0, with at most the asset’s decimals, below 10^15',
+};
 export const AMOUNT_LIMIT = new Decimal('1e15');
 export const PRICE_DECIMALS = 18;
 

@@ -20,6 +20,7 @@ export const ASSETS: readonly AssetInfo[] = [
 const BY_CODE = new Map(ASSETS.map((asset) => [asset.code, asset]));
 
 export const ASSET_CODES = ASSETS.map((asset) => asset.code);
+export const NETWORK_CODES = [...new Set(ASSETS.flatMap((asset) => asset.networks))].sort();
 
 export function findAsset(code: string): AssetInfo | undefined {
   return BY_CODE.get(code);

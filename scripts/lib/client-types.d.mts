@@ -1,0 +1,1 @@
+export function clientTypesFrom(document: object): Promise<string>;

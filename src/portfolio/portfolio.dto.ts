@@ -1,0 +1,47 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ASSET_CODES } from '../common/money/assets.js';
+import { PositionViewDto } from '../deposits/deposits.dto.js';
+import { LoanViewDto } from '../loans/loans.dto.js';
+
+const RATIO = { type: String, nullable: true, description: 'A fraction; null without collateral (or, for ltv, without debt)' };
+
+export class AccountViewDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() label: string;
+  @ApiProperty({ format: 'uuid' }) userId: string;
+  @ApiProperty({ enum: ['base', 'silver', 'gold', 'platinum'], description: 'Loyalty tier, set at each 00:00 UTC' }) tier: string;
+  @ApiProperty({ type: [PositionViewDto] }) positions: PositionViewDto[];
+  @ApiProperty({ type: [LoanViewDto] }) loans: LoanViewDto[];
+  @ApiProperty({ description: 'USD, every position at current prices (locked ones count)' }) collateralValue: string;
+  @ApiProperty({ description: 'USD' }) debtValue: string;
+  @ApiProperty({ ...RATIO, description: 'debtValue / collateralValue; null without debt' }) ltv: string | null;
+  @ApiProperty(RATIO) maxLtv: string | null;
+  @ApiProperty(RATIO) marginCallLtv: string | null;
+  @ApiProperty(RATIO) liquidationLtv: string | null;
+  @ApiProperty({ enum: ['healthy', 'margin_call', 'liquidating'] }) status: string;
+}
+
+export class StatementLineView {
+  @ApiProperty({ description: 'The ledger transaction id, or interest-<date>-<asset>-<kind> for a day’s interest' }) id: string;
+  @ApiProperty({ example: 'deposit', description: 'deposit, withdrawal, borrow, repayment, interest, liquidation, bad_debt, ...' }) type: string;
+  @ApiProperty({ enum: ASSET_CODES }) asset: string;
+  @ApiProperty({ description: 'At the asset’s decimals' }) amount: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The transaction’s own figures' }) details: Record<string, unknown>;
+}
+
+export class InterestLineView {
+  @ApiProperty({ format: 'date' }) date: string;
+  @ApiProperty({ enum: ASSET_CODES }) asset: string;
+  @ApiProperty({ enum: ['earned', 'charged'] }) kind: string;
+  @ApiProperty({ description: 'Earned rounds down, charged rounds up, at the asset’s decimals' }) amount: string;
+}
+
+export class NotificationViewDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: 'margin_call', description: 'margin_call, liquidation, maturity, tier_change' }) type: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The notice’s figures, e.g. repayToRecover and addCollateralToRecover (USD, rounded up) for a margin call' })
+  data: Record<string, unknown>;
+}
