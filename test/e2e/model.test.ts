@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { world } from '../support/world.js';
+import { anAmountOf } from '../support/model-amounts.js';
 import { Decimal, dec } from '../../src/common/money/decimal.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 
@@ -445,17 +446,7 @@ const ACCOUNTS = 4; // three users; user 0 has its main account (0) and a sub-ac
 const anAccount = fc.integer({ min: 0, max: ACCOUNTS - 1 });
 const anAsset = fc.constantFrom(...ASSETS);
 
-/** Mostly a few decimals; sometimes the asset's full precision. */
-const anAmount = (asset: Asset) =>
-  fc.oneof(
-    { weight: 3, arbitrary: fc.integer({ min: 1, max: 300 }).map((n) => dec(SIZE[asset]).times(n).div(100).toFixed()) },
-    {
-      weight: 1,
-      arbitrary: fc
-        .bigInt({ min: 1n, max: BigInt(SIZE[asset] * 3) * 10n ** BigInt(DECIMALS[asset]) })
-        .map((units) => dec(units.toString()).div(dec(10).pow(DECIMALS[asset])).toFixed()),
-    },
-  );
+const anAmount = (asset: Asset) => anAmountOf(SIZE[asset], DECIMALS[asset], 3);
 
 const aDeposit = fc
   .tuple(anAccount, anAsset.chain((asset) => fc.tuple(fc.constant(asset), anAmount(asset))))

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, TestApp } from '../support/test-app.js';
-import { world } from '../support/world.js';
+import { ledgerBalance, world } from '../support/world.js';
 import { Decimal, dec } from '../../src/common/money/decimal.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 
@@ -30,10 +30,6 @@ function ratesAt(u: Decimal): { borrowApr: Decimal; supplyApr: Decimal } {
   return { borrowApr, supplyApr: borrowApr.times(capped).times('0.9') };
 }
 
-async function ledgerBalance(app: TestApp, code: string, asset: string): Promise<Decimal> {
-  const row = await app.get(PrismaService).ledgerAccount.findUnique({ where: { code_asset: { code, asset } } });
-  return dec(row?.balance.toString() ?? '0');
-}
 
 /** Today's rates as the market reports them at 00:00, checked against the curve at that instant's utilisation. */
 async function dayRates(app: TestApp, asset: string, date: string, u: Decimal) {

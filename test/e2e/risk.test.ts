@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { AppProcess, startAppProcess } from '../support/app-process.js';
-import { world } from '../support/world.js';
+import { ledgerBalance, world } from '../support/world.js';
 import { Decimal, dec } from '../../src/common/money/decimal.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 
 const FEE = dec('0.05');
 
-async function ledgerBalance(app: TestApp, code: string, asset: string): Promise<Decimal> {
-  const row = await app.get(PrismaService).ledgerAccount.findUnique({ where: { code_asset: { code, asset } } });
-  return dec(row?.balance ?? '0');
-}
 
 /** The contract's formula for one collateral asset: x = (D − t·V) / (p·(1 − f − t)), rounded up. */
 function unitsToSell(debt: Decimal, units: Decimal, price: Decimal, target: Decimal): Decimal {

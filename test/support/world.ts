@@ -1,5 +1,13 @@
 import { expect } from '@jest/globals';
 import { createUser, TestApp } from './test-app.js';
+import { Decimal, dec } from '../../src/common/money/decimal.js';
+import { PrismaService } from '../../src/prisma/prisma.service.js';
+
+/** A ledger account's cached balance (debits positive), 0 for one no posting has touched yet. */
+export async function ledgerBalance(app: TestApp, code: string, asset: string): Promise<Decimal> {
+  const row = await app.get(PrismaService).ledgerAccount.findUnique({ where: { code_asset: { code, asset } } });
+  return dec(row?.balance.toString() ?? '0');
+}
 
 /** Small helpers that drive the API as a client would, for the money stories in the tests. */
 export function world(app: TestApp) {
