@@ -42,6 +42,18 @@ describe('kinked rate curve', () => {
   it('calls an empty market 0% utilised', () => {
     expect(utilization(dec(5), dec(0)).toFixed()).toBe('0');
   });
+
+  it('measures utilisation of a market smaller than one unit too', () => {
+    expect(utilization(dec('0.25'), dec('0.5')).toFixed()).toBe('0.5');
+    expect(utilization(dec('1'), dec('1')).toFixed()).toBe('1');
+    // Debt grown past supply: reported and priced as full (api-contract: U = min(1, borrowed / supplied)).
+    expect(utilization(dec('1.0001'), dec('1')).toFixed()).toBe('1');
+  });
+
+  it('rounds the supply rate half-even at 30 decimals', () => {
+    // borrow at U = 0.3: 0.026666…667 (30 decimals); × 0.3 × 0.8 = 0.00640000000000000000000000000008 → …000
+    expect(supplyRate(BTC, dec('0.3')).toFixed(30)).toBe('0.006400000000000000000000000000');
+  });
 });
 
 describe('indexes', () => {
@@ -52,6 +64,12 @@ describe('indexes', () => {
     expect(indexAt(start, apr, 43_200_000).toFixed()).toBe('1.500075');
     expect(nextDayIndex(start, apr).toFixed()).toBe('1.50015');
     expect(indexAt(start, apr, 86_400_000).eq(nextDayIndex(start, apr))).toBe(true);
+  });
+
+  it('scales a deposit up and a loan down at the 30th decimal', () => {
+    // 1 / 3 = 0.333…: up → …334, down → …333 (30 decimals)
+    expect(scaledSupply(dec(1), dec(3)).toFixed()).toBe('0.333333333333333333333333333334');
+    expect(scaledDebt(dec(1), dec(3)).toFixed()).toBe('0.333333333333333333333333333333');
   });
 
   it('scales so that a deposit shows exactly its amount and a loan exactly its debt', () => {

@@ -12,10 +12,14 @@ export interface RateModel {
 /** Rates and utilisation are kept to 30 decimal places: far past the 18 significant digits shown. */
 export const RATE_DECIMALS = 30;
 
-/** U = borrowed / supplied; an empty market is 0% utilised. */
+/**
+ * U = min(1, borrowed / supplied) (api-contract); an empty market is 0% utilised. Debt can
+ * outgrow supply at full utilisation (loans keep accruing while nothing is left to lend), and
+ * the market then reports, and prices, full utilisation.
+ */
 export function utilization(borrowed: Decimal, supplied: Decimal): Decimal {
   if (supplied.lte(0)) return ZERO;
-  return borrowed.div(supplied).toDecimalPlaces(RATE_DECIMALS, Decimal.ROUND_HALF_EVEN);
+  return Decimal.min(borrowed.div(supplied), ONE).toDecimalPlaces(RATE_DECIMALS, Decimal.ROUND_HALF_EVEN);
 }
 
 /**
