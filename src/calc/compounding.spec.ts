@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { dec } from '../common/money/decimal.js';
-import { aprFromApy, apyFromApr, growth, parseCompounding, realRate } from './compounding.js';
+import { NAMED_FREQUENCIES, aprFromApy, apyFromApr, growth, parseCompounding, realRate, showRate } from './compounding.js';
 
 // Expected figures computed independently with Python's decimal module at 60 digits:
 //   (1 + 0.1/n)**n - 1, and exp(0.1) - 1 for continuous.
@@ -54,5 +54,27 @@ describe('APR and APY', () => {
     expect(parseCompounding('daily')).toEqual({ name: 'daily', periodsPerYear: 365 });
     expect(parseCompounding('12')).toEqual({ name: '12', periodsPerYear: 12 });
     for (const bad of ['0', '1000001', '1.5', 'Daily', '', '-1', '01', '__proto__', 'constructor', 'toString', 'hasOwnProperty']) expect(parseCompounding(bad)).toBeUndefined();
+  });
+
+  it('names the usual frequencies by their periods per year', () => {
+    expect(NAMED_FREQUENCIES).toEqual({ annual: 1, semiannual: 2, quarterly: 4, monthly: 12, weekly: 52, daily: 365, hourly: 8760 });
+    expect(parseCompounding('continuous')).toEqual({ name: 'continuous', periodsPerYear: null });
+    expect(parseCompounding('1')).toEqual({ name: '1', periodsPerYear: 1 });
+    expect(parseCompounding('1000000')).toEqual({ name: '1000000', periodsPerYear: 1000000 });
+  });
+
+  it('grows over part of a year: P × (1 + APR/n)^(n × days/365)', () => {
+    // 1000 at 10 % compounded annually for 73 days (a fifth of a year): 1000 × 1.1^0.2 = 1019.244876...
+    close(growth(dec('1000'), dec('0.1'), 1, 73).toFixed(), '1019.244876491456620652066601613', 24);
+    // continuously for 73 days: 1000 × e^(0.1 × 0.2) = 1000 × e^0.02 = 1020.201340026755810...
+    close(growth(dec('1000'), dec('0.1'), null, 73).toFixed(), '1020.201340026755810160143920483', 24);
+  });
+
+  it('shows a rate with 30 significant digits, plainly', () => {
+    expect(showRate(dec(1).div(3))).toBe('0.333333333333333333333333333333'); // 30 threes
+    expect(showRate(dec(2).div(3))).toBe('0.666666666666666666666666666667');
+    expect(showRate(dec('0.05'))).toBe('0.05');
+    expect(showRate(dec('123456789.123456789123456789123456789'))).toBe('123456789.123456789123456789123');
+    expect(showRate(dec('1e-40'))).toBe('0.0000000000000000000000000000000000000001');
   });
 });
