@@ -12,8 +12,8 @@ import { ClosedDay, dayAverageScaled } from '../markets/market-state.js';
 export function loyaltyCostOf(day: ClosedDay): Decimal {
   let cost = ZERO;
   for (const lane of day.lanes) {
-    const supplied = dayAverageScaled(lane.start, 'supply').times(lane.start.supplyIndex);
-    const borrowed = dayAverageScaled(lane.start, 'borrow').times(lane.start.borrowIndex);
+    const supplied = dayAverageScaled(lane.start.totalSupplyScaled, lane.start.supplyScaledMs).times(lane.start.supplyIndex);
+    const borrowed = dayAverageScaled(lane.start.totalBorrowScaled, lane.start.borrowScaledMs).times(lane.start.borrowIndex);
     cost = cost
       .plus(supplied.times(lane.supplyApr.minus(day.supplyApr)).div(365))
       .plus(borrowed.times(day.borrowApr.minus(lane.borrowApr)).div(365));

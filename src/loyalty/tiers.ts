@@ -28,16 +28,15 @@ export const TIER_RULES: Record<Tier, TierRule> = {
 };
 
 export function isTier(value: unknown): value is Tier {
-  return typeof value === 'string' && (TIERS as readonly string[]).includes(value);
+  return (TIERS as readonly unknown[]).includes(value);
 }
 
 /** The tier an account's collateral earns: LAB value over total value, both in USD. */
 export function tierFor(loyaltyTokenValue: Decimal, collateralValue: Decimal): Tier {
   if (collateralValue.lt(MINIMUM_PORTFOLIO_USD)) return 'base';
   const share = loyaltyTokenValue.div(collateralValue);
-  let reached: Tier = 'base';
-  for (const tier of TIERS) if (share.gte(TIER_RULES[tier].minimumShare)) reached = tier;
-  return reached;
+  // The best tier whose minimum the share reaches; base's minimum is 0, so there is always one.
+  return [...TIERS].reverse().find((tier) => share.gte(TIER_RULES[tier].minimumShare))!;
 }
 
 /** A tier's rates for the day, from the market's (base) rates. */

@@ -178,8 +178,8 @@ describe('day-average scaled balance', () => {
   it('takes each movement for the part of the day after it: S_end − Σ Δs·t / day', () => {
     // 50 supplied at 12:00 onto 50 held all day: 100 at the end, 75 on average; 20 borrowed at 18:00 onto 80: 85.
     const l = lane('1', '1', '100', '100', String(50 * 43_200_000), String(20 * 64_800_000));
-    expect(dayAverageScaled(l, 'supply').toFixed()).toBe('75');
-    expect(dayAverageScaled(l, 'borrow').toFixed()).toBe('85');
+    expect(dayAverageScaled(l.totalSupplyScaled, l.supplyScaledMs).toFixed()).toBe('75');
+    expect(dayAverageScaled(l.totalBorrowScaled, l.borrowScaledMs).toFixed()).toBe('85');
   });
 });
 

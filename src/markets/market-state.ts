@@ -23,13 +23,12 @@ export interface Lane {
 }
 
 /**
- * A lane's balance averaged over its day: the total at the day's end less each movement's
- * change for the part of the day before it happened (∫ S dt / day = S_end − Σ Δs·t / day).
+ * A lane's balance (one side of it) averaged over its day: the total at the day's end less
+ * each movement's change for the part of the day before it happened
+ * (∫ S dt / day = S_end − Σ Δs·t / day).
  */
-export function dayAverageScaled(lane: Lane, side: 'supply' | 'borrow'): Decimal {
-  return side === 'supply'
-    ? lane.totalSupplyScaled.minus(lane.supplyScaledMs.div(MS_PER_DAY))
-    : lane.totalBorrowScaled.minus(lane.borrowScaledMs.div(MS_PER_DAY));
+export function dayAverageScaled(totalAtEnd: Decimal, scaledMs: Decimal): Decimal {
+  return totalAtEnd.minus(scaledMs.div(MS_PER_DAY));
 }
 
 /**
