@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureBuilt, ensureDependencies, ensurePrismaClient } from './lib/deps.mjs';
+import { ensureBuilt, ensureConsoleBuilt, ensureDependencies, ensurePrismaClient } from './lib/deps.mjs';
 import { loadEnvFile, sandboxConfigProblems } from './lib/config-check.mjs';
 import * as services from './lib/services.mjs';
 import { messageOf } from './lib/services.mjs';
@@ -117,6 +117,7 @@ async function main() {
   ensureDependencies(root, say);
   ensurePrismaClient(root, say);
   ensureBuilt(root, say);
+  ensureConsoleBuilt(root, say);
   const { applyMigrations } = await import('./lib/migrate.mjs');
 
   const reset = args.includes('--reset');
@@ -204,6 +205,7 @@ async function main() {
   const lines = [
     '',
     'LendLab sandbox is running.',
+    `  Console       ${base}/   (sign in with a key, or open a link below)`,
     `  API           ${base}/v1`,
     `  OpenAPI docs  ${base}/docs   (document: ${base}/docs-json)`,
     `  Health        ${base}/health`,
@@ -217,6 +219,10 @@ async function main() {
     ...(house
       ? [`  Liquidity     the house lender supplies every market: ${Object.entries(house.supplied).map(([asset, amount]) => `${amount} ${asset}`).join(', ')}`]
       : []),
+    '',
+    'Open the console (the key stays in the link\'s fragment and the tab; it is never sent in a URL):',
+    `  as the admin  ${base}/#key=${encodeURIComponent(adminKey)}`,
+    ...Object.entries(keys.users).map(([name, user]) => `  as ${name.padEnd(10)} ${base}/#key=${encodeURIComponent(user.apiKey)}`),
     '',
     'Try:',
     `  curl -s ${base}/v1/markets/USDC -H "Authorization: Bearer ${adminKey}"`,

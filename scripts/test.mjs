@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDependencies, ensurePrismaClient } from './lib/deps.mjs';
-import { ensureRedisServer } from './lib/services.mjs';
+import { ensureRedisServer, ensureSystemCommand } from './lib/services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line) => process.stdout.write(`[test] ${line}\n`);
@@ -17,12 +17,23 @@ const jestArgs = process.argv.slice(2);
 ensureDependencies(root, say);
 ensurePrismaClient(root, say);
 ensureRedisServer(say);
+// The console's browser tests (test/browser) drive Debian's Chromium through playwright-core.
+ensureSystemCommand(
+  {
+    binary: 'chromium',
+    aptPackage: 'chromium',
+    advice: 'The browser tests need Chromium at /usr/bin/chromium (Debian/Ubuntu: sudo apt-get install chromium), or LENDLAB_CHROMIUM=<path>.',
+  },
+  say,
+);
 
 say('type-checking...');
 const typecheck = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--noEmit'], {
   cwd: root,
   stdio: 'inherit',
 });
+// The console (web/) has its own compiler settings (the DOM library, Vite's bundler resolution).
+const webTypecheck = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', path.join('web', 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
 
 const resultsFile = path.join(root, '.jest-results.json');
 rmSync(resultsFile, { force: true });
@@ -46,6 +57,10 @@ if (existsSync(resultsFile)) {
   skipped = results.numPendingTests + results.numTodoTests;
 } else {
   failed = 1;
+}
+if (webTypecheck.status !== 0) {
+  say('type-check of web/ failed (counted as one failure)');
+  failed += 1;
 }
 if (typecheck.status !== 0) {
   say('type-check failed (counted as one failure)');

@@ -48,3 +48,20 @@ export function ensureBuilt(root, log) {
   log('Compiling TypeScript...');
   run(root, path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], 'tsc');
 }
+
+/** The learner's console (web/, Vite): built to web/dist when its sources are newer, served by the API at /. */
+export function ensureConsoleBuilt(root, log) {
+  const built = path.join(root, 'web', 'dist', 'index.html');
+  const sources = newest([
+    path.join(root, 'web', 'src'),
+    path.join(root, 'web', 'index.html'),
+    path.join(root, 'web', 'vite.config.mjs'),
+    path.join(root, 'src', 'charts'),
+    path.join(root, 'src', 'common', 'money', 'assets.ts'),
+    path.join(root, 'client', 'lendlab-api.d.ts'),
+    path.join(root, 'scenarios'),
+  ]);
+  if (mtime(built) >= sources) return;
+  log('Building the console (web/, vite build)...');
+  run(root, path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', path.join('web', 'vite.config.mjs')], 'vite build');
+}

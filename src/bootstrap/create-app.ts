@@ -8,6 +8,7 @@ import { applyHttpHardening } from './http-hardening.js';
 import { setupDocs } from './docs.js';
 import { setupQueueDashboard } from './queue-dashboard.js';
 import { requestLogger } from './request-logger.js';
+import { serveConsole } from './console.js';
 
 export interface AppOptions {
   logger?: JsonLogger;
@@ -29,6 +30,7 @@ export async function createHttpApp(config: AppConfig, options: AppOptions = {})
   app.useGlobalPipes(validationPipe);
   setupDocs(app, config.port || 3000);
   setupQueueDashboard(app, config.adminApiKey);
+  serveConsole(app); // the learner's console at / (web/dist)
   if (options.ownsProcess) stopOnSignals(app);
   return app;
 }

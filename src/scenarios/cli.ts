@@ -29,7 +29,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const outIndex = args.indexOf('--out');
-  const file = args.find((a, i) => !a.startsWith('--') && i !== outIndex + 1);
+  const file = args.find((a, i) => !a.startsWith('--') && (outIndex < 0 || i !== outIndex + 1));
   if (!file) {
     process.stderr.write(USAGE);
     return 2;

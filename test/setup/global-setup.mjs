@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../../scripts/lib/migrate.mjs';
 import { ensureDatabase, freePort, startEmbeddedPostgres, startRedis } from '../../scripts/lib/services.mjs';
 import { buildApp } from './build-app.mjs';
+import { ensureConsoleBuilt } from '../../scripts/lib/deps.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TEMPLATE_DATABASE = 'lendlab_template';
@@ -26,6 +27,8 @@ export default async function globalSetup() {
   await applyMigrations(templateUrl, path.join(root, 'prisma', 'migrations'));
 
   const compiled = await buildApp(root);
+  // The learner's console (web/dist), served at / by the app the browser tests start.
+  ensureConsoleBuilt(root, (line) => process.stdout.write(`${line}\n`));
   process.env.LENDLAB_TEST_APP_DIR = compiled.dir;
   process.env.LENDLAB_TEST_PG_URL = postgres.url;
   process.env.LENDLAB_TEST_TEMPLATE_DB = TEMPLATE_DATABASE;

@@ -1,0 +1,201 @@
+import './style.css';
+import { api, currentKey, must, setKey, takeKeyFromFragment, whoAmI } from './api.js';
+import { el, esc, field, say, when } from './dom.js';
+import { renderMarkets } from './markets.js';
+import { prefetchAccounts, renderAccount } from './account.js';
+import { renderAdmin } from './admin.js';
+import { renderCalculators } from './calculators.js';
+
+type ViewName = 'markets' | 'account' | 'admin' | 'calculators';
+const TITLES: Record<ViewName, string> = { markets: 'Markets', account: 'Account', admin: 'Admin', calculators: 'Calculators' };
+
+export interface Ctx {
+  role: 'admin' | 'user';
+  /** Redraws the current view (after an action, a price change or an advance). */
+  refresh(): void;
+  /** The simulated clock, as last read. */
+  now(): string;
+  /** Settles once the clock shown by now() is current (read beside the view's own requests). */
+  clock: Promise<void>;
+  /** Shows a sentence in the view's message area (kept across redraws until the next one) and redraws. */
+  tell(text: string, kind?: 'ok' | 'error'): Promise<void>;
+}
+
+const root = document.getElementById('app')!;
+let role: 'admin' | 'user' | null = null;
+let view: ViewName = 'account';
+let clockNow = '';
+let signature = '';
+let clockRead: Promise<void> | null = null;
+let drawing: Promise<void> | null = null;
+
+function signIn(message = ''): void {
+  root.innerHTML = '';
+  const main = el(
+    'main',
+    { class: 'sign-in' },
+    `<h1>LendLab console</h1>
+     <p>A sandbox lending platform: deposit, borrow against crypto, watch interest accrue and margin calls arrive. The sandbox prints a link for each demo user; or paste a key.</p>
+     <form aria-label="Sign in">${field('API key', '<input type="password" autocomplete="off" required spellcheck="false">', 'A user key (ll_…) or the admin key; it stays in this tab only.')}
+     <button type="submit">Sign in</button></form><p class="message" role="status"></p>`,
+  );
+  root.append(main);
+  const region = main.querySelector<HTMLElement>('.message')!;
+  if (message) say(region, message, 'error');
+  main.querySelector('form')!.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    setKey(main.querySelector('input')!.value.trim());
+    await start();
+  });
+}
+
+async function start(): Promise<void> {
+  if (!currentKey()) return signIn();
+  // One round trip before the first view: who the key is, its accounts, the clock and prices.
+  prefetchAccounts();
+  clockRead = readClock().catch(() => undefined);
+  const who = await whoAmI().catch(() => null);
+  if (!who) {
+    setKey(null);
+    return signIn('That key was not accepted: check it, or copy the link the sandbox printed.');
+  }
+  role = who;
+  view = (location.hash.slice(1) as ViewName) in TITLES ? (location.hash.slice(1) as ViewName) : role === 'admin' ? 'admin' : 'account';
+  shell();
+  await draw();
+}
+
+function shell(): void {
+  root.innerHTML = `
+    <header class="top">
+      <p class="brand">LendLab</p>
+      <nav aria-label="Views"><ul>${(Object.keys(TITLES) as ViewName[])
+        .map((v) => `<li><a href="#${v}" data-view="${v}">${TITLES[v]}</a></li>`)
+        .join('')}</ul></nav>
+      <p class="who"><span id="clock" aria-live="off"></span> · signed in as ${role === 'admin' ? 'the admin' : 'a user'} <button type="button" id="sign-out" class="link">Sign out</button></p>
+    </header>
+    <main id="view" tabindex="-1"></main>`;
+  root.querySelector('#sign-out')!.addEventListener('click', () => {
+    setKey(null);
+    location.hash = '';
+    signIn();
+  });
+  root.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) =>
+    a.addEventListener('click', (event) => {
+      event.preventDefault();
+      view = a.dataset.view as ViewName;
+      flash = null;
+      history.replaceState(null, '', `#${view}`);
+      void draw();
+    }),
+  );
+}
+
+let flash: { view: ViewName; text: string; kind: 'ok' | 'error' } | null = null;
+const ctx: Ctx = {
+  role: 'user',
+  clock: Promise.resolve(),
+  refresh: () => void draw(),
+  now: () => clockNow,
+  tell: async (text, kind = 'ok') => {
+    flash = { view, text, kind };
+    if (kind === 'error') {
+      const region = root.querySelector<HTMLElement>('#view .message[data-flash]');
+      if (region) say(region, text, kind);
+      return;
+    }
+    // A success shows once the view has been redrawn with what the action changed.
+    await draw(true);
+  },
+};
+document.addEventListener('input', (event) => (event.target as HTMLElement).dataset && ((event.target as HTMLElement).dataset.dirty = '1'));
+
+let again = false;
+/** Redraws the view; `fresh` waits for a redraw that starts after this call (after an action). */
+async function draw(fresh = false): Promise<void> {
+  if (drawing) {
+    if (!fresh) return drawing;
+    again = true;
+    await drawing;
+    if (drawing) return drawing;
+    again = false;
+  }
+  drawing = (async () => {
+    ctx.role = role!;
+    const clock = clockRead ?? readClock();
+    clockRead = null;
+    ctx.clock = clock;
+    root.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) => (a.dataset.view === view ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current')));
+    const target = root.querySelector<HTMLElement>('#view')!;
+    const next = el('div', { class: 'view' });
+    try {
+      if (view === 'markets') await renderMarkets(next, ctx);
+      else if (view === 'account') await renderAccount(next, ctx);
+      else if (view === 'admin') await renderAdmin(next, ctx);
+      else await renderCalculators(next, ctx);
+    } catch (error) {
+      next.innerHTML = `<h1>${TITLES[view]}</h1><p class="message error" role="alert">${esc(error instanceof Error ? error.message : String(error))}</p>`;
+    }
+    // A redraw keeps what the learner was typing and where the focus was (fields matched by their label).
+    const keyOf = (e: Element) =>
+      (e as HTMLInputElement).labels?.[0]?.textContent ?? e.getAttribute('aria-label') ?? (e.tagName === 'BUTTON' ? e.textContent : null);
+    const typed = new Map<string, string>();
+    let focusKey: string | null = null;
+    if (target.dataset.view === view) {
+      target.querySelectorAll<HTMLInputElement>('[data-dirty]').forEach((e) => keyOf(e) && typed.set(keyOf(e)!, e.value));
+      if (document.activeElement && target.contains(document.activeElement)) focusKey = keyOf(document.activeElement);
+    }
+    next.querySelectorAll<HTMLInputElement>('input, select, textarea').forEach((e) => {
+      const k = keyOf(e);
+      if (k && typed.has(k)) {
+        e.value = typed.get(k)!;
+        e.dataset.dirty = '1';
+      }
+    });
+    const region = next.querySelector<HTMLElement>('.message[data-flash]');
+    if (region && flash && flash.view === view) say(region, flash.text, flash.kind);
+    target.dataset.view = view;
+    await clock;
+    target.replaceChildren(next);
+    if (focusKey) [...next.querySelectorAll<HTMLElement>('input, select, textarea, button')].find((e) => keyOf(e) === focusKey)?.focus();
+  })().finally(() => {
+    drawing = null;
+    if (again) {
+      again = false;
+      void draw();
+    }
+  });
+  return drawing;
+}
+
+async function readClock(): Promise<void> {
+  const [clock, prices] = await Promise.all([must(api.GET('/v1/clock')), must(api.GET('/v1/prices'))]);
+  clockNow = clock.now;
+  signature = `${clock.now}|${prices.map((p) => `${p.asset}=${p.price}`).join(',')}`;
+  const shown = root.querySelector('#clock');
+  if (shown) shown.textContent = `Simulated time ${when(clock.now)}${clock.mode === 'realtime' ? ' (real time)' : ''}`;
+}
+
+/** Polls the clock and the prices: when either moved (an advance, a price change), the view is redrawn. */
+async function poll(): Promise<void> {
+  if (role && currentKey() && !drawing && document.visibilityState === 'visible') {
+    try {
+      const before = signature;
+      const [clock, prices] = await Promise.all([api.GET('/v1/clock'), api.GET('/v1/prices')]);
+      if (clock.data && prices.data) {
+        const now = `${clock.data.now}|${prices.data.map((p) => `${p.asset}=${p.price}`).join(',')}`;
+        if (now !== before) {
+          flash = null; // the world moved: an old message no longer describes it
+          await draw();
+        }
+      }
+    } catch {
+      /* the next poll tries again */
+    }
+  }
+  setTimeout(poll, 1500);
+}
+
+takeKeyFromFragment();
+void start();
+setTimeout(poll, 1500);
