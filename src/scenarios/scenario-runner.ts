@@ -2,6 +2,7 @@ import { Decimal, dec } from '../common/money/decimal.js';
 import { DEFAULT_PRICES, assetsOf } from './scenario-format.js';
 import type { Action, Expectation, Scenario, Step, Where } from './scenario-format.js';
 import { pricePoints } from './price-paths.js';
+import type { DayRecord } from '../charts/scenario-charts.js';
 
 /** The HTTP API as the runner uses it: the same endpoints a client calls, nothing underneath. */
 export interface ScenarioApi {
@@ -9,27 +10,8 @@ export interface ScenarioApi {
   call(method: 'GET' | 'POST' | 'PUT', path: string, key: string, body?: object): Promise<{ status: number; body: any }>;
 }
 
-export interface DayRecord {
-  day: number;
-  date: string;
-  prices: Record<string, string>;
-  markets: Record<string, { utilization: string; supplyApr: string; borrowApr: string; totalSupplied: string; totalBorrowed: string }>;
-  accounts: Record<
-    string,
-    {
-      tier: string;
-      status: string;
-      collateralValue: string;
-      debtValue: string;
-      ltv: string | null;
-      marginCallLtv: string | null;
-      liquidationLtv: string | null;
-      positions: Record<string, string>;
-      debts: Record<string, string>;
-    }
-  >;
-  events: { account: string; type: string; at: string; details: Record<string, unknown> }[];
-}
+// A day's record is what the charts read: declared beside them, so the browser build needs nothing from here.
+export type { DayRecord } from '../charts/scenario-charts.js';
 
 export interface StepRecord {
   day: number;
