@@ -12,7 +12,9 @@ import { PrismaService } from '../../src/prisma/prisma.service.js';
  * against the real app over HTTP, compared with a small decimal model written from the API
  * contract), but every market has a non-zero kinked rate curve (different per asset), the
  * lending period is 2 days, the clock moves by hours and days, LAB deposits move accounts
- * between loyalty tiers, and prices move accounts into margin calls and liquidations.
+ * between loyalty tiers, and prices move accounts into margin calls and liquidations; interest
+ * alone carries accounts across those levels within an advance of hours (SqueezeToEdge), which
+ * only the risk sweep at the advance's end acts on.
  *
  * The model (no service code; only the project's 64-digit Decimal) follows api-contract.md,
  * "Time and interest" and "Liquidation arithmetic", and the rules of issue 12:
@@ -138,6 +140,8 @@ interface Account {
   marginCalls: { repayToRecover: string; addCollateralToRecover: string | null }[];
   liquidations: number;
   tierChanges: number;
+  /** The model's last liquidation of the account: its instant and the units sold. */
+  lastSale?: { at: number; units: string };
 }
 /** The run's movements per asset, and its expected change of each platform ledger account (debit +). */
 interface Flows {
@@ -418,6 +422,7 @@ function liquidate(model: Model, account: Account): void {
   if (units.gt(0)) {
     const feeUnits = down(asset, fee.div(p));
     trace(`liquidation at ${new Date(model.now).toISOString()}: account ${model.accounts.indexOf(account)} sells ${units.toFixed()} ${asset} (fee ${feeUnits.toFixed()}) for ${loan.asset} debt ${v.debt.toFixed(2)} USD${soldAll ? ', all' : ''}`);
+    account.lastSale = { at: model.now, units: fixed(asset, units) };
     takeFromPosition(model, account, asset, units, soldAll);
     book(model, asset, 'platform:liquidation_fees', feeUnits.negated());
     // The desk takes over the claim on the units sold (a credit in the sold asset); the debt asset's
@@ -469,7 +474,15 @@ function advanceTo(model: Model, target: number): void {
     sweep(model);
   }
   model.now = target;
-  if (target % DAY_MS !== 0) sweep(model);
+  if (target % DAY_MS !== 0) {
+    // Prices stand still within an advance: what this sweep does, interest did since the last one.
+    const before = { liquidations: model.counts.get('liquidations') ?? 0, marginCalls: model.counts.get('margin calls') ?? 0 };
+    sweep(model);
+    const liquidations = (model.counts.get('liquidations') ?? 0) - before.liquidations;
+    const marginCalls = (model.counts.get('margin calls') ?? 0) - before.marginCalls;
+    if (liquidations > 0) count(model, 'liquidation at the end of an advance', liquidations);
+    if (marginCalls > 0) count(model, 'margin call at the end of an advance', marginCalls);
+  }
 }
 
 /** An upper bound on how much a debt can grow over `ms` (the curve's top rate, with room for compounding). */
@@ -562,7 +575,8 @@ function marketView(model: Model, asset: Asset) {
     totalSupplied: fixed(asset, down(asset, supplied)),
     totalBorrowed: fixed(asset, up(asset, borrowed)),
     availableLiquidity: fixed(asset, m.cash),
-    utilization: supplied.lte(0) ? '0' : borrowed.div(supplied).toDecimalPlaces(30, Decimal.ROUND_HALF_EVEN).toFixed(),
+    // U = min(1, borrowed / supplied): debt can outgrow supply at full utilisation.
+    utilization: supplied.lte(0) ? '0' : Decimal.min(borrowed.div(supplied), ONE).toDecimalPlaces(30, Decimal.ROUND_HALF_EVEN).toFixed(),
   };
 }
 
@@ -972,6 +986,110 @@ class Advance implements Cmd {
   toString = () => `Advance(${this.n} ${this.unit})`;
 }
 
+/**
+ * Interest, not a price, takes an account across a level (contract, "Time and interest":
+ * every advance, of days or of hours, ends with the risk sweep at its target instant). One price
+ * moves (the collateral's, else the debt's) so that the account's LTV sits below its margin-call
+ * or liquidation level by `share`% of what `hours` hours of interest add (at its lane's borrow rate
+ * of the day, net of what its collateral earns); then the clock advances those hours, within the
+ * day. The account: the levered one if the model can liquidate it, else the first other such
+ * account (one collateral, one loan) for which such a price exists; when there is none and the
+ * levered account is empty, a Leverage comes first. The model predicts the margin call or the liquidation at the advance's target instant, with
+ * the debt at that instant, and the notice must carry that instant.
+ */
+class SqueezeToEdge implements Cmd {
+  constructor(
+    readonly level: 'margin' | 'liquidation',
+    readonly hours: number,
+    readonly share: number,
+    /** Run first when no account fits and the levered account is empty. */
+    readonly leverage: Leverage,
+  ) {}
+  /** The levered account first, else any other the model can liquidate (one collateral, one loan). */
+  private plan(model: Readonly<Model>): { index: number; asset: Asset; price: Decimal; hours: number } | null {
+    // An advance of hours that ends before the next 00:00 (whose own sweep would act anyway).
+    const midnight = (Math.floor(model.now / DAY_MS) + 1) * DAY_MS;
+    const hours = Math.min(this.hours, Math.ceil((midnight - model.now) / HOUR_MS) - 1);
+    if (hours < 1) return null;
+    for (let k = 0; k < model.accounts.length; k += 1) {
+      const index = (LEVERED + k) % model.accounts.length;
+      if (!eligible(model.accounts[index])) continue;
+      const found = this.planFor(model, index, hours);
+      if (found) return { index, ...found, hours };
+    }
+    return null;
+  }
+  private planFor(model: Readonly<Model>, index: number, hours: number): { asset: Asset; price: Decimal } | null {
+    const account = model.accounts[index];
+    const later = { ...model, now: model.now + hours * HOUR_MS } as Model;
+    const [collateral] = [...account.positions.keys()];
+    const [loan] = openLoans(account);
+    if (loan.asset === collateral) return null;
+    const level = dec(LEVELS[collateral][this.level === 'margin' ? 'marginCallLtv' : 'liquidationLtv']);
+    /** ltv / level (a price only scales it). */
+    const ratio = (m: Model, prices: Record<Asset, Decimal>) => {
+      const v = valuation({ ...m, prices } as Model, account);
+      return v.debt.div(v.value).div(level);
+    };
+    const now = ratio(model as Model, model.prices);
+    const growth = ratio(later, model.prices).div(now);
+    // Too little interest for a robust edge (e.g. a loyalty discount that takes the rate to 0).
+    if (growth.lt('1.0000001')) return null;
+    const wanted = ONE.minus(growth.minus(ONE).times(this.share).div(100));
+    const calm = (status: string) => (this.level === 'margin' ? status === 'healthy' : status !== 'liquidating');
+    for (const asset of [collateral, loan.asset]) {
+      const scale = asset === collateral ? now.div(wanted) : wanted.div(now);
+      const price = model.prices[asset].times(scale).toSignificantDigits(12, Decimal.ROUND_HALF_EVEN).toDecimalPlaces(18, Decimal.ROUND_HALF_EVEN);
+      if (price.lte(0)) continue;
+      const prices = withPrice(model, asset, price);
+      const before = ratio(model as Model, prices);
+      const after = ratio(later, prices);
+      if (
+        before.lt('0.99999999') &&
+        after.gt('1.00000001') &&
+        calm(status({ ...model, prices } as Model, account)) &&
+        !calm(status({ ...later, prices } as Model, account)) &&
+        predictable(model, prices) &&
+        safeAfter(model, hours * HOUR_MS, prices)
+      ) {
+        return { asset, price };
+      }
+    }
+    return null;
+  }
+  check = (model: Readonly<Model>) => this.plan(model) !== null || this.leverage.check(model);
+  async run(model: Model, real: Real): Promise<void> {
+    if (this.plan(model) === null) await this.leverage.run(model, real);
+    const plan = this.plan(model);
+    // Rare: the new loan's rate does not outgrow what its collateral earns today.
+    if (plan === null) return;
+    const { index, asset, price, hours } = plan;
+    const account = model.accounts[index];
+    await setPrice(model, real, asset, price, `SqueezeToEdge ${this.level}`);
+    const before = { marginCalls: account.marginCalls.length, liquidations: account.liquidations };
+    const label = `Advance(${hours} hours, for ${this.toString()})`;
+    await advance(model, real, { hours }, label);
+    const crossed = this.level === 'margin' ? account.marginCalls.length > before.marginCalls : account.liquidations > before.liquidations;
+    if (!crossed) throw new Error(`${label}: the model did not predict account ${index}'s crossing it was set up for`);
+    // The notice is the advance's: at its target instant (with the sale of the model's units).
+    const { key, id } = real.accounts[index];
+    const notices = (await real.app.api(key).get(`/v1/accounts/${id}/notifications`).expect(200)).body as { type: string; at: string; data: Record<string, unknown> }[];
+    const type = this.level === 'margin' ? 'margin_call' : 'liquidation';
+    const last = notices.filter((n) => n.type === type).at(-1);
+    const shown =
+      last &&
+      (type === 'margin_call'
+        ? { at: last.at, repayToRecover: last.data.repayToRecover, addCollateralToRecover: last.data.addCollateralToRecover }
+        : { at: last.at, units: (last.data.steps as { sold: { units: string } }[]).map((s) => s.sold.units) });
+    const expected =
+      type === 'margin_call'
+        ? { at: new Date(model.now).toISOString(), ...account.marginCalls.at(-1)! }
+        : { at: new Date(model.now).toISOString(), units: [account.lastSale!.units] };
+    expect({ label, account: index, notice: shown }).toEqual({ label, account: index, notice: expected });
+  }
+  toString = () => `SqueezeToEdge(${this.level}, ${this.share}% of ${this.hours} hours' interest, else first ${this.leverage})`;
+}
+
 /** Advances (in hours) to the next instant a position matures, plus `extra` hours. */
 class AdvanceToMaturity implements Cmd {
   constructor(readonly extra: number) {}
@@ -1054,8 +1172,11 @@ const anAdvance = fc
 const aLeverage = fc
   .tuple(fc.constantFrom('BTC', 'ETH', 'LAB' as const), fc.integer({ min: 20, max: 200 }), fc.constantFrom(...BORROWABLE))
   .map(([asset, percent, debt]) => new Leverage(asset, dec(SIZE[asset]).times(percent).div(100).toFixed(), debt));
+const anEdge = fc
+  .tuple(fc.constantFrom('margin', 'liquidation' as const), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 10, max: 90 }), aLeverage)
+  .map(([level, hours, share, leverage]) => new SqueezeToEdge(level, hours, share, leverage));
 const commands = fc.commands(
-  [aLeverage, aLeverage, aDeposit, aDeposit, aDeposit, aDeposit, aDeposit, aWithdrawal, aWithdrawal, aWithdrawal, aWithdrawal, aLentOutWithdrawal, aBorrow, aBorrow, aBorrow, aBorrow, anAdvance, anAdvance, anAdvance, toMaturity, toMaturity, aRepayment, aRepayment, aRepayment, aPriceMove, aSqueeze, aSqueeze, aSqueeze, aSqueeze],
+  [aLeverage, aLeverage, aDeposit, aDeposit, aDeposit, aDeposit, aDeposit, aWithdrawal, aWithdrawal, aWithdrawal, aWithdrawal, aLentOutWithdrawal, aBorrow, aBorrow, aBorrow, aBorrow, anAdvance, anAdvance, anAdvance, toMaturity, toMaturity, aRepayment, aRepayment, aRepayment, aPriceMove, aSqueeze, aSqueeze, aSqueeze, aSqueeze, anEdge, anEdge],
   { maxCommands: MAX_COMMANDS, size: 'max' },
 );
 
@@ -1271,6 +1392,8 @@ describe('model-based at real rates: interest, tiers, covers and liquidations ag
         'CloseOut withdraw: ok',
         'margin calls',
         'liquidations',
+        'margin call at the end of an advance',
+        'liquidation at the end of an advance',
         'tier changes',
         'interest covers',
       ]) {
