@@ -23,7 +23,7 @@ describe('two API processes and two worker processes', () => {
   beforeAll(async () => {
     app = await startTestApp({ RUN_WORKERS: 'false' });
     for (const kind of ['api', 'api', 'worker', 'worker'] as const) (kind === 'api' ? apis : workers).push(await startAppProcess(app, kind));
-  });
+  }, 180_000); // four Node processes starting on two busy cores
   afterAll(async () => {
     for (const p of [...apis, ...workers]) await p.kill('SIGKILL');
     await app?.close();
