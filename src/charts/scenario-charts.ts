@@ -5,7 +5,8 @@
  */
 import { PALETTE, barChartSvg, chartSvg } from './svg-chart.js';
 import type { Marker, Series } from './svg-chart.js';
-import { compactNumber, dayHourText, escapeHtml, noticeSentence, pctText, usdText } from './format.js';
+import { amountText, compactNumber, dayHourText, escapeHtml, noticeSentence, pctText, usdText } from './format.js';
+import { dec } from '../common/money/decimal.js';
 
 /**
  * The part of a scenario's result (src/scenarios/scenario-runner.ts, ScenarioResult) the charts
@@ -15,7 +16,18 @@ export interface DayRecord {
   day: number;
   date: string;
   prices: Record<string, string>;
-  markets: Record<string, { utilization: string; supplyApr: string; borrowApr: string; totalSupplied: string; totalBorrowed: string }>;
+  markets: Record<
+    string,
+    {
+      utilization: string;
+      supplyApr: string;
+      borrowApr: string;
+      totalSupplied: string;
+      totalBorrowed: string;
+      /** The curve's kink, when the record carries it: drawn as a level on the kink lesson. */
+      optimalUtilization?: string;
+    }
+  >;
   accounts: Record<
     string,
     {
@@ -39,6 +51,8 @@ export interface ScenarioResult {
   days: number;
   passed: boolean;
   steps: { day: number; hour: number; action: string; outcome: string; error: string | null }[];
+  /** What each expectation found (the runner's text, e.g. "bob/main: debt SOL 90 ± 0"), at its instant. */
+  expectations?: { day: number; hour: number; expectation: string; actual: string; passed: boolean }[];
   daily: DayRecord[];
 }
 
@@ -109,7 +123,7 @@ function shareOfStart(values: (number | null)[]): (number | null)[] {
   return values.map((v) => (v === null || !first ? null : v / first));
 }
 
-function ltvChart(tl: Timeline, name: string, lesson?: string): string {
+function ltvChart(tl: Timeline, name: string, lesson?: string, title?: string, extraMarkers: Marker[] = []): string {
   const records = tl.days.map((d) => d.accounts[name]);
   const latest = [...records].reverse().find((a) => a.marginCallLtv !== null && a.liquidationLtv !== null);
   const mc = num(latest?.marginCallLtv) ?? 0;
@@ -125,14 +139,15 @@ function ltvChart(tl: Timeline, name: string, lesson?: string): string {
   points.sort((a, b) => a[0] - b[0]);
   const clipped = points.map(([x, y]) => [x, y === null ? null : Math.min(y, cap)] as [number, number | null]);
   return chartSvg({
-    title: `${shortName(name)}: LTV against the margin-call and liquidation levels`,
+    title: title ?? `${shortName(name)}: LTV against the margin-call and liquidation levels`,
     lesson: lesson ?? 'LTV = debt ÷ collateral value. Past the margin-call level the borrower is warned; past the liquidation level collateral is sold until the LTV is back at the margin-call level.',
     series: [{ name: 'LTV', points: clipped, step: true }],
     levels: [
       ...(mc ? [{ value: mc, label: `margin call ${pctText(mc, 1)}`, colour: '#8a4b00' }] : []),
       ...(liq ? [{ value: liq, label: `liquidation ${pctText(liq, 1)}`, colour: '#b3261e' }] : []),
     ],
-    markers: [...eventMarkers(tl, name), ...offChart],
+    markers: [...eventMarkers(tl, name).filter((m) => !(extraMarkers.length && m.label.startsWith('liquidation'))), ...extraMarkers, ...offChart].sort((a, b) => a.x - b.x),
+    yMax: Math.min(cap, liq * 1.3),
     yFormat: pctAxis,
     xFormat: dayAxis,
     xTitle: 'day',
@@ -188,11 +203,292 @@ function accountCharts(tl: Timeline): string[] {
   });
 }
 
+/** A step of the story, read back from the runner's sentence ("repay all SOL (bob/main)"). */
+interface StoryStep {
+  kind: 'deposit' | 'withdraw' | 'borrow' | 'repay';
+  asset: string;
+  amount: string | null;
+  account: string;
+  x: number;
+  ok: boolean;
+  error: string | null;
+}
+
+function storySteps(tl: Timeline): StoryStep[] {
+  const out: StoryStep[] = [];
+  for (const step of tl.result.steps) {
+    const money = /^(deposit|borrow|repay) (\S+) (\S+) \(([^)]+)\)$/.exec(step.action);
+    const withdraw = /^withdraw (\S+) \(([^)]+)\)$/.exec(step.action);
+    const base = { x: step.day + step.hour / 24, ok: step.outcome === 'ok', error: step.error };
+    if (money) out.push({ ...base, kind: money[1] as StoryStep['kind'], amount: money[2], asset: money[3], account: money[4] });
+    else if (withdraw) out.push({ ...base, kind: 'withdraw', amount: null, asset: withdraw[1], account: withdraw[2] });
+  }
+  return out.sort((a, b) => a.x - b.x);
+}
+
+/**
+ * An account's position or debt in an asset through time: the daily records, plus what the
+ * expectations observed between them (the runner's "who: debt SOL …" lines and their actual figure).
+ */
+function holdingPoints(tl: Timeline, account: string, side: 'position' | 'debt', asset: string): { x: number; value: string }[] {
+  const points = tl.days.map((d, i) => ({ x: tl.t[i], record: 1, value: (side === 'position' ? d.accounts[account]?.positions : d.accounts[account]?.debts)?.[asset] ?? '0' }));
+  for (const e of tl.result.expectations ?? []) {
+    const match = /^(\S+): (position|debt) (\S+) /.exec(e.expectation);
+    if (match && match[1] === account && match[2] === side && match[3] === asset && /^\d+(\.\d+)?$/.test(e.actual)) points.push({ x: e.day + e.hour / 24, record: 0, value: e.actual });
+  }
+  // At one instant, the observations (in the order they were made) come before the record taken after the day's last step.
+  return points.map((p, i) => ({ ...p, i })).sort((a, b) => a.x - b.x || a.record - b.record || a.i - b.i).map(({ x, value }) => ({ x, value }));
+}
+
+const sumOf = (values: (string | null)[]) => values.reduce((s, v) => s.plus(v ?? 0), dec(0));
+const dayLabel = (v: number) => `day ${+v.toFixed(2)}`;
+
+/** falling-market: the LTV against its levels, the partial liquidation marked with what it did. */
+function partialLiquidationLesson(tl: Timeline, name: string): string {
+  const records = tl.days.map((d) => d.accounts[name]);
+  const extra: Marker[] = [];
+  for (const e of allEvents(tl).filter((e) => e.account === name && e.type === 'liquidation')) {
+    const before = [...records].map((r, i) => ({ r, i })).filter(({ i }) => tl.t[i] < e.x).pop()?.r;
+    const after = records.find((_, i) => tl.t[i] >= e.x);
+    const sold = Object.keys(before?.positions ?? {})
+      .filter((a) => after && dec(after.positions[a] ?? '0').lt(before!.positions[a]))
+      .map((a) => `${a} ${amountText(before!.positions[a], a).replace(/ \S+$/, '')} → ${amountText(after!.positions[a] ?? '0', a).replace(/ \S+$/, '')}`);
+    extra.push({ x: e.x, label: `partial sale: LTV ${pctText(String(e.details.ltvBefore), 1)} → ${pctText(String(e.details.ltvAfter), 1)}${sold.length ? `, ${sold.join(', ')}` : ''}`, tone: 'danger' });
+  }
+  return ltvChart(
+    tl,
+    name,
+    'Each line is a level: past the margin-call level the borrower is warned (and told how much to repay); at the liquidation level only part of the collateral is sold, just enough to bring the LTV back to the margin-call level, and the rest stays hers.',
+    `${shortName(name)}: a margin call, then a partial liquidation that stops at the margin-call level`,
+    extra,
+  );
+}
+
+/** real-return: the lender's nominal return against what it buys at each inflation the story names. */
+function realReturnLesson(tl: Timeline): string | null {
+  const wanted = (tl.result.expectations ?? [])
+    .map((e) => /^(\S+): real return on (\S+) \S+ ± \S+ with (\S+) inflation a year$/.exec(e.expectation))
+    .filter((m): m is RegExpExecArray => m !== null);
+  if (wanted.length === 0) return null;
+  const [, account, asset] = wanted[0];
+  const inflations = [...new Set(wanted.filter((m) => m[1] === account && m[2] === asset).map((m) => m[3]))];
+  const held = tl.days.map((d, i) => ({ x: tl.t[i], amount: d.accounts[account]?.positions[asset] ?? null }));
+  const first = held.find((h) => h.amount !== null && dec(h.amount).gt(0));
+  if (!first) return null;
+  // Chart coordinates only: the growth of the position as a float.
+  const nominal = held.map((h) => [h.x, h.amount === null ? null : Number(h.amount) / Number(first.amount) - 1] as [number, number | null]);
+  const series: Series[] = [{ name: 'nominal return', points: nominal }];
+  for (const inflation of inflations) {
+    series.push({
+      name: `real return at ${pctText(inflation, 0)} inflation`,
+      points: nominal.map(([x, n]) => [x, n === null ? null : (1 + n) / (1 + Number(inflation)) ** ((x - first.x) / 365) - 1]),
+      dashed: true,
+    });
+  }
+  // The figures in the sentence are decimals: the last record against the first.
+  const last = [...held].reverse().find((h) => h.amount !== null)!;
+  const years = dec(Math.round((last.x - first.x) * 24)).div(365 * 24);
+  const nominalEnd = dec(last.amount!).div(first.amount!).minus(1);
+  const realEnd = inflations.map((i) => `${pctText(nominalEnd.plus(1).div(dec(1).plus(i).pow(years)).minus(1).toFixed(), 2)} at ${pctText(i, 0)} inflation`);
+  return chartSvg({
+    title: `${shortName(account)}: nominal and real return on ${asset}`,
+    lesson: `The position grew ${pctText(nominalEnd.toFixed(), 2)} (nominal). What it buys grows by less: (1 + nominal) ÷ (1 + inflation) − 1, ${realEnd.join(', ')}. Below the zero line the lender is losing purchasing power while the balance grows.`,
+    series,
+    levels: [{ value: 0, label: 'no change in what it buys', colour: '#5c5c5c' }],
+    yFormat: pctAxis,
+    yFromZero: false,
+    xFormat: dayAxis,
+    xTitle: 'day',
+  });
+}
+
+/** lone-lender: the borrower leaves at an hour, the lender's claim goes on to 00:00 and is paid in full. */
+function loneLenderLesson(tl: Timeline, steps: StoryStep[], borrowers: string[]): string | null {
+  const leave = steps.find(
+    (s) => s.kind === 'repay' && s.ok && s.x % 1 > 0 && borrowers.includes(s.account) && tl.days.every((d, i) => tl.t[i] < s.x || Object.values(d.accounts).every((a) => sumOf(Object.values(a.debts)).isZero())),
+  );
+  if (!leave) return null;
+  const payout = steps.find((s) => s.kind === 'withdraw' && s.ok && s.x > leave.x && s.asset === leave.asset && !borrowers.includes(s.account));
+  if (!payout) return null;
+  const { asset } = leave;
+  const lender = payout.account;
+  const deposited = sumOf(steps.filter((s) => s.kind === 'deposit' && s.ok && s.account === lender && s.asset === asset && s.x <= payout.x).map((s) => s.amount));
+  const borrowed = sumOf(steps.filter((s) => s.kind === 'borrow' && s.ok && s.account === leave.account && s.asset === asset).map((s) => s.amount));
+  const claims = holdingPoints(tl, lender, 'position', asset).filter((p) => p.x < payout.x);
+  const debts = holdingPoints(tl, leave.account, 'debt', asset).filter((p) => p.x <= leave.x);
+  const claimAtPayout = claims[claims.length - 1]?.value ?? '0';
+  const earned = dec(claimAtPayout).minus(deposited);
+  const debtAtLeave = debts.filter((p) => dec(p.value).gt(0)).pop();
+  const paid = debtAtLeave ? dec(debtAtLeave.value).minus(borrowed) : null;
+  // Interest as chart coordinates; accrual within a day is pro rata (straight lines between observations).
+  const lenderPoints: [number, number | null][] = claims.map((p) => [p.x, Number(dec(p.value).minus(deposited))]);
+  lenderPoints.push([payout.x, Number(earned)], [payout.x + 1e-6, null]);
+  const borrowerPoints: [number, number | null][] = debts.filter((p) => dec(p.value).gt(0)).map((p) => [p.x, Number(dec(p.value).minus(borrowed))]);
+  if (paid) borrowerPoints.push([leave.x, Number(paid)], [payout.x, Number(paid)]);
+  const hour = Math.round((leave.x % 1) * 24);
+  return chartSvg({
+    title: `The lone lender is repaid in full: the platform pays the interest nobody paid`,
+    lesson:
+      `${shortName(leave.account)} repaid everything at ${String(hour).padStart(2, '0')}:00 on day ${Math.floor(leave.x)} and stopped paying${paid ? ` (${amountText(paid.toFixed(), asset)} of interest in all)` : ''}. ` +
+      `The lender's rate was fixed at 00:00, so her interest went on until the next 00:00: ${amountText(earned.toFixed(), asset)}. ` +
+      `${paid ? `The gap, ${amountText(earned.minus(paid).toFixed(), asset)}, was paid by the platform into the market's cash; ` : 'The platform paid what no borrower did; '}` +
+      `she withdrew all ${amountText(claimAtPayout, asset)} on ${dayHourText(payout.x)}.`,
+    series: [
+      { name: `${shortName(lender)}: interest owed to her (${asset})`, points: lenderPoints },
+      { name: `${shortName(leave.account)}: interest he paid (${asset})`, points: borrowerPoints, dashed: true },
+    ],
+    markers: [
+      { x: leave.x, label: `${shortName(leave.account)} repays all, ${dayHourText(leave.x)}`, tone: 'info' },
+      { x: Math.ceil(leave.x), label: 'next 00:00: the lender’s day ends', tone: 'warning' },
+      { x: payout.x, label: `${shortName(lender)} withdraws ${amountText(claimAtPayout, asset)}: in full`, tone: 'info' },
+    ],
+    yFormat: (v) => compactNumber(v),
+    xFormat: dayAxis,
+    xTitle: 'day',
+  });
+}
+
+/** bank-run: matured lenders wait for cash while every unit is lent out. */
+function bankRunLesson(tl: Timeline, steps: StoryStep[], borrowers: string[]): string | null {
+  const refused = steps.find((s) => s.kind === 'withdraw' && s.error === 'INSUFFICIENT_LIQUIDITY');
+  if (!refused) return null;
+  const { asset } = refused;
+  const lenders = activeAccounts(tl).filter((n) => !borrowers.includes(n) && tl.days.some((d) => dec(d.accounts[n].positions[asset] ?? '0').gt(0)));
+  const markers: Marker[] = [];
+  for (const e of allEvents(tl).filter((e) => e.type === 'maturity' && lenders.includes(e.account))) markers.push({ x: e.x, label: `${shortName(e.account)} matured`, tone: 'info' });
+  for (const s of steps.filter((s) => s.asset === asset && (s.kind === 'withdraw' || s.kind === 'repay'))) {
+    if (s.kind === 'repay') markers.push({ x: s.x, label: `${shortName(s.account)} repays ${s.amount === 'all' ? 'the rest' : amountText(s.amount, asset)}`, tone: 'info' });
+    else markers.push({ x: s.x, label: s.ok ? `${shortName(s.account)} withdraws` : `${shortName(s.account)}: refused, no cash`, tone: s.ok ? 'info' : 'danger' });
+  }
+  // Markers at one instant and of one kind share a label ("first, second matured").
+  const merged = new Map<string, Marker>();
+  for (const m of markers) {
+    const key = `${m.x} ${m.tone} ${m.label.replace(/^\S+/, '')}`;
+    const found = merged.get(key);
+    if (!found) merged.set(key, { ...m });
+    else if (!found.label.includes(m.label)) found.label = `${found.label.split(/(?=[: ])/)[0]}, ${m.label}`;
+  }
+  const unique = [...merged.values()].sort((a, b) => a.x - b.x);
+  const full = tl.days.filter((d) => dec(d.markets[asset]?.utilization ?? '0').gte(1)).map((d) => d.day);
+  const claims = chartSvg({
+    title: `${asset}: what the lenders are owed, and the cash to pay them`,
+    lesson: `A deposit is lent out at once: the lenders' claims are real, but the market's cash is what borrowers left unborrowed. A matured lender can leave only when there is cash: each repayment lets someone out.`,
+    series: [
+      ...lenders.map((n) => ({ name: `${shortName(n)}: owed`, points: zip(tl, tl.days.map((d) => num(d.accounts[n].positions[asset] ?? '0'))), step: true })),
+      {
+        name: 'cash in the market',
+        points: zip(tl, tl.days.map((d) => (d.markets[asset] ? Number(dec(d.markets[asset].totalSupplied).minus(d.markets[asset].totalBorrowed).toFixed()) : null))),
+        step: true,
+        dashed: true,
+        colour: PALETTE[2],
+      },
+    ],
+    markers: unique,
+    yFormat: (v) => compactNumber(v),
+    xFormat: dayAxis,
+    xTitle: 'day',
+  });
+  const utilisation = chartSvg({
+    title: `${asset} utilisation`,
+    lesson: full.length ? `${pctText('1', 0)} from day ${full[0]} to day ${full[full.length - 1]}: everything lent, nothing to withdraw, and the rates at the top of the curve.` : undefined,
+    series: [{ name: 'utilisation', points: zip(tl, tl.days.map((d) => num(d.markets[asset]?.utilization))), step: true }],
+    levels: [{ value: 1, label: 'all lent out', colour: '#b3261e' }],
+    markers: unique.filter((m) => m.tone === 'danger'),
+    yFormat: pctAxis,
+    xFormat: dayAxis,
+    xTitle: 'day',
+    width: 560,
+    height: 200,
+  });
+  return `${claims}${utilisation}`;
+}
+
+/** maturity-reset: each account's maturity date through time; a top-up moves it, a sub-account keeps its own. */
+function maturityLesson(tl: Timeline, steps: StoryStep[]): string | null {
+  const locked = steps.filter((s) => s.kind === 'withdraw' && s.error === 'POSITION_LOCKED');
+  if (locked.length === 0) return null;
+  const deposits = steps.filter((s) => s.kind === 'deposit' && s.ok);
+  // The lending period, as the platform applied it: a maturity notice against the deposit before it.
+  let period: number | null = null;
+  for (const e of allEvents(tl).filter((e) => e.type === 'maturity' && typeof e.details.maturesAt === 'string')) {
+    const due = tl.at(e.details.maturesAt as string);
+    const last = deposits.filter((s) => s.account === e.account && s.x <= due).pop();
+    if (last) period = due - last.x;
+    if (period !== null) break;
+  }
+  if (period === null) return null;
+  const accounts = [...new Set(deposits.map((s) => `${s.account} ${s.asset}`))];
+  const end = Math.max(...tl.t, ...steps.map((s) => s.x));
+  const series: Series[] = accounts.map((key) => {
+    const [account, asset] = key.split(' ');
+    const points: [number, number | null][] = [];
+    for (const s of steps.filter((s) => s.account === account && s.asset === asset && s.ok && (s.kind === 'deposit' || s.kind === 'withdraw'))) {
+      if (s.kind === 'deposit') points.push([s.x, s.x + period!]);
+      else points.push([s.x, points.length ? points[points.length - 1][1] : null], [s.x + 1e-6, null]);
+    }
+    return { name: `${account.replace(/\/main$/, '')}${account.endsWith('/main') ? ' (main)' : ''}: matures`, points, step: true };
+  });
+  // Lines can coincide (the same date in two accounts): every line after the first is dashed, so the one under it shows.
+  series.forEach((s, i) => (s.dashed = i > 0));
+  series.push({ name: 'today', points: [[0, 0], [end, end]], dashed: true, colour: PALETTE[5] });
+  const markers: Marker[] = steps
+    .filter((s) => s.kind === 'withdraw' || (s.kind === 'deposit' && deposits.some((d) => d.account === s.account && d.asset === s.asset && d.x < s.x)))
+    .map((s) => ({
+      x: s.x,
+      label: s.kind === 'deposit' ? `${shortName(s.account)} tops up` : s.ok ? `${shortName(s.account)} withdraws` : `${shortName(s.account)}: refused, locked`,
+      tone: s.kind === 'deposit' ? 'warning' : s.ok ? 'info' : 'danger',
+    }));
+  return chartSvg({
+    title: 'A top-up moves the maturity of the whole position; a sub-account keeps its own',
+    lesson: `Each line is the day a position matures (${+period.toFixed(2)} days after its latest deposit). A withdrawal works once the dashed "today" line has reached the account's line: a top-up in the same account lifts the line for the old money too, while one in a sub-account starts a line of its own.`,
+    series,
+    markers,
+    yFormat: dayLabel,
+    xFormat: dayAxis,
+    xTitle: 'day',
+  });
+}
+
+/** kink-spike: utilisation jumps past the kink, and at the next 00:00 the borrow APR jumps with it. */
+function kinkLesson(tl: Timeline): string | null {
+  for (const asset of Object.keys(tl.days[0]?.markets ?? {})) {
+    const jump = tl.days.findIndex((d, i) => {
+      if (i === 0) return false;
+      const [before, after] = [dec(tl.days[i - 1].markets[asset]?.borrowApr ?? '0'), dec(d.markets[asset]?.borrowApr ?? '0')];
+      return after.minus(before).gte('0.05') && after.gte(before.times(3));
+    });
+    if (jump < 0) continue;
+    const days = tl.days;
+    const ratePoints = (key: 'borrowApr' | 'supplyApr') => days.map((d) => [d.day, num(d.markets[asset]?.[key])] as [number, number | null]);
+    const kink = days.map((d) => d.markets[asset]?.optimalUtilization).find((k) => k !== undefined);
+    const before = days[jump - 1].markets[asset];
+    const after = days[jump].markets[asset];
+    return chartSvg({
+      title: `${asset}: past the kink, the borrow APR jumps`,
+      lesson:
+        `Utilisation reached ${pctText(before.utilization, 1)} on day ${days[jump - 1].day}; rates are set from it at the next 00:00 and hold all day, so on day ${days[jump].day} the borrow APR stepped from ${pctText(days[jump - 1].markets[asset].borrowApr, 2)} to ${pctText(after.borrowApr, 2)}` +
+        ` and lenders earn ${pctText(after.supplyApr, 2)}. ${kink ? `Above the kink at ${pctText(kink, 0)} the curve is steep: a market short of cash pays lenders to come back.` : 'Past the kink the curve is steep: a market short of cash pays lenders to come back.'}`,
+      series: [
+        { name: 'borrow APR', points: ratePoints('borrowApr'), step: true },
+        { name: 'supply APR', points: ratePoints('supplyApr'), step: true },
+        { name: 'utilisation', points: zip(tl, days.map((d) => num(d.markets[asset]?.utilization))), step: true, dashed: true },
+      ],
+      levels: kink ? [{ value: Number(kink), label: `kink ${pctText(kink, 0)}`, colour: '#5c5c5c' }] : [],
+      markers: [{ x: days[jump].day, label: `00:00: borrow APR ${pctText(days[jump - 1].markets[asset].borrowApr, 2)} → ${pctText(after.borrowApr, 2)}`, tone: 'warning' }],
+      yFormat: pctAxis,
+      xFormat: dayAxis,
+      xTitle: 'day',
+    });
+  }
+  return null;
+}
+
 /** The first chart: the lesson of the story, chosen from what happened in it. */
 function lessonCharts(tl: Timeline): string[] {
   const events = allEvents(tl);
   const borrowers = borrowersOf(tl);
   const accounts = activeAccounts(tl);
+  const steps = storySteps(tl);
   const badDebt = events.filter((e) => e.type === 'liquidation' && Number(e.details.badDebt ?? 0) > 0);
 
   if (badDebt.length > 0) {
@@ -205,7 +501,7 @@ function lessonCharts(tl: Timeline): string[] {
       ]),
     ];
     addEventPoints(tl, series, borrowers);
-    const total = badDebt.reduce((sum, e) => sum + Number(e.details.badDebt), 0);
+    const total = sumOf(badDebt.map((e) => String(e.details.badDebt))).toFixed();
     return [
       chartSvg({
         title: 'The lender is repaid in full: the platform absorbs the bad debt',
@@ -240,6 +536,11 @@ function lessonCharts(tl: Timeline): string[] {
       }),
     ];
   }
+
+  const real = realReturnLesson(tl);
+  if (real) return [real];
+  const lone = loneLenderLesson(tl, steps, borrowers);
+  if (lone) return [lone];
 
   const longDebt = borrowers.find((n) => tl.days.filter((d) => Number(d.accounts[n].debtValue) > 0).length >= 60);
   if (longDebt) {
@@ -289,6 +590,14 @@ function lessonCharts(tl: Timeline): string[] {
     return [`<div class="side-by-side">${charts.join('')}</div>`];
   }
 
+  const run = bankRunLesson(tl, steps, borrowers);
+  if (run) return [`<div class="side-by-side">${run}</div>`];
+  const maturity = maturityLesson(tl, steps);
+  if (maturity) return [maturity];
+  const sold = events.find((e) => e.type === 'liquidation' && borrowers.includes(e.account));
+  if (sold) return [partialLiquidationLesson(tl, sold.account)];
+  const kink = kinkLesson(tl);
+  if (kink) return [kink];
   const liquidated = events.find((e) => e.type === 'liquidation' || e.type === 'margin_call');
   if (liquidated && borrowers.includes(liquidated.account)) return [ltvChart(tl, liquidated.account)];
   return [];

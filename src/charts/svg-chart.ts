@@ -48,6 +48,8 @@ export interface ChartSpec {
   xTitle?: string;
   /** Start the y axis at zero (default true); false fits the data (a share of its start). */
   yFromZero?: boolean;
+  /** The y axis reaches at least this high (room above the data for labels). */
+  yMax?: number;
   width?: number;
   height?: number;
 }
@@ -90,7 +92,12 @@ export function chartSvg(spec: ChartSpec): string {
   const rows = legend.length ? legend[legend.length - 1].row + 1 : 0;
   const pad = { left: 64, right: 16, top: 14 + 18 * rows, bottom: spec.xTitle ? 40 : 26 };
   const finite = (v: number | null): v is number => v !== null && Number.isFinite(v);
-  const ys = [...spec.series.flatMap((s) => s.points.map((p) => p[1]).filter(finite)), ...(spec.levels ?? []).map((l) => l.value), ...(spec.dot ? [spec.dot.y] : [])];
+  const ys = [
+    ...spec.series.flatMap((s) => s.points.map((p) => p[1]).filter(finite)),
+    ...(spec.levels ?? []).map((l) => l.value),
+    ...(spec.dot ? [spec.dot.y] : []),
+    ...(spec.yMax !== undefined ? [spec.yMax] : []),
+  ];
   const xs = [...spec.series.flatMap((s) => s.points.map((p) => p[0])), ...(spec.markers ?? []).map((m) => m.x)];
   if (ys.length === 0 || xs.length === 0) return '';
   let [ylo, yhi] = [Math.min(...ys), Math.max(...ys)];
@@ -126,20 +133,27 @@ export function chartSvg(spec: ChartSpec): string {
   parts.push(`<line x1="${pad.left}" x2="${width - pad.right}" y1="${height - pad.bottom}" y2="${height - pad.bottom}" stroke="#777"/>`);
   if (spec.xTitle) parts.push(`<text x="${pad.left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11" fill="#333">${escapeHtml(spec.xTitle)}</text>`);
 
-  (spec.markers ?? []).forEach((m, i) => {
+  // Marker labels go on the first row where they overlap no other label (about 6.5 px a character).
+  const taken: [number, number][][] = [];
+  (spec.markers ?? []).forEach((m) => {
     const colour = TONES[m.tone ?? 'danger'];
     const x = X(m.x);
     const anchor = x > pad.left + plotW * 0.7 ? 'end' : 'start';
+    const w = m.label.length * 6.5 + 8;
+    const span: [number, number] = anchor === 'end' ? [x - w, x] : [x, x + w];
+    let row = taken.findIndex((r) => r.every(([a, b]) => span[1] < a || span[0] > b));
+    if (row < 0) row = taken.push([]) - 1;
+    taken[row].push(span);
     parts.push(`<line x1="${f1(x)}" x2="${f1(x)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="${colour}" stroke-width="1.5" stroke-dasharray="2 3"/>`);
     parts.push(
-      `<text x="${f1(x + (anchor === 'end' ? -4 : 4))}" y="${pad.top + 12 + 13 * (i % 4)}" text-anchor="${anchor}" font-size="11" font-weight="600" fill="${colour}">${escapeHtml(m.label)}</text>`,
+      `<text x="${f1(x + (anchor === 'end' ? -4 : 4))}" y="${pad.top + 12 + 13 * row}" text-anchor="${anchor}" font-size="11" font-weight="600" fill="${colour}" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeHtml(m.label)}</text>`,
     );
   });
   for (const level of spec.levels ?? []) {
     const colour = level.colour ?? '#8a4b00';
     const y = Y(level.value);
     parts.push(`<line x1="${pad.left}" x2="${width - pad.right}" y1="${f1(y)}" y2="${f1(y)}" stroke="${colour}" stroke-width="1.5" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${width - pad.right - 4}" y="${f1(y - 4)}" text-anchor="end" font-size="11" font-weight="600" fill="${colour}">${escapeHtml(level.label)}</text>`);
+    parts.push(`<text x="${width - pad.right - 4}" y="${f1(y - 4)}" text-anchor="end" font-size="11" font-weight="600" fill="${colour}" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeHtml(level.label)}</text>`);
   }
 
   spec.series.forEach((s, k) => {

@@ -16,7 +16,7 @@ import { ADMIN_KEY, createUser, startTestApp, TestApp } from '../support/test-ap
 const SHOTS = path.join(process.cwd(), 'test-results', 'console');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const WAIT = { timeout: 15_000 };
+const WAIT = { timeout: 60_000 };
 
 let app: TestApp;
 let base: string;
@@ -73,7 +73,7 @@ beforeAll(async () => {
   await app.api(lender.apiKey).post(`/v1/accounts/${lender.accountId}/deposits`).send({ asset: 'USDC', amount: '1000000' }).expect(201);
   learner = await createUser(app, 'alice');
   browser = await chromium.launch({ executablePath: process.env.LENDLAB_CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
-}, 60_000);
+}, 240_000);
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => undefined);
@@ -158,23 +158,23 @@ describe('the learner’s console', () => {
     await learnerPage.getByText(/Liquidation: at an LTV of 85\.\d % collateral was sold until the LTV was back at 71\.4 %/).waitFor(WAIT);
     await learnerPage.getByTestId('ltv').filter({ hasText: '71.4 %' }).waitFor(WAIT);
     await shot(learnerPage, '06-liquidated');
-  });
+  }, 240_000);
 
   it('advances 30 days: the interest appears in the learner’s statement', async () => {
     const clock = adminPage.getByRole('form', { name: 'Advance the clock' });
     await clock.getByLabel('How many').fill('30');
     await clock.getByLabel('Unit').selectOption('days');
     await clock.getByRole('button', { name: 'Advance' }).click();
-    await adminPage.getByRole('status').filter({ hasText: '30 day(s) of interest accrued' }).waitFor({ timeout: 45_000 });
+    await adminPage.getByRole('status').filter({ hasText: '30 day(s) of interest accrued' }).waitFor({ timeout: 240_000 });
     const table = learnerPage.getByRole('table', { name: 'Interest per day' });
     await table.getByRole('row').filter({ hasText: 'charged' }).first().waitFor(WAIT);
     // The page redraws on its own as the clock moves; by the end it shows a line per day.
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 60_000;
     while ((await table.getByRole('row').filter({ hasText: 'USDC' }).count()) < 30 && Date.now() < deadline) await learnerPage.waitForTimeout(250);
     expect(await table.getByRole('row').filter({ hasText: 'USDC' }).count()).toBeGreaterThanOrEqual(30);
     await learnerPage.getByRole('img', { name: /USDC interest charged, added up/ }).waitFor(WAIT);
     await shot(learnerPage, '07-interest');
-  }, 90_000);
+  }, 300_000);
 
   it('runs a shipped scenario from the console and shows its charts', async () => {
     const form = adminPage.getByRole('form', { name: 'Run a scenario' });
@@ -182,7 +182,7 @@ describe('the learner’s console', () => {
     expect(await form.getByLabel('Scenario YAML').inputValue()).toContain('A gap crash');
     await form.getByRole('button', { name: 'Run scenario' }).click();
     const report = adminPage.locator('#scenario-report');
-    await report.getByRole('heading', { name: /A gap crash/ }).waitFor({ timeout: 120_000 });
+    await report.getByRole('heading', { name: /A gap crash/ }).waitFor({ timeout: 400_000 });
     const charts = report.getByRole('img');
     await charts.first().waitFor(WAIT);
     expect(await charts.first().getAttribute('aria-label')).toMatch(/^The lender is repaid in full/);
@@ -190,7 +190,7 @@ describe('the learner’s console', () => {
     await report.getByText(/Even selling everything did not cover the debt: \$20,000\.\d\d is bad debt/).first().waitFor(WAIT);
     await report.scrollIntoViewIfNeeded();
     await shot(adminPage, '08-scenario');
-  }, 150_000);
+  }, 450_000);
 
   it('works out APR ↔ APY right: 80 % APR compounded daily is 122.36 % APY', async () => {
     await view(learnerPage, 'Calculators');
@@ -218,5 +218,5 @@ describe('the learner’s console', () => {
     found['sign-in'] = await seriousViolations(signIn);
     await shot(signIn, '00-sign-in');
     expect(Object.fromEntries(Object.entries(found).filter(([, v]) => v.length))).toEqual({});
-  }, 90_000);
+  }, 300_000);
 });

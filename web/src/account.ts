@@ -12,10 +12,21 @@ let lastAsset = 'BTC';
 const STATUS_TEXT = { healthy: 'Healthy', margin_call: 'Margin call', liquidating: 'Being liquidated' } as const;
 
 let prefetched: Promise<Schemas['AccountListItemView'][]> | null = null;
-/** The account list, asked for at sign-in beside the key check (one round trip fewer). */
+let prefetchedView: { id: string; view: Promise<Schemas['AccountViewDto']> } | null = null;
+/**
+ * Asked for at sign-in beside the key check: the account list, and as soon as it arrives the
+ * account the view will show (two round trips before the first paint, not three).
+ */
 export function prefetchAccounts(): void {
   prefetched = must(api.GET('/v1/accounts'));
   prefetched.catch(() => undefined);
+  prefetchedView = null;
+  void prefetched.then((accounts) => {
+    const id = accounts.some((a) => a.id === chosenAccount) ? chosenAccount! : accounts[0]?.id;
+    if (!id) return;
+    prefetchedView = { id, view: must(api.GET('/v1/accounts/{id}', { params: { path: { id } } })) };
+    prefetchedView.view.catch(() => undefined);
+  }, () => undefined);
 }
 
 export async function renderAccount(root: HTMLElement, ctx: Ctx): Promise<void> {
@@ -27,19 +38,34 @@ export async function renderAccount(root: HTMLElement, ctx: Ctx): Promise<void> 
   }
   if (!chosenAccount || !accounts.some((a) => a.id === chosenAccount)) chosenAccount = accounts[0].id;
   const path = { params: { path: { id: chosenAccount } } };
-  const [account, notices, interest, lines, prices, settings] = await Promise.all([
-    // (the clock, read beside these, is awaited below)
-    must(api.GET('/v1/accounts/{id}', path)),
+  const early = prefetchedView?.id === chosenAccount ? prefetchedView.view : null;
+  prefetchedView = null;
+  // The summary (health, LTV, positions, loans) needs the account and the clock; it is drawn
+  // first. The statement's parts are asked for once the account has arrived, so that they do
+  // not compete with it on a busy server, and fill in when they come.
+  const account = await (early ?? must(api.GET('/v1/accounts/{id}', path)));
+  const slower = Promise.all([
     must(api.GET('/v1/accounts/{id}/notifications', path)),
     must(api.GET('/v1/accounts/{id}/interest', path)),
     must(api.GET('/v1/accounts/{id}/transactions', path)),
-    must(api.GET('/v1/prices')),
     must(api.GET('/v1/settings')),
   ]);
+  slower.catch(() => undefined);
   await ctx.clock;
   const now = Date.parse(ctx.now());
-  const price = new Map(prices.map((p) => [p.asset, p.price]));
+  const price = new Map(ctx.prices().map((p) => [p.asset, p.price]));
   const ltv = account.ltv === null ? null : Number(account.ltv);
+  const positionRows = (lines: Schemas['StatementLineView'][] | null, days: number | null) =>
+    account.positions.map((p) => [
+      p.asset,
+      esc(amountText(p.amount, p.asset)),
+      esc(amountText(p.principal, p.asset)),
+      esc(amountText(p.interestEarned, p.asset)),
+      maturityText(p, now, lines, days),
+    ]);
+  const positionsTable = (lines: Schemas['StatementLineView'][] | null, days: number | null) =>
+    table('Positions', ['Asset', 'Amount', 'Principal', 'Interest earned', 'Maturity'], positionRows(lines, days), 'no positions: deposit to start earning');
+  const loading = '<p class="pending">Loading…</p>';
 
   root.innerHTML = `
     <h1>Account</h1>
@@ -65,19 +91,8 @@ export async function renderAccount(root: HTMLElement, ctx: Ctx): Promise<void> 
       <p class="message" data-flash role="status"></p>
     </section>
     <section aria-labelledby="h-positions"><h2 id="h-positions">Positions (lent out, earning)</h2>
-      ${table(
-        'Positions',
-        ['Asset', 'Amount', 'Principal', 'Interest earned', 'Maturity'],
-        account.positions.map((p) => [
-          p.asset,
-          esc(amountText(p.amount, p.asset)),
-          esc(amountText(p.principal, p.asset)),
-          esc(amountText(p.interestEarned, p.asset)),
-          maturityText(p, now, lines, settings.lendingPeriodDays),
-        ]),
-        'no positions: deposit to start earning',
-      )}
-      <p class="explain">Every deposit is lent at once and locked for ${settings.lendingPeriodDays} days after the position’s latest deposit: a top-up moves the date for the whole position. A sub-account keeps a top-up’s lock separate.</p>
+      <div data-part="positions">${positionsTable(null, null)}</div>
+      <p class="explain" data-part="period">Every deposit is lent at once and locked for a lending period after the position’s latest deposit: a top-up moves the date for the whole position. A sub-account keeps a top-up’s lock separate.</p>
     </section>
     <section aria-labelledby="h-loans"><h2 id="h-loans">Loans</h2>
       ${table(
@@ -95,27 +110,52 @@ export async function renderAccount(root: HTMLElement, ctx: Ctx): Promise<void> 
       )}
     </section>
     <section aria-labelledby="h-notices"><h2 id="h-notices">Notifications</h2>
-      <ol class="notices" reversed>${
-        [...notices].reverse().map((n) => `<li class="notice ${esc(n.type)}"><time datetime="${esc(n.at)}">${esc(when(n.at))}</time> ${esc(noticeSentence(n.type, n.data))}</li>`).join('') ||
-        '<li>None yet. A margin call arrives here when the LTV crosses the margin-call level.</li>'
-      }</ol>
+      <div data-part="notices">${loading}</div>
     </section>
     <section aria-labelledby="h-interest"><h2 id="h-interest">Interest statement</h2>
-      ${interestChart(interest)}
-      ${table(
-        'Interest per day',
-        ['Date', 'Asset', 'Earned or charged', 'Amount'],
-        [...interest].reverse().slice(0, 60).map((i) => [esc(i.date), i.asset, i.kind, esc(amountText(i.amount, i.asset))]),
-        'no interest yet: advance the clock a day (Admin) and it appears',
-      )}
+      <div data-part="interest">${loading}</div>
     </section>
     <section aria-labelledby="h-statement"><h2 id="h-statement">Statement</h2>
-      ${table(
-        'Latest ledger lines',
-        ['When', 'Type', 'Amount', 'Description'],
-        lines.slice(0, 30).map((l) => [esc(when(l.at)), esc(l.type), esc(amountText(l.amount, l.asset)), esc(l.description ?? '')]),
-      )}
+      <div data-part="statement">${loading}</div>
     </section>`;
+
+  const part = (name: string, html: string) => {
+    const at = root.querySelector<HTMLElement>(`[data-part="${name}"]`);
+    if (at) at.innerHTML = html;
+  };
+  ctx.later(
+    slower.then(([notices, interest, lines, settings]) => {
+      part('positions', positionsTable(lines, settings.lendingPeriodDays));
+      part(
+        'period',
+        `Every deposit is lent at once and locked for ${settings.lendingPeriodDays} days after the position’s latest deposit: a top-up moves the date for the whole position. A sub-account keeps a top-up’s lock separate.`,
+      );
+      part(
+        'notices',
+        `<ol class="notices" reversed>${
+          [...notices].reverse().map((n) => `<li class="notice ${esc(n.type)}"><time datetime="${esc(n.at)}">${esc(when(n.at))}</time> ${esc(noticeSentence(n.type, n.data))}</li>`).join('') ||
+          '<li>None yet. A margin call arrives here when the LTV crosses the margin-call level.</li>'
+        }</ol>`,
+      );
+      part(
+        'interest',
+        `${interestChart(interest)}${table(
+          'Interest per day',
+          ['Date', 'Asset', 'Earned or charged', 'Amount'],
+          [...interest].reverse().slice(0, 60).map((i) => [esc(i.date), i.asset, i.kind, esc(amountText(i.amount, i.asset))]),
+          'no interest yet: advance the clock a day (Admin) and it appears',
+        )}`,
+      );
+      part(
+        'statement',
+        table(
+          'Latest ledger lines',
+          ['When', 'Type', 'Amount', 'Description'],
+          lines.slice(0, 30).map((l) => [esc(when(l.at)), esc(l.type), esc(amountText(l.amount, l.asset)), esc(l.description ?? '')]),
+        ),
+      );
+    }),
+  );
 
   const form = root.querySelector<HTMLFormElement>('form[aria-label="Move money"]')!;
   form.addEventListener('submit', (event) => {
@@ -142,7 +182,7 @@ async function move(action: string, form: HTMLFormElement, account: Schemas['Acc
       const { loan } = await must(api.POST('/v1/accounts/{id}/loans', { ...id, body: { asset, amount } }));
       await ctx.tell(`Borrowed ${amountText(amount, asset)} at ${pctText(loan.borrowApr)} APR; it was paid to your external wallet.`);
     } else {
-      const loan = account.loans.filter((l) => l.asset === asset).sort((a, b) => Number(b.outstanding) - Number(a.outstanding))[0];
+      const loan = account.loans.filter((l) => l.asset === asset).sort((a, b) => dec(b.outstanding).comparedTo(a.outstanding))[0];
       if (!loan) return void (await ctx.tell(`There is no ${asset} loan to repay.`, 'error'));
       const { loan: after } = await must(api.POST('/v1/loans/{id}/repayments', { params: { path: { id: loan.id } }, body: { amount: amount || 'all' } }));
       await ctx.tell(`Repaid ${amount && amount !== 'all' ? amountText(amount, asset) : 'the whole loan'}; ${amountText(after.outstanding, asset)} is still owed.`);
@@ -162,6 +202,8 @@ function accountPicker(accounts: { id: string; label: string }[], ctx: Ctx): str
 function wirePicker(root: HTMLElement, ctx: Ctx): void {
   root.querySelector('form[aria-label="Choose an account"] select')!.addEventListener('change', (event) => {
     chosenAccount = (event.target as HTMLSelectElement).value;
+    // The choice is the view's state, not typing to keep across the redraw.
+    (event.target as HTMLSelectElement).removeAttribute('data-dirty');
     ctx.refresh();
   });
   const open = root.querySelector<HTMLFormElement>('form[aria-label="Open a sub-account"]');
@@ -183,21 +225,23 @@ function cushionSentence(account: Schemas['AccountViewDto'], price: Map<string, 
   if (account.ltv === null || !account.marginCallLtv || !account.liquidationLtv) {
     return 'No debt: nothing can be called or liquidated. Borrowing against a deposit starts the LTV.';
   }
-  const ltv = Number(account.ltv);
-  const collateral = account.positions.filter((p) => Number(p.amount) > 0 && !account.loans.some((l) => l.asset === p.asset));
+  // Rates and prices as decimals: the fall that takes the LTV to a level is 1 − ltv ÷ level.
+  const ltv = dec(account.ltv);
+  const collateral = account.positions.filter((p) => dec(p.amount).gt(0) && !account.loans.some((l) => l.asset === p.asset));
   const only = collateral.length === 1 ? collateral[0].asset : null;
-  const part = (level: number, name: string) => {
-    const fall = 1 - ltv / level;
-    if (fall <= 0) return `the LTV is already past the ${name} level (${pctText(level, 1)})`;
-    const at = only && price.get(only) ? ` (${only} at ${priceText(Number(price.get(only)) * (1 - fall))})` : '';
-    return `a fall of ${pctText(fall, 1)}${at} brings a ${name}`;
+  const part = (level: string, name: string) => {
+    const fall = dec(1).minus(ltv.div(level));
+    if (fall.lte(0)) return `the LTV is already past the ${name} level (${pctText(level, 1)})`;
+    const at = only && price.get(only) ? ` (${only} at ${priceText(dec(price.get(only)!).times(dec(1).minus(fall)).toFixed())})` : '';
+    return `a fall of ${pctText(fall.toFixed(), 1)}${at} brings a ${name}`;
   };
-  return `How far can the price fall? ${part(Number(account.marginCallLtv), 'margin call')}; ${part(Number(account.liquidationLtv), 'liquidation')}.${only ? '' : ' (If all the collateral fell together.)'} Interest makes the debt grow, so the cushion shrinks a little every day.`;
+  return `How far can the price fall? ${part(account.marginCallLtv, 'margin call')}; ${part(account.liquidationLtv, 'liquidation')}.${only ? '' : ' (If all the collateral fell together.)'} Interest makes the debt grow, so the cushion shrinks a little every day.`;
 }
 
-function maturityText(p: Schemas['PositionViewDto'], now: number, lines: Schemas['StatementLineView'][], days: number): string {
+function maturityText(p: Schemas['PositionViewDto'], now: number, lines: Schemas['StatementLineView'][] | null, days: number | null): string {
   const at = Date.parse(p.maturesAt);
   if (p.matured) return `<span class="ok">matured</span>: can be withdrawn (since ${esc(when(p.maturesAt))})`;
+  if (!lines || days === null) return `<span class="locked">locked</span>: matures in ${span(at - now)} (${esc(when(p.maturesAt))}).`;
   const deposits = lines.filter((l) => l.type === 'deposit' && l.asset === p.asset).map((l) => Date.parse(l.at)).sort((a, b) => b - a);
   let why = '';
   if (deposits.length >= 2 && deposits[0] + days * 86_400_000 === at) {

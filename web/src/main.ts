@@ -1,10 +1,13 @@
 import './style.css';
 import { api, currentKey, must, setKey, takeKeyFromFragment, whoAmI } from './api.js';
 import { el, esc, field, say, when } from './dom.js';
-import { renderMarkets } from './markets.js';
 import { prefetchAccounts, renderAccount } from './account.js';
-import { renderAdmin } from './admin.js';
-import { renderCalculators } from './calculators.js';
+import type { Schemas } from './api.js';
+
+// The Account view (a learner's first) is in this file's bundle; the other views load when opened.
+const renderMarkets = (root: HTMLElement, ctx: Ctx) => import('./markets.js').then((m) => m.renderMarkets(root, ctx));
+const renderAdmin = (root: HTMLElement, ctx: Ctx) => import('./admin.js').then((m) => m.renderAdmin(root, ctx));
+const renderCalculators = (root: HTMLElement, ctx: Ctx) => import('./calculators.js').then((m) => m.renderCalculators(root, ctx));
 
 type ViewName = 'markets' | 'account' | 'admin' | 'calculators';
 const TITLES: Record<ViewName, string> = { markets: 'Markets', account: 'Account', admin: 'Admin', calculators: 'Calculators' };
@@ -15,6 +18,13 @@ export interface Ctx {
   refresh(): void;
   /** The simulated clock, as last read. */
   now(): string;
+  /** The prices, read with the clock. */
+  prices(): Schemas['PriceViewDto'][];
+  /**
+   * A view that draws its first part before its slower parts calls this with the work still to
+   * do: the first part is shown at once, and the redraw ends when the rest is in.
+   */
+  later(rest: Promise<void>): void;
   /** Settles once the clock shown by now() is current (read beside the view's own requests). */
   clock: Promise<void>;
   /** Shows a sentence in the view's message area (kept across redraws until the next one) and redraws. */
@@ -25,6 +35,7 @@ const root = document.getElementById('app')!;
 let role: 'admin' | 'user' | null = null;
 let view: ViewName = 'account';
 let clockNow = '';
+let pricesNow: Schemas['PriceViewDto'][] = [];
 let signature = '';
 let clockRead: Promise<void> | null = null;
 let drawing: Promise<void> | null = null;
@@ -95,8 +106,11 @@ let flash: { view: ViewName; text: string; kind: 'ok' | 'error' } | null = null;
 const ctx: Ctx = {
   role: 'user',
   clock: Promise.resolve(),
-  refresh: () => void draw(),
+  // After the current redraw if one is running (a view's slower parts can still be loading): never dropped.
+  refresh: () => void draw(true),
   now: () => clockNow,
+  prices: () => pricesNow,
+  later: () => undefined,
   tell: async (text, kind = 'ok') => {
     flash = { view, text, kind };
     if (kind === 'error') {
@@ -128,14 +142,19 @@ async function draw(fresh = false): Promise<void> {
     root.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) => (a.dataset.view === view ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current')));
     const target = root.querySelector<HTMLElement>('#view')!;
     const next = el('div', { class: 'view' });
+    let rest: Promise<void> | null = null;
+    ctx.later = (work) => void (rest = work);
+    const failed = (error: unknown) =>
+      (next.innerHTML = `<h1>${TITLES[view]}</h1><p class="message error" role="alert">${esc(error instanceof Error ? error.message : String(error))}</p>`);
     try {
       if (view === 'markets') await renderMarkets(next, ctx);
       else if (view === 'account') await renderAccount(next, ctx);
       else if (view === 'admin') await renderAdmin(next, ctx);
       else await renderCalculators(next, ctx);
     } catch (error) {
-      next.innerHTML = `<h1>${TITLES[view]}</h1><p class="message error" role="alert">${esc(error instanceof Error ? error.message : String(error))}</p>`;
+      failed(error);
     }
+    ctx.later = () => undefined;
     // A redraw keeps what the learner was typing and where the focus was (fields matched by their label).
     const keyOf = (e: Element) =>
       (e as HTMLInputElement).labels?.[0]?.textContent ?? e.getAttribute('aria-label') ?? (e.tagName === 'BUTTON' ? e.textContent : null);
@@ -158,6 +177,8 @@ async function draw(fresh = false): Promise<void> {
     await clock;
     target.replaceChildren(next);
     if (focusKey) [...next.querySelectorAll<HTMLElement>('input, select, textarea, button')].find((e) => keyOf(e) === focusKey)?.focus();
+    // The view's slower parts fill in where it is shown; the redraw is done when they are.
+    if (rest) await (rest as Promise<void>).catch(failed);
   })().finally(() => {
     drawing = null;
     if (again) {
@@ -171,6 +192,7 @@ async function draw(fresh = false): Promise<void> {
 async function readClock(): Promise<void> {
   const [clock, prices] = await Promise.all([must(api.GET('/v1/clock')), must(api.GET('/v1/prices'))]);
   clockNow = clock.now;
+  pricesNow = prices;
   signature = `${clock.now}|${prices.map((p) => `${p.asset}=${p.price}`).join(',')}`;
   const shown = root.querySelector('#clock');
   if (shown) shown.textContent = `Simulated time ${when(clock.now)}${clock.mode === 'realtime' ? ' (real time)' : ''}`;
