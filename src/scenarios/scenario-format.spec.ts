@@ -75,6 +75,85 @@ steps:
   });
 });
 
+describe('replaying real history', () => {
+  const REPLAY = `name: replay
+start: "2022-11-05T00:00:00Z"
+days: 20
+prices:
+  BTC: { replay: btc-usd-daily, from: 2022-11-05, to: 2022-11-20 }
+  ETH: { replay: btc-usd-daily, from: "2022-11-08", to: "2022-11-10", rescaleTo: "3000", intraday: { seed: 3, volatility: "0.8" } }
+users: { alice: {} }
+steps:
+  - day: 16
+    hour: 6
+    price: { asset: BTC, replay: btc-usd-daily, from: 2020-03-12, to: 2020-03-13, rescaleTo: "16000", intraday: { seed: 9 } }
+`;
+
+  it('as a starting price: the first figure (or rescaleTo), then the window as a price step at day 0', () => {
+    const scenario = parseScenario(REPLAY, 'replay.yaml');
+    expect(scenario.prices).toEqual({ BTC: '21157.0', ETH: '3000' });
+    expect(scenario.steps.map((s) => [s.day, s.hour, s.line, s.action])).toEqual([
+      [0, 0, 5, { kind: 'price', asset: 'BTC', path: { kind: 'replay', data: 'btc-usd-daily', from: '2022-11-05', to: '2022-11-20' } }],
+      [
+        0,
+        0,
+        6,
+        {
+          kind: 'price',
+          asset: 'ETH',
+          path: { kind: 'replay', data: 'btc-usd-daily', from: '2022-11-08', to: '2022-11-10', rescaleTo: '3000', intraday: { seed: 3, volatility: '0.8' } },
+        },
+      ],
+      [
+        16,
+        6,
+        9,
+        {
+          kind: 'price',
+          asset: 'BTC',
+          path: { kind: 'replay', data: 'btc-usd-daily', from: '2020-03-12', to: '2020-03-13', rescaleTo: '16000', intraday: { seed: 9 } },
+        },
+      ],
+    ]);
+    expect(assetsOf(scenario)).toEqual(['BTC', 'ETH']);
+  });
+
+  it('names every problem of a window with its line: dates, order, range, length, data set, rescale, seed', () => {
+    const text = `name: x
+days: 5
+prices:
+  BTC: { replay: btc-usd-daily, from: 2016-12-31, to: 2017-01-02 }
+  ETH: { replay: eth-usd-daily, from: 2022-02-30, to: "2022-03-01" }
+  SOL: { replay: btc-usd-daily, from: 2022-11-10, to: 2022-11-08, rescaleTo: "0" }
+  LAB: { replay: btc-usd-daily, from: 2022-11-01, to: 2022-11-30, colour: red }
+users: { a: {} }
+steps:
+  - day: 1
+    price: { asset: BTC, replay: btc-usd-daily, from: 2026-08-20, to: 2026-08-23, intraday: { seed: -1 } }
+  - day: 4
+    price: { asset: BTC, replay: btc-usd-daily, from: 2022-11-01, to: 2022-11-03 }
+  - day: 2
+    price: { asset: BTC, to: "5", from: 2022-11-01 }
+  - day: 2
+    price: { asset: BTC, replay: btc-usd-daily, from: 2022-11-01, to: 2022-11-02, linear: { to: "1", days: 1 } }
+`;
+    expect(problemsOf(text)).toEqual([
+      'line 4: prices.BTC.from: 2016-12-31 is outside btc-usd-daily, which runs from 2017-01-01 to 2026-08-22',
+      'line 5: prices.ETH.replay: no data set "eth-usd-daily" in data/ (there is: btc-usd-daily)',
+      'line 5: prices.ETH.from: must be a date written like 2022-11-05 (got "2022-02-30")',
+      'line 6: prices.SOL.to: the window must not end (2022-11-08) before it starts (2022-11-10)',
+      'line 6: prices.SOL.rescaleTo: must be above 0',
+      'line 7: prices.LAB.colour: unknown key "colour"; expected one of: replay, from, to, rescaleTo, intraday',
+      'line 7: prices.LAB.to: the window 2022-11-01 to 2022-11-30 is 29 days long; the scenario has 5 day(s) left for it',
+      'line 11: steps[0].price.to: 2026-08-23 is outside btc-usd-daily, which runs from 2017-01-01 to 2026-08-22',
+      'line 11: steps[0].price.intraday.seed: must be a whole number from 0 to 2147483647 (got -1)',
+      'line 13: steps[1].price.to: the window 2022-11-01 to 2022-11-03 is 2 days long; the scenario has 1 day(s) left for it',
+      'line 15: steps[2].price.from: "from" goes with replay (a window of real history)',
+      'line 17: steps[3].price: a price step has one of: to (a price now), linear (a straight move over days), gbm (a seeded random walk), replay (a window of real history, with from and to)',
+    ]);
+  });
+});
+
 describe('default prices and result folders', () => {
   it('needs no prices: stablecoins start at 1, the others at the sandbox demo prices', () => {
     expect(DEFAULT_PRICES).toEqual({ BTC: '65000', ETH: '3200', SOL: '150', USDC: '1', USDT: '1', LAB: '0.5' });

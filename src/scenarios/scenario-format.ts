@@ -1,5 +1,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { DEMO_PRICES } from '../markets/market-defaults.js';
+import { DATA_SET_NAME, dataSets, daysBetween, isDate, priceHistory } from './price-history.js';
+import type { PriceHistory } from './price-history.js';
 
 /**
  * A scenario file (YAML), as documented in the README's "Scenarios" section. Amounts, prices
@@ -14,7 +16,10 @@ export interface Scenario {
   days: number;
   settings?: { lendingPeriodDays?: number; liquidationFee?: string };
   markets?: Record<string, { rateModel?: Record<string, string>; risk?: Record<string, string> }>;
-  /** The starting prices the file names; the others start at DEFAULT_PRICES. */
+  /**
+   * The starting prices the file names; the others start at DEFAULT_PRICES. A replay named
+   * under `prices` starts at its first figure and goes on as a price step at day 0 (in steps).
+   */
   prices: Record<string, string>;
   users: Record<string, { kyc: 'approved' | 'pending' | 'rejected'; accounts: string[] }>;
   steps: Step[];
@@ -39,7 +44,21 @@ export type Action =
 export type PricePath =
   | { kind: 'set'; to: string }
   | { kind: 'linear'; to: string; days: number }
-  | { kind: 'gbm'; days: number; drift: string; volatility: string; seed: number };
+  | { kind: 'gbm'; days: number; drift: string; volatility: string; seed: number }
+  | {
+      kind: 'replay';
+      /** A data set in data/ (`btc-usd-daily`). */
+      data: string;
+      /** The window's first and last dates (YYYY-MM-DD), both included. */
+      from: string;
+      to: string;
+      /** Start at this price: every figure times rescaleTo ÷ the first. */
+      rescaleTo?: string;
+      /** Hourly prices between the figures: a seeded Brownian bridge. */
+      intraday?: { seed: number; volatility?: string };
+    };
+
+export type Replay = Extract<PricePath, { kind: 'replay' }>;
 
 export interface Step {
   day: number;
@@ -100,6 +119,7 @@ export function assetsOf(scenario: Scenario): string[] {
 }
 const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
 const NAME = /^[a-z][a-z0-9_-]{0,39}$/;
+const REPLAY_KEYS = ['replay', 'from', 'to', 'rescaleTo', 'intraday'];
 const ACTIONS = ['deposit', 'withdraw', 'borrow', 'repay', 'price', 'market', 'expect'];
 
 /** Reads and checks a scenario; throws ScenarioError naming every problem's line and path. */
@@ -137,20 +157,22 @@ class Checker {
     const top = this.object(root, [], ['name', 'description', 'start', 'days', 'settings', 'markets', 'prices', 'users', 'steps', 'expect']);
     if (!top) return undefined;
     const users = this.users(top.users, ['users']);
+    const days = this.integer(top.days, ['days'], 1, 3650) ?? 0;
+    const replays: Step[] = [];
     const scenario: Scenario = {
       name: this.string(top.name, ['name']) ?? '',
       description: top.description === undefined ? '' : (this.string(top.description, ['description']) ?? ''),
       start: top.start === undefined ? '2026-01-01T00:00:00Z' : (this.instant(top.start, ['start']) ?? ''),
-      days: this.integer(top.days, ['days'], 1, 3650) ?? 0,
+      days,
       settings: top.settings === undefined ? undefined : this.settings(top.settings, ['settings']),
       markets: top.markets === undefined ? undefined : this.markets(top.markets, ['markets']),
-      prices: top.prices === undefined ? {} : this.prices(top.prices, ['prices']),
+      prices: top.prices === undefined ? {} : this.prices(top.prices, ['prices'], days, replays),
       users,
       steps: [],
       expect: [],
     };
     const steps = top.steps === undefined ? [] : this.list(top.steps, ['steps']);
-    scenario.steps = steps.flatMap((step, i) => this.step(step, ['steps', i], users, scenario.days) ?? []);
+    scenario.steps = [...replays, ...steps.flatMap((step, i) => this.step(step, ['steps', i], users, scenario.days) ?? [])];
     const expectations = top.expect === undefined ? [] : this.list(top.expect, ['expect']);
     scenario.expect = expectations.flatMap((e, i) => this.expectation(e, ['expect', i], users) ?? []);
     return scenario;
@@ -187,9 +209,73 @@ class Checker {
     );
   }
 
-  private prices(value: unknown, path: Path): Record<string, string> {
+  /**
+   * `BTC: "50000"`, or `BTC: { replay: btc-usd-daily, from: …, to: … }`: the replay's first
+   * figure is the starting price, and the replay itself becomes a price step at day 0, hour 0.
+   */
+  private prices(value: unknown, path: Path, days: number, replays: Step[]): Record<string, string> {
     const o = this.object(value, path, ASSETS) ?? {};
-    return Object.fromEntries(Object.entries(o).map(([asset, price]) => [asset, this.decimal(price, [...path, asset]) ?? '0']));
+    return Object.fromEntries(
+      Object.entries(o).map(([asset, price]) => {
+        if (typeof price !== 'object' || price === null || Array.isArray(price)) return [asset, this.decimal(price, [...path, asset]) ?? '0'];
+        const at = [...path, asset];
+        const replay = this.replay(this.object(price, at, REPLAY_KEYS) ?? {}, at, days);
+        if (!replay) return [asset, '0'];
+        replays.push({ day: 0, hour: 0, action: { kind: 'price', asset, path: replay }, line: this.lineOf(at) });
+        const history = priceHistory(replay.data);
+        return [asset, replay.rescaleTo ?? history.closes[daysBetween(history.first, replay.from)]];
+      }),
+    );
+  }
+
+  /** `{ replay: <data set>, from: <date>, to: <date>, rescaleTo?: "<price>", intraday?: { seed, volatility? } }`. */
+  private replay(o: Record<string, unknown>, path: Path, daysLeft: number): Replay | undefined {
+    const data = this.string(o.replay, [...path, 'replay']);
+    let history: PriceHistory | undefined;
+    if (data !== undefined) {
+      const known = dataSets();
+      if (!DATA_SET_NAME.test(data) || !known.includes(data)) {
+        this.fail([...path, 'replay'], `no data set "${data}" in data/ (there is: ${known.join(', ') || 'none'})`);
+      } else {
+        try {
+          history = priceHistory(data);
+        } catch (error) {
+          this.fail([...path, 'replay'], (error as Error).message);
+        }
+      }
+    }
+    const date = (key: 'from' | 'to'): string | undefined => {
+      const value = o[key];
+      if (typeof value !== 'string' || !isDate(value)) return this.fail([...path, key], `must be a date written like 2022-11-05 (got ${JSON.stringify(value)})`);
+      if (history && (value < history.first || value > history.last)) {
+        return this.fail([...path, key], `${value} is outside ${history.name}, which runs from ${history.first} to ${history.last}`);
+      }
+      return value;
+    };
+    const from = date('from');
+    const to = date('to');
+    let broken = false;
+    if (from && to && from > to) broken = !this.fail([...path, 'to'], `the window must not end (${to}) before it starts (${from})`);
+    else if (from && to && daysBetween(from, to) > daysLeft) {
+      broken = !this.fail([...path, 'to'], `the window ${from} to ${to} is ${daysBetween(from, to)} days long; the scenario has ${daysLeft} day(s) left for it`);
+    }
+    let rescaleTo: string | undefined;
+    if (o.rescaleTo !== undefined) {
+      rescaleTo = this.decimal(o.rescaleTo, [...path, 'rescaleTo']);
+      if (rescaleTo !== undefined && (rescaleTo.startsWith('-') || !/[1-9]/.test(rescaleTo))) rescaleTo = this.fail([...path, 'rescaleTo'], 'must be above 0');
+      broken ||= rescaleTo === undefined;
+    }
+    let intraday: { seed: number; volatility?: string } | undefined;
+    if (o.intraday !== undefined) {
+      const i = this.object(o.intraday, [...path, 'intraday'], ['seed', 'volatility']) ?? {};
+      const seed = this.integer(i.seed, [...path, 'intraday', 'seed'], 0, 2 ** 31 - 1);
+      let volatility = i.volatility === undefined ? undefined : this.decimal(i.volatility, [...path, 'intraday', 'volatility']);
+      if (volatility?.startsWith('-')) volatility = this.fail([...path, 'intraday', 'volatility'], 'must not be negative');
+      broken ||= seed === undefined || (i.volatility !== undefined && volatility === undefined);
+      if (seed !== undefined) intraday = volatility === undefined ? { seed } : { seed, volatility };
+    }
+    if (broken || !data || !history || !from || !to) return undefined;
+    return { kind: 'replay', data, from, to, ...(rescaleTo === undefined ? {} : { rescaleTo }), ...(intraday ? { intraday } : {}) };
   }
 
   private users(value: unknown, path: Path): Scenario['users'] {
@@ -247,16 +333,25 @@ class Checker {
   }
 
   private price(value: unknown, path: Path, daysLeft: number): Action | undefined {
-    const o = this.object(value, path, ['asset', 'to', 'linear', 'gbm']);
+    const o = this.object(value, path, ['asset', 'to', 'linear', 'gbm', ...REPLAY_KEYS]);
     if (!o) return undefined;
     const asset = this.asset(o.asset, [...path, 'asset']);
-    const forms = ['to', 'linear', 'gbm'].filter((f) => o[f] !== undefined);
+    // With replay, `to` is the window's last date; without it, a price now.
+    const forms = o.replay !== undefined ? ['replay', 'linear', 'gbm'].filter((f) => o[f] !== undefined) : ['to', 'linear', 'gbm'].filter((f) => o[f] !== undefined);
     if (forms.length !== 1) {
-      this.fail(path, 'a price step has one of: to (a price now), linear (a straight move over days), gbm (a seeded random walk)');
+      this.fail(
+        path,
+        'a price step has one of: to (a price now), linear (a straight move over days), gbm (a seeded random walk), replay (a window of real history, with from and to)',
+      );
       return undefined;
     }
+    if (forms[0] !== 'replay') {
+      for (const key of ['from', 'rescaleTo', 'intraday']) if (o[key] !== undefined) this.fail([...path, key], `"${key}" goes with replay (a window of real history)`);
+    }
     let pricePath: PricePath | undefined;
-    if (forms[0] === 'to') {
+    if (forms[0] === 'replay') {
+      pricePath = this.replay(o, path, daysLeft);
+    } else if (forms[0] === 'to') {
       const to = this.decimal(o.to, [...path, 'to']);
       pricePath = to ? { kind: 'set', to } : undefined;
     } else if (forms[0] === 'linear') {

@@ -50,6 +50,8 @@ interface Timed {
   /** Then file order. */
   seq: number;
   step: Step;
+  /** An intraday price between two real figures: set, but listed among the steps only if it fails. */
+  between?: boolean;
 }
 
 interface Handle {
@@ -149,15 +151,23 @@ export class ScenarioRunner {
     if (action.kind === 'expect') return this.check(action.expectation, step);
     if (action.kind === 'price') {
       const current = this.prices.get(action.asset);
-      if (!current && action.path.kind !== 'set') return this.record(step, describe(action), `${action.asset} has no price to move from`);
+      if (!current && action.path.kind !== 'set' && action.path.kind !== 'replay') return this.record(step, describe(action), `${action.asset} has no price to move from`);
       const points = pricePoints(current ?? '0', action.path);
-      for (const point of points.filter((p) => p.offset > 0)) {
-        const setter: Step = { ...step, day: step.day + point.offset, action: { kind: 'price', asset: action.asset, path: { kind: 'set', to: point.price } } };
-        this.timeline.push({ day: setter.day, hour: step.hour, pricePoint: true, seq: this.seq++, step: setter });
+      for (const point of points.filter((p) => p.offset > 0 || (p.hours ?? 0) > 0)) {
+        // Days and hours after the step: a path that sets hourly prices runs on across midnight.
+        const hours = step.hour + point.offset * 24 + (point.hours ?? 0);
+        const setter: Step = {
+          ...step,
+          day: step.day + Math.floor(hours / 24),
+          hour: hours % 24,
+          action: { kind: 'price', asset: action.asset, path: { kind: 'set', to: point.price } },
+        };
+        this.timeline.push({ day: setter.day, hour: setter.hour, pricePoint: true, seq: this.seq++, step: setter, between: point.between });
       }
-      const now = points.find((p) => p.offset === 0);
+      const now = points.find((p) => p.offset === 0 && !p.hours);
       if (!now) return this.record(step, describe(action), null);
       const response = await this.setPrice(action.asset, now.price, false);
+      if (event.between && response.status < 400) return;
       return this.record(step, describe(action), errorOf(response));
     }
     const response = await this.act(action);
@@ -371,6 +381,11 @@ export function describe(action: Action): string {
       const p = action.path;
       if (p.kind === 'set') return `price ${action.asset} ${p.to}`;
       if (p.kind === 'linear') return `price ${action.asset} to ${p.to} over ${p.days} day(s)`;
+      if (p.kind === 'replay') {
+        const rescaled = p.rescaleTo === undefined ? '' : `, rescaled to start at ${p.rescaleTo}`;
+        const intraday = p.intraday ? `, hourly prices between (seed ${p.intraday.seed}${p.intraday.volatility === undefined ? '' : `, volatility ${p.intraday.volatility}`})` : '';
+        return `price ${action.asset} replays ${p.data} from ${p.from} to ${p.to}${rescaled}${intraday}`;
+      }
       return `price ${action.asset} random walk (seed ${p.seed}, drift ${p.drift}, volatility ${p.volatility}) for ${p.days} day(s)`;
     }
     case 'market':
