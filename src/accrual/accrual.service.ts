@@ -38,6 +38,22 @@ export class AccrualService {
     return market;
   }
 
+  /**
+   * The market locked and brought up to `now`, and the instant to act at. A request reads the
+   * clock before it waits for its locks; if an advance crossed 00:00 meanwhile and the market's
+   * day was closed, the request takes the clock's time again, so that nothing lands in a day the
+   * market has already closed (its interest, its loyalty weights) with an instant of that day.
+   */
+  async lockMarketAt(tx: Tx, asset: string, now: Date): Promise<{ market: MarketState; now: Date }> {
+    let at = now;
+    let market = await this.bringMarketTo(tx, asset, utcDateString(at));
+    while (market.indexDay > utcDateString(at)) {
+      at = await this.clock.now(tx);
+      market = await this.bringMarketTo(tx, asset, utcDateString(at));
+    }
+    return { market, now: at };
+  }
+
   /** One (market, day) in its own transaction: what an accrual job does. Returns the days closed. */
   async accrueThrough(asset: string, date: string): Promise<number> {
     const today = utcDateString(await this.clock.now());

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
-import { MS_PER_DAY, utcDateString } from '../clock/dates.js';
+import { MS_PER_DAY } from '../clock/dates.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
 import { OverdraftError } from '../ledger/ledger.types.js';
@@ -45,11 +45,10 @@ export class DepositsService {
 
   async deposit(tx: Tx, account: OwnedAccount, asset: AssetInfo, amount: Decimal, network: string): Promise<{ position: PositionView }> {
     AccountsService.requireKyc(account);
-    const now = await this.clock.now(tx);
     // The account first, as every movement does (then markets, then rows, then the ledger):
     // a liquidation of this account never sees a position appear in a market it has not locked.
     const tier = await this.snapshots.lockAccount(tx, account.id);
-    const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
+    const { market, now } = await this.accrual.lockMarketAt(tx, asset.code, await this.clock.now(tx));
     const supplyIndex = liveAt(market, now).lanes[tier].supplyIndex;
     const scaled = scaledSupply(amount, supplyIndex);
     const { lendingPeriodDays } = await this.settings.get(tx);
@@ -90,9 +89,8 @@ export class DepositsService {
    * of it, refused when the account's loans need it, refused when the market lacks the cash.
    */
   async withdraw(tx: Tx, account: OwnedAccount, asset: AssetInfo, requested: Decimal | undefined): Promise<{ asset: string; amount: string }> {
-    const now = await this.clock.now(tx);
     const tier = await this.snapshots.lockAccount(tx, account.id);
-    const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
+    const { market, now } = await this.accrual.lockMarketAt(tx, asset.code, await this.clock.now(tx));
     const live = liveAt(market, now);
     const supplyIndex = live.lanes[tier].supplyIndex;
     const [row] = await tx.$queryRaw<PositionRow[]>`

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { Tier, laneRates } from '../loyalty/tiers.js';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
-import { utcDateString } from '../clock/dates.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
 import { Decimal, ZERO, dec } from '../common/money/decimal.js';
@@ -63,9 +62,8 @@ export class LoansService {
 
   async borrow(tx: Tx, account: OwnedAccount, asset: AssetInfo, amount: Decimal): Promise<{ loan: LoanView }> {
     AccountsService.requireKyc(account);
-    const now = await this.clock.now(tx);
     const tier = await this.snapshots.lockAccount(tx, account.id);
-    const market = await this.accrual.bringMarketTo(tx, asset.code, utcDateString(now));
+    const { market, now } = await this.accrual.lockMarketAt(tx, asset.code, await this.clock.now(tx));
     const snapshot = await this.snapshots.take(tx, account.id, now);
     if (!snapshot.prices.has(asset.code)) {
       throw new DomainError(409, 'PRICE_UNAVAILABLE', `No price has been set for ${asset.code}`, { asset: asset.code });
@@ -101,10 +99,9 @@ export class LoansService {
 
   /** Repayments arrive from outside the platform, like deposits. `all` repays what is outstanding. */
   async repay(tx: Tx, caller: Caller, loanId: string, rawAmount: 'all' | Decimal): Promise<{ loan: LoanView }> {
-    const now = await this.clock.now(tx);
     const owner = await this.loanOwner(tx, caller, loanId);
     const tier = await this.snapshots.lockAccount(tx, owner.accountId);
-    const market = await this.accrual.bringMarketTo(tx, owner.asset, utcDateString(now));
+    const { market, now } = await this.accrual.lockMarketAt(tx, owner.asset, await this.clock.now(tx));
     const [row] = await tx.$queryRaw<LoanRow[]>`
       SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans WHERE id = ${loanId}::uuid FOR UPDATE`;
     const decimals = market.decimals;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { ledgerBalance, world } from '../support/world.js';
 import { Decimal, dec } from '../../src/common/money/decimal.js';
@@ -352,5 +353,49 @@ describe('advice, parameters and statements', () => {
     expect(writeOff).toMatchObject({ asset: 'USDC', amount: outstanding.minus(20000).toFixed(6) });
     for (const line of after) expect({ type: line.type, asset: typeof line.asset, amount: typeof line.amount }).toEqual({ type: line.type, asset: 'string', amount: 'string' });
     await w.assertBalanced();
+  });
+});
+
+describe('a movement overtaken by an advance', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('lands at the clock’s time, not in the day the market closed while it waited for its lock', async () => {
+    const w = world(app);
+    const user = await w.user('late');
+    await w.advance({ hours: 23 }); // 2026-01-01 23:00
+    // The account's row held, as by another movement of the same account: the deposit waits for it.
+    const holder = new pg.Client({ connectionString: app.databaseUrl });
+    const watcher = new pg.Client({ connectionString: app.databaseUrl });
+    await holder.connect();
+    await watcher.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM accounts WHERE id = $1 FOR UPDATE', [user.accountId]);
+      const holderPid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      const deposit = app.api(user.apiKey).post(`/v1/accounts/${user.accountId}/deposits`).send({ asset: 'USDC', amount: '100' }).then((r) => r);
+      for (const deadline = Date.now() + 30_000; ; ) {
+        const { rows } = await watcher.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))', [holderPid]);
+        if (rows[0].n > 0) break;
+        if (Date.now() > deadline) throw new Error('the deposit never came to wait for the account');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await w.advance({ hours: 1 }); // 2026-01-02 00:00: USDC's 2026-01-01 is closed meanwhile
+      await holder.query('COMMIT');
+      const response = await deposit;
+      expect(response.status).toBe(201);
+      // Deposited at 00:00 of 01-02 (the clock's time once it could act), so it matures 7 days after.
+      expect(response.body.position.maturesAt).toBe('2026-01-09T00:00:00.000Z');
+      const change = await app.get(PrismaService).positionChange.findFirstOrThrow({ where: { position: { accountId: user.accountId } } });
+      expect(change.at.toISOString()).toBe('2026-01-02T00:00:00.000Z');
+    } finally {
+      await holder.end();
+      await watcher.end();
+    }
   });
 });
