@@ -35,6 +35,7 @@ export async function buildCrashWorld(prisma: PrismaService, prices: PricesServi
     INSERT INTO positions (id, account_id, asset, scaled, principal, matures_at, opened_at, updated_at)
     VALUES (gen_random_uuid(), ${lenderAccount}::uuid, 'USDC', 5000000000, 5000000000, ${AT}::timestamptz, ${AT}::timestamptz, ${AT}::timestamptz)`;
   // Ledger: accounts with their balances, one transaction per customer account with its four entries.
+  // The markets' platform accounts exist from start-up (empty): their balances are set here too.
   await prisma.$executeRaw`
     INSERT INTO ledger_accounts (code, asset, kind, account_id, normal_side, no_overdraft, balance, created_at)
     SELECT code, asset, kind, account_id, side::normal_side, no_overdraft, balance, created_at FROM (
@@ -47,7 +48,8 @@ export async function buildCrashWorld(prisma: PrismaService, prices: PricesServi
     SELECT 'market:cash', 'BTC', 'market_cash', NULL, 'debit', true, ${loans}::numeric, ${AT}::timestamptz
     UNION ALL
     SELECT 'market:cash', 'USDC', 'market_cash', NULL, 'debit', true, 5000000000 - (SELECT sum(debt) FROM bench_world), ${AT}::timestamptz
-    ) AS a(code, asset, kind, account_id, side, no_overdraft, balance, created_at)`;
+    ) AS a(code, asset, kind, account_id, side, no_overdraft, balance, created_at)
+    ON CONFLICT (code, asset) DO UPDATE SET balance = EXCLUDED.balance`;
   await prisma.$executeRaw`
     WITH txs AS (
       INSERT INTO ledger_transactions (type, account_id, at, description)

@@ -106,3 +106,17 @@ export const chart = {
     noOverdraft: true,
   }),
 };
+
+/** Every platform account of one asset's market. */
+export const platformAccountsOf = (asset: string): LedgerAccountRef[] => [
+  chart.marketCash(asset),
+  chart.interestPayable(asset),
+  chart.interestReceivable(asset),
+  chart.reserve(asset),
+  chart.loyaltyExpense(asset),
+  chart.rounding(asset),
+  chart.liquidationDesk(asset),
+  chart.liquidationFees(asset),
+  chart.badDebt(asset),
+  chart.platformFunds(asset),
+];

@@ -145,6 +145,15 @@ export class LedgerService {
     return rows.length ? dec(rows[0].balance) : ZERO;
   }
 
+  /**
+   * Creates ledger accounts ahead of their first posting (a market's platform accounts, at
+   * start-up): a posting that holds a market's lock then never waits on another transaction's
+   * insert of the same account while that one waits for the market (a one-off deadlock).
+   */
+  async open(tx: Tx, refs: LedgerAccountRef[], at: Date): Promise<void> {
+    await this.ensureAccounts(tx, refs, at);
+  }
+
   /** Creates the ledger accounts never touched before; returns every account's id. */
   private async ensureAccounts(tx: Tx, refs: LedgerAccountRef[], at: Date): Promise<Map<string, string>> {
     const find = async (wanted: LedgerAccountRef[]) =>

@@ -8,7 +8,7 @@ import { Decimal, ONE, ZERO, dec } from '../common/money/decimal.js';
 import { invalidField, validationFailed } from '../common/errors/domain-error.js';
 import { isCalendarDate, utcDateString } from '../clock/dates.js';
 import { LedgerService } from '../ledger/ledger.service.js';
-import { chart } from '../ledger/chart.js';
+import { chart, platformAccountsOf } from '../ledger/chart.js';
 import { PricesService } from '../prices/prices.service.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { apyFromApr, showRate } from '../calc/compounding.js';
@@ -63,6 +63,7 @@ export class MarketsService implements OnModuleInit {
     await this.prisma.$executeRaw`
       INSERT INTO market_lanes (asset, tier) SELECT m.asset, t.tier FROM markets m CROSS JOIN unnest(${[...TIERS]}::text[]) AS t(tier)
       ON CONFLICT (asset, tier) DO NOTHING`;
+    await this.ledger.open(this.prisma, ASSETS.flatMap((asset) => platformAccountsOf(asset.code)), now);
   }
 
   async list(): Promise<MarketView[]> {
