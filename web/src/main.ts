@@ -198,16 +198,26 @@ async function readClock(): Promise<void> {
   if (shown) shown.textContent = `Simulated time ${when(clock.now)}${clock.mode === 'realtime' ? ' (real time)' : ''}`;
 }
 
+/** How long the Account view keeps redrawing after the world moved: a price is stored before its sweep's notices are. */
+const SETTLE_MS = 15_000;
+let settleUntil = 0;
+
 /** Polls the clock and the prices: when either moved (an advance, a price change), the view is redrawn. */
 async function poll(): Promise<void> {
   if (role && currentKey() && !drawing && document.visibilityState === 'visible') {
     try {
-      const before = signature;
       const [clock, prices] = await Promise.all([api.GET('/v1/clock'), api.GET('/v1/prices')]);
-      if (clock.data && prices.data) {
+      // Compared with what the page last drew, as it is now: a redraw that ran meanwhile (after the
+      // learner's own action) has drawn this state already, with its message, which must stay.
+      if (clock.data && prices.data && !drawing) {
         const now = `${clock.data.now}|${prices.data.map((p) => `${p.asset}=${p.price}`).join(',')}`;
-        if (now !== before) {
+        if (now !== signature) {
           flash = null; // the world moved: an old message no longer describes it
+          settleUntil = Date.now() + SETTLE_MS;
+          await draw();
+        } else if (view === 'account' && Date.now() < settleUntil) {
+          // The margin calls and liquidations a move causes land just after it: the account is drawn
+          // again as they do (only the account view, which keeps its message and its typing).
           await draw();
         }
       }
