@@ -97,6 +97,8 @@ function shell(): void {
       view = a.dataset.view as ViewName;
       flash = null;
       history.replaceState(null, '', `#${view}`);
+      // A redraw already running draws the view that was: draw again after it, never drop a navigation.
+      if (drawing) again = true;
       void draw();
     }),
   );
