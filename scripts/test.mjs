@@ -34,6 +34,14 @@ const typecheck = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p
 });
 // The console (web/) has its own compiler settings (the DOM library, Vite's bundler resolution).
 const webTypecheck = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', path.join('web', 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
+// The house rules (.dependency-cruiser.cjs): no cycle between the folders of src/. It prints each
+// cycle it finds, with the path it takes (`npm run deps` prints the same).
+say('checking that the folders of src/ depend one way (dependency-cruiser)...');
+const depCheck = spawnSync(
+  path.join(root, 'node_modules', '.bin', 'depcruise'),
+  ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'],
+  { cwd: root, stdio: 'inherit' },
+);
 
 const resultsFile = path.join(root, '.jest-results.json');
 rmSync(resultsFile, { force: true });
@@ -60,6 +68,10 @@ if (existsSync(resultsFile)) {
 }
 if (webTypecheck.status !== 0) {
   say('type-check of web/ failed (counted as one failure)');
+  failed += 1;
+}
+if (depCheck.status !== 0) {
+  say('dependency rules broken: a cycle between folders of src/ (counted as one failure; see above or `npm run deps`)');
   failed += 1;
 }
 if (typecheck.status !== 0) {
