@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { QUEUES } from '../src/queues/queue-names.js';
 import type * as Services from '../scripts/lib/services.mjs';
-import type * as Migrate from '../scripts/lib/migrate.mjs';
+import { applyMigrations } from '../scripts/lib/migrate.mjs';
 import type * as LendLabProcesses from '../scripts/lib/lendlab-process.mjs';
 import { AppConfig, loadConfig } from '../src/config/app-config.js';
 import { createWorkerContext } from '../src/bootstrap/create-app.js';
@@ -14,12 +14,12 @@ import { JsonLogger } from '../src/common/logging/json-logger.js';
 
 // Compiled to dist/bench/: the project is two folders up.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// The same service starters and migrator the sandbox and the tests use (plain .mjs, not compiled).
+// The same service starters the sandbox and the tests use (plain .mjs, not compiled; the migrator,
+// imported above, is compiled beside dist/bench by tsconfig.build.json).
 const { ensureDatabase, freePort, startEmbeddedPostgres, startRedis }: typeof Services = await import(
   pathToFileURL(path.join(root, 'scripts', 'lib', 'services.mjs')).href
 );
 const { NODE_FLAGS }: { NODE_FLAGS: string[] } = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'node-flags.mjs')).href);
-const { applyMigrations }: typeof Migrate = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'migrate.mjs')).href);
 const { startLendLabProcess: startProcess }: typeof LendLabProcesses = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'lendlab-process.mjs')).href);
 
 export type LendLabProcess = LendLabProcesses.LendLabProcess;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run scenario -- <file.yaml> [--out <folder>]`: a fresh, throw-away Postgres and Redis,
-// a migrated database, then the scenario (dist/src/scenarios/cli.js) against the real
+// a migrated database, then the scenario (dist/src/scenario-cli.js) against the real
 // application and workers. Results go to scenario-results/<name>/ unless --out says otherwise.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -47,7 +47,7 @@ try {
   const databaseUrl = await ensureDatabase(postgres.url, 'scenario');
   await applyMigrations(databaseUrl, path.join(root, 'prisma', 'migrations'));
   code = await new Promise((resolve) => {
-    const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'dist', 'src', 'scenarios', 'cli.js'), ...process.argv.slice(2)], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, 'dist', 'src', 'scenario-cli.js'), ...process.argv.slice(2)], {
       env: {
         ...process.env,
         DATABASE_URL: databaseUrl,

@@ -19,7 +19,8 @@ import { CalcModule } from './calc/calc.module.js';
 import { LoansModule } from './loans/loans.module.js';
 import { RiskModule } from './risk/risk.module.js';
 import { LoyaltyModule } from './loyalty/loyalty.module.js';
-import { ScenariosModule } from './scenarios/scenarios.module.js';
+import { ScenarioRunsModule } from './scenario-runs/scenario-runs.module.js';
+import type { StartOwnApp } from './scenarios/scenario-app.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
@@ -28,7 +29,11 @@ import { ErrorFilter } from './common/errors/error.filter.js';
 /** One module list for both entry points: the API (main.ts) and the workers (worker.ts). */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /**
+   * `startOwnApp`, given by src/bootstrap to the HTTP application, serves POST /v1/scenarios
+   * (a scenario plays on an application of its own); the workers and the seed have no HTTP.
+   */
+  static forRoot(config: AppConfig, startOwnApp?: StartOwnApp): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -46,7 +51,7 @@ export class AppModule {
         AccrualModule,
         RiskModule,
         LoyaltyModule,
-        ScenariosModule,
+        ...(startOwnApp ? [ScenarioRunsModule.forRoot(startOwnApp)] : []),
         DepositsModule,
         LoansModule,
         PortfolioModule,

@@ -43,7 +43,7 @@ export function ensurePrismaClient(root, log) {
 
 export function ensureBuilt(root, log) {
   const built = path.join(root, 'dist', 'src', 'main.js');
-  const sources = newest([path.join(root, 'src'), path.join(root, 'prisma'), path.join(root, 'bench'), path.join(root, 'tsconfig.json'), path.join(root, 'tsconfig.build.json')]);
+  const sources = newest([path.join(root, 'src'), path.join(root, 'prisma'), path.join(root, 'bench'), path.join(root, 'scripts', 'lib', 'migrate.mjs'), path.join(root, 'tsconfig.json'), path.join(root, 'tsconfig.build.json')]);
   if (mtime(built) >= sources && mtime(built) >= mtime(path.join(root, 'src', 'generated', 'prisma', 'client.ts'))) return;
   log('Compiling TypeScript...');
   run(root, path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], 'tsc');

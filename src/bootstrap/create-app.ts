@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { AppModule } from '../app.module.js';
+import type { OwnApp } from '../scenarios/scenario-app.js';
 import { JsonLogger } from '../common/logging/json-logger.js';
 import { validationPipe } from './validation.js';
 import { applyHttpHardening } from './http-hardening.js';
@@ -19,7 +20,7 @@ export interface AppOptions {
 /** The HTTP application (and its workers when config.runWorkers), ready to listen. */
 export async function createHttpApp(config: AppConfig, options: AppOptions = {}): Promise<INestApplication> {
   const logger = options.logger ?? new JsonLogger(config.logLevel);
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create(AppModule.forRoot(config, startLocalApp), {
     bodyParser: false,
     logger,
     forceCloseConnections: true,
@@ -33,6 +34,22 @@ export async function createHttpApp(config: AppConfig, options: AppOptions = {})
   serveConsole(app); // the learner's console at / (web/dist)
   if (options.ownsProcess) stopOnSignals(app);
   return app;
+}
+
+/**
+ * An application of its own on a local port, quiet but for errors: a scenario (POST
+ * /v1/scenarios, `npm run scenario`) plays on one as a client, over HTTP.
+ */
+export async function startLocalApp(config: AppConfig): Promise<OwnApp> {
+  const app = await createHttpApp(config, { logger: new JsonLogger('error') });
+  await app.listen(0, '127.0.0.1');
+  try {
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    return { url, close: () => app.close() };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
 }
 
 /**

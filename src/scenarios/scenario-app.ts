@@ -1,38 +1,56 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
-import { JsonLogger } from '../common/logging/json-logger.js';
 import type { Scenario } from './scenario-format.js';
 import { ScenarioApi, ScenarioResult, ScenarioRunner } from './scenario-runner.js';
 import { htmlReport, textSummary } from './scenario-report.js';
+
+/**
+ * The scenario engine is a client of the application: it needs nothing of it but an address to
+ * call. Whoever can build the application (src/bootstrap) hands the engine a way to start one of
+ * its own; the engine never imports the application, so the application may serve the engine
+ * (POST /v1/scenarios) without a cycle.
+ */
+export interface OwnApp {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  close(): Promise<void>;
+}
+export type StartOwnApp = (config: AppConfig) => Promise<OwnApp>;
 
 /**
  * A scenario on an application of its own: `config` names a fresh database and queue prefix;
  * the application (API and workers) listens on a local port and the runner drives it over
  * HTTP, as any client would. Used by `npm run scenario` and by POST /v1/scenarios.
  */
-export async function playOnOwnApp(scenario: Scenario, config: AppConfig, onProgress?: (day: number, days: number) => void): Promise<ScenarioResult> {
-  // Imported here, not at the top: the API's own module list includes the scenarios module.
-  const { createHttpApp } = await import('../bootstrap/create-app.js');
-  const app = await createHttpApp(config, { logger: new JsonLogger('error') });
-  await app.listen(0, '127.0.0.1');
+export async function playOnOwnApp(
+  scenario: Scenario,
+  config: AppConfig,
+  startApp: StartOwnApp,
+  onProgress?: (day: number, days: number) => void,
+): Promise<ScenarioResult> {
+  const app = await startApp(config);
   try {
-    const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    const api: ScenarioApi = {
-      adminKey: config.adminApiKey,
-      call: async (method, route, key, body) => {
-        const response = await fetch(`${base}${route}`, {
-          method,
-          headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-          body: body ? JSON.stringify(body) : undefined,
-        });
-        return { status: response.status, body: await response.json().catch(() => null) };
-      },
-    };
-    return await new ScenarioRunner(scenario, api, onProgress).run();
+    return await playOverHttp(scenario, app.url, config.adminApiKey, onProgress);
   } finally {
     await app.close();
   }
+}
+
+/** A scenario against the API at `base`, over HTTP. */
+export function playOverHttp(scenario: Scenario, base: string, adminKey: string, onProgress?: (day: number, days: number) => void): Promise<ScenarioResult> {
+  const api: ScenarioApi = {
+    adminKey,
+    call: async (method, route, key, body) => {
+      const response = await fetch(`${base}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+  };
+  return new ScenarioRunner(scenario, api, onProgress).run();
 }
 
 export interface WrittenResults {
@@ -49,4 +67,21 @@ export function writeResults(result: ScenarioResult, folder: string): WrittenRes
   writeFileSync(files.html, htmlReport(result));
   writeFileSync(files.summary, textSummary(result));
   return files;
+}
+
+/**
+ * The folder a scenario's results go to, under scenario-results/: the file's name when the text
+ * is one of the shipped files in scenarios/ (`gap-crash`, as `npm run scenario` names it),
+ * otherwise its `name` as a whole, in lower case with dashes (words are never cut; a very long
+ * name stops at the last whole word within 100 characters).
+ */
+export function resultsFolderName(text: string, name: string, shippedDir = path.join(process.cwd(), 'scenarios')): string {
+  if (existsSync(shippedDir)) {
+    for (const file of readdirSync(shippedDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+      if (readFileSync(path.join(shippedDir, file), 'utf8') === text) return file.replace(/\.ya?ml$/, '');
+    }
+  }
+  let slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  if (slug.length > 100) slug = slug.slice(0, 101).replace(/-[^-]*$/, '');
+  return slug || 'scenario';
 }

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+// The project's one migrator, plain .mjs for the scripts that run before any build; the build
+// compiles it beside this file's output (tsconfig.build.json, allowJs), so the import holds in dist/ too.
+import { applyMigrations } from '../../scripts/lib/migrate.mjs';
 
 /** The project folder (its package.json is LendLab's), from this file compiled or not. */
 function projectRoot(): string {
@@ -23,9 +26,6 @@ function projectRoot(): string {
  */
 export async function freshDatabase(databaseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const root = projectRoot();
-  const { applyMigrations } = (await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'migrate.mjs')).href)) as {
-    applyMigrations(url: string, dir: string): Promise<unknown>;
-  };
   const name = `lendlab_scenario_${randomBytes(5).toString('hex')}`;
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PRICES, ScenarioError, assetsOf, parseScenario } from './scenario-format.js';
-import { resultsFolderName } from './scenarios.service.js';
+import { resultsFolderName } from './scenario-app.js';
 
 function problemsOf(text: string): string[] {
   try {

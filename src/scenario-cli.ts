@@ -1,15 +1,17 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../config/app-config.js';
-import { ScenarioError, parseScenario } from './scenario-format.js';
-import { textSummary } from './scenario-report.js';
-import { playOnOwnApp, writeResults } from './scenario-app.js';
+import { loadConfig } from './config/app-config.js';
+import { ScenarioError, parseScenario } from './scenarios/scenario-format.js';
+import { textSummary } from './scenarios/scenario-report.js';
+import { playOnOwnApp, writeResults } from './scenarios/scenario-app.js';
+import { startLocalApp } from './bootstrap/create-app.js';
 
 /**
  * `npm run scenario -- <file> [--out <folder>]` (scripts/scenario.mjs starts a fresh Postgres
  * and Redis and runs this with their URLs): the application in this process, driven over HTTP
- * on a local port, as any client would. Exit codes: 0 everything as expected, 1 an
+ * on a local port by the scenario engine (src/scenarios), as any client would. An entry point
+ * beside main.ts and worker.ts: it builds the application, the engine does not. Exit codes: 0 everything as expected, 1 an
  * expectation failed or a step failed unexpectedly, 2 the file is broken or the run could not
  * go on.
  */
@@ -49,7 +51,7 @@ async function main(): Promise<number> {
   const progress = process.stderr.isTTY
     ? (day: number, days: number) => process.stderr.write(`\r  simulated day ${day} of ${days}${day === days ? '\n' : ''}`)
     : undefined;
-  const result = await playOnOwnApp(scenario, config, progress);
+  const result = await playOnOwnApp(scenario, config, startLocalApp, progress);
   const files = writeResults(result, out);
   process.stdout.write(textSummary(result));
   process.stdout.write(`\nWritten: ${files.json}, ${files.html} (open it in a browser), ${files.summary}\n`);

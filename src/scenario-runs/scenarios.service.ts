@@ -1,16 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import { loadConfig } from '../config/app-config.js';
 import type { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { ScenarioError, parseScenario } from './scenario-format.js';
-import type { ScenarioResult } from './scenario-runner.js';
-import { textSummary } from './scenario-report.js';
-import { WrittenResults, playOnOwnApp, writeResults } from './scenario-app.js';
-import { freshDatabase } from './scenario-database.js';
+import { ScenarioError, parseScenario } from '../scenarios/scenario-format.js';
+import type { ScenarioResult } from '../scenarios/scenario-runner.js';
+import { textSummary } from '../scenarios/scenario-report.js';
+import { WrittenResults, playOnOwnApp, resultsFolderName, writeResults } from '../scenarios/scenario-app.js';
+import type { StartOwnApp } from '../scenarios/scenario-app.js';
+import { freshDatabase } from '../scenarios/scenario-database.js';
+
+/** How this module starts an application of its own: given by whoever builds the application (src/bootstrap). */
+export const START_OWN_APP = Symbol('START_OWN_APP');
 
 /**
  * Runs a scenario for the sandbox's admin (POST /v1/scenarios) into data of its own: a new
@@ -20,7 +23,10 @@ import { freshDatabase } from './scenario-database.js';
  */
 @Injectable()
 export class ScenariosService {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(START_OWN_APP) private readonly startOwnApp: StartOwnApp,
+  ) {}
 
   async run(text: string): Promise<{ passed: boolean; files: WrittenResults; summary: string; result: ScenarioResult }> {
     let scenario;
@@ -45,28 +51,11 @@ export class ScenariosService {
         HOST: '127.0.0.1',
         PORT: '0',
       });
-      const result = await playOnOwnApp(scenario, config);
+      const result = await playOnOwnApp(scenario, config, this.startOwnApp);
       const files = writeResults(result, path.join('scenario-results', resultsFolderName(text, scenario.name)));
       return { passed: result.passed, files, summary: textSummary(result), result };
     } finally {
       await database.drop();
     }
   }
-}
-
-/**
- * The folder a scenario's results go to, under scenario-results/: the file's name when the text
- * is one of the shipped files in scenarios/ (`gap-crash`, as `npm run scenario` names it),
- * otherwise its `name` as a whole, in lower case with dashes (words are never cut; a very long
- * name stops at the last whole word within 100 characters).
- */
-export function resultsFolderName(text: string, name: string, shippedDir = path.join(process.cwd(), 'scenarios')): string {
-  if (existsSync(shippedDir)) {
-    for (const file of readdirSync(shippedDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      if (readFileSync(path.join(shippedDir, file), 'utf8') === text) return file.replace(/\.ya?ml$/, '');
-    }
-  }
-  let slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  if (slug.length > 100) slug = slug.slice(0, 101).replace(/-[^-]*$/, '');
-  return slug || 'scenario';
 }
