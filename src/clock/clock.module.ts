@@ -1,9 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ClockController } from './clock.controller.js';
 import { ClockService } from './clock.service.js';
 import { DayStartHooks } from './day-start.hooks.js';
 
-@Global()
 @Module({
   controllers: [ClockController],
   providers: [ClockService, DayStartHooks],

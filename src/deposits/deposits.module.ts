@@ -1,6 +1,19 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module.js';
+import { AccrualModule } from '../accrual/accrual.module.js';
+import { ClockModule } from '../clock/clock.module.js';
+import { IdempotencyModule } from '../common/idempotency/idempotency.module.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
+import { MarketsModule } from '../markets/markets.module.js';
+import { RiskModule } from '../risk/risk.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
 import { DepositsController } from './deposits.controller.js';
 import { DepositsService } from './deposits.service.js';
 
-@Module({ controllers: [DepositsController], providers: [DepositsService], exports: [DepositsService] })
+@Module({
+  imports: [AccountsModule, AccrualModule, ClockModule, IdempotencyModule, LedgerModule, MarketsModule, RiskModule, SettingsModule],
+  controllers: [DepositsController],
+  providers: [DepositsService],
+  exports: [DepositsService],
+})
 export class DepositsModule {}

@@ -1,9 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { LedgerCheckService } from './ledger-check.service.js';
 import { LedgerController } from './ledger.controller.js';
 import { LedgerService } from './ledger.service.js';
 
-@Global()
 @Module({
   controllers: [LedgerController],
   providers: [LedgerService, LedgerCheckService],

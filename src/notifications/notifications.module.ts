@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { ClockModule } from '../clock/clock.module.js';
 import { NotificationsService } from './notifications.service.js';
 
-@Global()
-@Module({ providers: [NotificationsService], exports: [NotificationsService] })
+@Module({ imports: [ClockModule], providers: [NotificationsService], exports: [NotificationsService] })
 export class NotificationsModule {}

@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module.js';
+import { ClockModule } from '../clock/clock.module.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
+import { RiskModule } from '../risk/risk.module.js';
 import { PortfolioController } from './portfolio.controller.js';
 import { PortfolioService } from './portfolio.service.js';
 import { StatementsService } from './statements.service.js';
 
 @Module({
+  imports: [AccountsModule, ClockModule, NotificationsModule, RiskModule],
   controllers: [PortfolioController],
   providers: [PortfolioService, StatementsService],
   exports: [PortfolioService],

@@ -2,12 +2,12 @@ import { Operation } from '../common/http/api-docs.js';
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { invalidField } from '../common/errors/domain-error.js';
-import { RiskSweeps } from '../risk/risk.jobs.js';
 import { IsString } from 'class-validator';
 import { AMOUNT_PATTERN } from '../common/money/amount.js';
 import { ASSET_CODES } from '../common/money/assets.js';
 import { AdminOnly } from '../common/auth/auth.decorators.js';
 import { PricesService, PriceView } from './prices.service.js';
+import { PriceMoves } from './price-moves.js';
 
 export class SetPriceDto {
   @ApiProperty({ example: '65000', pattern: AMOUNT_PATTERN.source, maxLength: 64, description: 'USD, a decimal string > 0 with at most 18 decimals' })
@@ -26,7 +26,7 @@ export class PriceViewDto {
 export class PricesController {
   constructor(
     private readonly prices: PricesService,
-    private readonly sweeps: RiskSweeps,
+    private readonly moves: PriceMoves,
   ) {}
 
   @Get()
@@ -45,7 +45,7 @@ export class PricesController {
   async set(@Param('asset') asset: string, @Body() body: SetPriceDto, @Query('wait') wait?: string): Promise<PriceView> {
     if (wait !== undefined && wait !== 'true' && wait !== 'false') throw invalidField('wait', 'must be true or false');
     const { pointId, ...view } = await this.prices.set(asset, body.price);
-    await this.sweeps.sweep(`price-${pointId}`, wait === 'true');
+    await this.moves.moved(pointId, wait === 'true');
     return view;
   }
 }

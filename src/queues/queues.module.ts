@@ -8,6 +8,8 @@ import { ALL_QUEUES } from './queue-names.js';
 export const REDIS = Symbol('REDIS');
 
 /** A plain Redis connection for health checks and small coordination; queues have their own. */
+// Global on purpose: infrastructure. The Redis connection and BullMQ's queues (@InjectQueue) are shared
+// plumbing, like the database; which domain module uses which queue is named by QUEUES at its call.
 @Global()
 @Module({
   imports: [

@@ -2,6 +2,9 @@ import { BeforeApplicationShutdown, Injectable, Module } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ClockModule } from '../clock/clock.module.js';
+import { AccrualModule } from '../accrual/accrual.module.js';
+import { RiskModule } from '../risk/risk.module.js';
 import { ClockTickProcessor, ClockTickScheduler } from '../clock/clock-tick.processor.js';
 import { AccrualProcessor } from '../accrual/accrual.jobs.js';
 import { RiskAccountProcessor, RiskSweepProcessor } from '../risk/risk.jobs.js';
@@ -28,7 +31,7 @@ class WorkersShutdown implements BeforeApplicationShutdown {
 }
 
 @Module({
-  imports: [ScheduleModule.forRoot(), DiscoveryModule],
+  imports: [ScheduleModule.forRoot(), DiscoveryModule, ClockModule, AccrualModule, RiskModule],
   providers: [ClockTickProcessor, ClockTickScheduler, AccrualProcessor, RiskSweepProcessor, RiskAccountProcessor, WorkersShutdown],
 })
 export class WorkersModule {}
