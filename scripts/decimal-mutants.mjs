@@ -30,6 +30,7 @@ export const FILES = [
   'src/risk/liquidation-plan.ts',
   'src/risk/liquidation-batch.ts',
   'src/loans/repayment.ts',
+  'src/markets/tier-lanes.ts',
   'src/loyalty/tiers.ts',
   'src/accrual/loyalty-cost.ts',
   'src/calc/compounding.ts',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Decimal, dec } from '../common/money/decimal.js';
 import type { ClosedDay, Lane, LaneDay, MarketState } from '../markets/market-state.js';
-import type { Tier } from '../loyalty/tiers.js';
+import type { Tier } from '../markets/tier-lanes.js';
 import { loyaltyCostOf } from './loyalty-cost.js';
 
 // The market's own rates for the day: supply 3.65 %, borrow 7.3 % (so that APR / 365 is 0.0001 and 0.0002).

@@ -17,7 +17,7 @@ import { scaledSupply } from '../markets/index-math.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
 import { ltvLimitExceeded } from '../risk/ltv-errors.js';
-import type { Tier } from '../loyalty/tiers.js';
+import type { Tier } from '../markets/tier-lanes.js';
 import { PositionRow, PositionView, positionAmount, positionView } from './positions.js';
 
 export const insufficientLiquidity = (asset: string, available: Decimal, needed: Decimal, decimals: number) =>

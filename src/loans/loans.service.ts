@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Tier, laneRates } from '../loyalty/tiers.js';
+import { Tier, laneRates } from '../markets/tier-lanes.js';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';

@@ -11,7 +11,8 @@ import { scaledDebt, scaledSupply } from '../markets/index-math.js';
 import { HoldingWrite, writeHoldings } from '../markets/holding-rows.js';
 import { PricesService } from '../prices/prices.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { LOYALTY_TOKEN, TIERS, Tier, isTier, tierFor } from './tiers.js';
+import { LOYALTY_TOKEN, tierFor } from './tiers.js';
+import { TIERS, Tier, isTier } from '../markets/tier-lanes.js';
 
 interface Holding {
   id: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { dec } from '../common/money/decimal.js';
-import { LOYALTY_TOKEN, MINIMUM_PORTFOLIO_USD, TIERS, isTier, laneRates, tierFor } from './tiers.js';
+import { LOYALTY_TOKEN, MINIMUM_PORTFOLIO_USD, tierFor } from './tiers.js';
 
 describe('loyalty tiers', () => {
   it('reads the tier from the LAB share of the collateral value, at each threshold exactly', () => {
@@ -15,14 +15,6 @@ describe('loyalty tiers', () => {
   it('keeps portfolios under $5,000 at base, whatever their share', () => {
     expect(tierFor(dec('4999.99'), dec('4999.99'))).toBe('base');
     expect(tierFor(dec('0'), dec('0'))).toBe('base');
-  });
-
-  it('adds the supply bonus and takes the borrow discount off, never below zero', () => {
-    const market = { supplyApr: dec('0.012'), borrowApr: dec('0.07') };
-    expect(laneRates(market, 'base')).toEqual({ supplyApr: dec('0.012'), borrowApr: dec('0.07') });
-    expect(laneRates(market, 'silver')).toEqual({ supplyApr: dec('0.017'), borrowApr: dec('0.06') });
-    expect(laneRates(market, 'gold').borrowApr.toFixed()).toBe('0.02');
-    expect(laneRates(market, 'platinum')).toEqual({ supplyApr: dec('0.032'), borrowApr: dec('0') });
   });
 });
 
@@ -56,28 +48,7 @@ describe('loyalty tier rules (each boundary on both sides)', () => {
     expect(tierFor(dec('476.19'), dec('4523.81').plus('476.19'))).toBe('gold');
   });
 
-  it('gives each tier its own supply bonus and borrow discount', () => {
-    const market = { supplyApr: dec('0.03'), borrowApr: dec('0.2') };
-    const show = (tier: 'base' | 'silver' | 'gold' | 'platinum') => {
-      const r = laneRates(market, tier);
-      return [r.supplyApr.toFixed(), r.borrowApr.toFixed()];
-    };
-    expect(show('base')).toEqual(['0.03', '0.2']);
-    expect(show('silver')).toEqual(['0.035', '0.19']); //   +0.5 %, −1 %
-    expect(show('gold')).toEqual(['0.04', '0.15']); //      +1 %,   −5 %
-    expect(show('platinum')).toEqual(['0.05', '0.12']); //  +2 %,   −8 %
-  });
-
-  it('takes the discount off down to zero exactly, never below', () => {
-    expect(laneRates({ supplyApr: dec('0.01'), borrowApr: dec('0.08') }, 'platinum').borrowApr.toFixed()).toBe('0');
-    expect(laneRates({ supplyApr: dec('0.01'), borrowApr: dec('0.0801') }, 'platinum').borrowApr.toFixed()).toBe('0.0001');
-    expect(laneRates({ supplyApr: dec('0.01'), borrowApr: dec('0.03') }, 'gold').borrowApr.toFixed()).toBe('0');
-  });
-
-  it('knows its tiers by name', () => {
-    expect(TIERS).toEqual(['base', 'silver', 'gold', 'platinum']);
-    for (const tier of TIERS) expect(isTier(tier)).toBe(true);
-    for (const other of ['Base', 'diamond', '', 1, null, undefined, {}]) expect(isTier(other)).toBe(false);
+  it('knows its token and minimum portfolio', () => {
     expect(LOYALTY_TOKEN).toBe('LAB');
     expect(MINIMUM_PORTFOLIO_USD.toFixed()).toBe('5000');
   });

@@ -1,7 +1,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import type { Decimal } from '../common/money/decimal.js';
-import type { Tier } from '../loyalty/tiers.js';
+import type { Tier } from './tier-lanes.js';
 
 /** A position's or loan's scaled amount after a change, and the change to record. */
 export interface HoldingWrite {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Decimal, dec } from '../common/money/decimal.js';
-import type { Tier } from '../loyalty/tiers.js';
+import type { Tier } from './tier-lanes.js';
 import { closeDay, dayAverageScaled, liveAt, marketFromRow, rollTo, type Lane, type MarketState } from './market-state.js';
 
 // Expected figures below come from the contract's formulas (api-contract, Time and interest),

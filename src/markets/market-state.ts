@@ -3,7 +3,7 @@ import { roundOwedByUser, roundOwedToUser } from '../common/money/rounding.js';
 import { MS_PER_DAY, addDays, dayStart, utcDateString } from '../clock/dates.js';
 import { indexAt, nextDayIndex } from './index-math.js';
 import { RateModel, ratesAt, utilization } from './rate-model.js';
-import { TIERS, Tier, laneRates } from '../loyalty/tiers.js';
+import { TIERS, Tier, laneRates } from './tier-lanes.js';
 
 export interface RiskLevels {
   maxLtv: Decimal;

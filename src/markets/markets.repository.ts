@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { MarketState, marketFromRow } from './market-state.js';
-import { TIERS, Tier } from '../loyalty/tiers.js';
+import { TIERS, Tier } from './tier-lanes.js';
 import { Decimal, ZERO } from '../common/money/decimal.js';
 import { dayStart, utcDateString } from '../clock/dates.js';
 

@@ -1,4 +1,4 @@
-import { TIERS, laneRates } from '../loyalty/tiers.js';
+import { TIERS, laneRates } from './tier-lanes.js';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { laneRates } from '../loyalty/tiers.js';
+import { laneRates } from '../markets/tier-lanes.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { OwnedAccount } from '../accounts/accounts.service.js';

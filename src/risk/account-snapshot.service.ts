@@ -4,7 +4,7 @@ import { Decimal, dec } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { MarketState, liveAt, LiveIndexes, LiveMarket } from '../markets/market-state.js';
-import { Tier, isTier } from '../loyalty/tiers.js';
+import { Tier, isTier } from '../markets/tier-lanes.js';
 import { PricesService } from '../prices/prices.service.js';
 import { positionAmount } from '../deposits/positions.js';
 import { Holding, Valuation, valueAccount } from './valuation.js';

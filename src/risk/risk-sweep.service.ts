@@ -4,7 +4,7 @@ import { ClockService } from '../clock/clock.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { liveAt } from '../markets/market-state.js';
 import { PricesService } from '../prices/prices.service.js';
-import { TIERS } from '../loyalty/tiers.js';
+import { TIERS } from '../markets/tier-lanes.js';
 import { Decimal } from '../common/money/decimal.js';
 
 const FACTOR_DECIMALS = 12;
