@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { wallClockMs } from '../clock/wall-clock.js';
+import { wallClockMs } from '../common/time/wall-clock.js';
 
 /** One structured line per request: method, path, status and how long it took. */
 export function requestLogger(logger: LoggerService) {

@@ -4,7 +4,7 @@ import { Interval } from '@nestjs/schedule';
 import type { Job, Queue } from 'bullmq';
 import { QUEUES } from '../queues/queue-names.js';
 import { ClockService } from './clock.service.js';
-import { wallClockMs } from './wall-clock.js';
+import { wallClockMs } from '../common/time/wall-clock.js';
 
 const TICK_EVERY_MS = 30_000;
 

@@ -5,7 +5,7 @@ import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { DayStartHooks } from './day-start.hooks.js';
 import { MS_PER_DAY, MS_PER_HOUR, dayStart, daysAfter, utcDateString } from './dates.js';
-import { wallClock } from './wall-clock.js';
+import { wallClock } from '../common/time/wall-clock.js';
 
 export type ClockMode = 'simulated' | 'realtime';
 

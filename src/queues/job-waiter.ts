@@ -1,6 +1,6 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { AppConfig } from '../config/app-config.js';
-import { wallClockMs } from '../clock/wall-clock.js';
+import { wallClockMs } from '../common/time/wall-clock.js';
 
 const RECHECK_MS = 1000;
 /** How many job states one round reads at once. */

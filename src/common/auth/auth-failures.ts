@@ -1,4 +1,4 @@
-import { wallClockMs } from '../../clock/wall-clock.js';
+import { wallClockMs } from '../time/wall-clock.js';
 
 /**
  * Counts failed authentications per client address in a fixed window (real time: an attacker

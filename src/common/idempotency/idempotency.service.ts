@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { PrismaService, Tx } from '../../prisma/prisma.service.js';
 import { DomainError } from '../errors/domain-error.js';
 import { Caller, idempotencyScope } from '../auth/caller.js';
-import { wallClock } from '../../clock/wall-clock.js';
+import { wallClock } from '../time/wall-clock.js';
 
 export interface CommandResult<T = unknown> {
   statusCode: number;

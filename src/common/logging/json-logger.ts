@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import { wallClock } from '../../clock/wall-clock.js';
+import { wallClock } from '../time/wall-clock.js';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 type Level = (typeof LEVELS)[number];
