@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { Caller } from '../common/auth/caller.js';
-import { DomainError, notFound, validationFailed } from '../common/errors/domain-error.js';
+import { notFound, validationFailed } from '../common/errors/domain-error.js';
+import { kycRequired } from '../common/errors/catalogue.js';
 import { isUuid } from '../common/http/uuid.js';
 
 export interface OwnedAccount {
@@ -37,9 +38,7 @@ export class AccountsService {
   /** Money can move only for a user whose KYC is approved. */
   static requireKyc(account: OwnedAccount): void {
     if (account.kycStatus !== 'approved') {
-      throw new DomainError(403, 'KYC_REQUIRED', `KYC is ${account.kycStatus}; it must be approved before money can move`, {
-        kycStatus: account.kycStatus,
-      });
+      throw kycRequired(account.kycStatus);
     }
   }
 

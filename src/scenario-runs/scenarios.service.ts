@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import { loadConfig } from '../config/app-config.js';
 import type { AppConfig } from '../config/app-config.js';
-import { DomainError } from '../common/errors/domain-error.js';
+import { invalidScenario } from '../common/errors/catalogue.js';
 import { ScenarioError, parseScenario } from '../scenarios/scenario-format.js';
 import type { ScenarioResult } from '../scenarios/scenario-runner.js';
 import { textSummary } from '../scenarios/scenario-report.js';
@@ -34,7 +34,7 @@ export class ScenariosService {
       scenario = parseScenario(text, 'scenario');
     } catch (error) {
       if (error instanceof ScenarioError) {
-        throw new DomainError(422, 'INVALID_SCENARIO', `The scenario has ${error.problems.length} problem(s)`, { problems: error.problems });
+        throw invalidScenario(error.problems);
       }
       throw error;
     }

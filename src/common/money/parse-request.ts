@@ -1,4 +1,5 @@
-import { DomainError, invalidField } from '../errors/domain-error.js';
+import { invalidField } from '../errors/domain-error.js';
+import { unsupportedNetwork } from '../errors/catalogue.js';
 import { AssetInfo } from './assets.js';
 import { checkAmount } from './amount.js';
 import { Decimal } from './decimal.js';
@@ -16,11 +17,7 @@ export function parseAssetOnNetwork(rawAsset: unknown, rawNetwork: unknown): { a
   const asset = requireAsset(rawAsset);
   const network = rawNetwork === undefined ? asset.networks[0] : String(rawNetwork);
   if (!asset.networks.includes(network)) {
-    throw new DomainError(400, 'UNSUPPORTED_NETWORK', `${asset.code} cannot arrive on ${network.slice(0, 40)}; use ${asset.networks.join(' or ')}`, {
-      asset: asset.code,
-      network: network.slice(0, 40),
-      networks: asset.networks,
-    });
+    throw unsupportedNetwork(asset.code, network, asset.networks);
   }
   return { asset, network };
 }
