@@ -54,7 +54,6 @@ export function configProblems(env) {
   string('QUEUE_PREFIX', 'lendlab', (v) => (/^[A-Za-z0-9_-]{1,40}$/.test(v) ? undefined : 'must be 1-40 letters, digits, _ or -'));
   string('ADMIN_API_KEY', undefined, (v) => (v.length >= 16 && v.length <= 200 ? undefined : 'must be 16 to 200 characters'));
   oneOf('CLOCK_MODE', 'simulated', ['simulated', 'realtime']);
-  bool('RUN_API');
   bool('RUN_WORKERS');
   int('BODY_LIMIT_BYTES', 1024, 10_485_760);
   int('AUTH_FAILURE_LIMIT', 1, 1_000_000);

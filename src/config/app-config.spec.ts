@@ -61,8 +61,7 @@ describe('the sandbox checks the same rules before anything slow (scripts/lib/co
     QUEUE_PREFIX: ['a b', 'x'.repeat(41), 'é'],
     ADMIN_API_KEY: ['short', 'x'.repeat(15), 'x'.repeat(201), ''],
     CLOCK_MODE: ['fast', 'Simulated'],
-    RUN_API: ['yes', 'TRUE'],
-    RUN_WORKERS: ['maybe'],
+    RUN_WORKERS: ['maybe', 'yes', 'TRUE'],
     BODY_LIMIT_BYTES: ['1023', '10485761', '1e5'],
     AUTH_FAILURE_LIMIT: ['0', 'x'],
     AUTH_FAILURE_WINDOW_SECONDS: ['0', '86401'],
@@ -71,7 +70,7 @@ describe('the sandbox checks the same rules before anything slow (scripts/lib/co
   const GOOD: Record<string, string[]> = {
     PORT: ['0', '1', '65535'],
     CLOCK_START: ['2030-06-01T12:00:00.5Z'],
-    RUN_API: ['true', '1', 'false', '0'],
+    RUN_WORKERS: ['true', '1', 'false', '0'],
     LOG_LEVEL: ['debug', 'info', 'warn', 'error'],
     ADMIN_API_KEY: ['x'.repeat(16), 'x'.repeat(200)],
     REDIS_URL: ['rediss://h:1'],

@@ -13,7 +13,6 @@ export interface AppConfig {
   adminApiKey: string;
   clockMode: 'simulated' | 'realtime';
   clockStart: Date;
-  runApi: boolean;
   runWorkers: boolean;
   bodyLimitBytes: number;
   authFailureLimit: number;
@@ -109,7 +108,6 @@ export function loadConfig(env: Env): AppConfig {
     ),
     clockMode: read.oneOf('CLOCK_MODE', 'simulated', ['simulated', 'realtime'] as const),
     clockStart: new Date(clockStart),
-    runApi: read.bool('RUN_API', true),
     runWorkers: read.bool('RUN_WORKERS', true),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 65536, 1024, 10_485_760),
     authFailureLimit: read.int('AUTH_FAILURE_LIMIT', 30, 1, 1_000_000),

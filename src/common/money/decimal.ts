@@ -23,13 +23,3 @@ export function dec(value: DecimalInput): Decimal {
 
 export const ZERO = new Decimal(0);
 export const ONE = new Decimal(1);
-
-/** Plain decimal string (no exponent), trailing zeros trimmed: how rates and indexes are shown. */
-export function plain(value: Decimal): string {
-  return value.toFixed();
-}
-
-/** Plain decimal string with exactly `decimals` places: how amounts are shown. */
-export function fixed(value: Decimal, decimals: number): string {
-  return value.toFixed(decimals);
-}

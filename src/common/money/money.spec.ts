@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { Decimal, ONE, ZERO, dec, fixed, plain } from './decimal.js';
+import { Decimal, ONE, ZERO, dec } from './decimal.js';
 import { AMOUNT_DOC, AMOUNT_PATTERN, PRICE_DECIMALS, checkAmount } from './amount.js';
 import { parseAmountOf, parseAssetOnNetwork } from './parse-request.js';
 import { requireAsset } from './require-asset.js';
 import { DomainError } from '../errors/domain-error.js';
-import { roundOwedByUser, roundOwedToUser, roundTowardsPlatform, roundTowardsUser } from './rounding.js';
+import { roundOwedByUser, roundOwedToUser } from './rounding.js';
 import { ASSETS, ASSET_CODES, NETWORK_CODES, findAsset } from './assets.js';
 
 describe('money precision', () => {
@@ -94,18 +94,6 @@ describe('rounding towards the platform', () => {
   });
 });
 
-describe('rounding by who is favoured', () => {
-  const exact = dec('2.000000015');
-  it('favours the platform: it owes less, it is owed more', () => {
-    expect(roundTowardsPlatform(exact, 8, 'platform').toFixed(8)).toBe('2.00000001');
-    expect(roundTowardsPlatform(exact, 8, 'user').toFixed(8)).toBe('2.00000002');
-  });
-  it('favours the user the other way round', () => {
-    expect(roundTowardsUser(exact, 8, 'platform').toFixed(8)).toBe('2.00000002');
-    expect(roundTowardsUser(exact, 8, 'user').toFixed(8)).toBe('2.00000001');
-  });
-});
-
 describe('amounts and assets from a request', () => {
   it('reads an amount of an asset, or refuses it as a validation failure naming the field', () => {
     const usdc = findAsset('USDC')!;
@@ -184,10 +172,10 @@ describe('amounts and assets from a request', () => {
     expect(checkAmount('abc', 6)).toMatchObject({ message: 'must be a plain decimal string such as "1.5"' });
   });
 
-  it('shows decimals exactly: plain without an exponent, fixed with the asset’s places', () => {
-    expect(plain(dec('0.0000000000000000000000000001'))).toBe('0.0000000000000000000000000001');
-    expect(plain(dec('1e20'))).toBe('100000000000000000000');
-    expect(fixed(dec('1.5'), 6)).toBe('1.500000');
+  it('shows decimals exactly: toFixed() without an exponent, toFixed(places) with the asset’s places', () => {
+    expect(dec('0.0000000000000000000000000001').toFixed()).toBe('0.0000000000000000000000000001');
+    expect(dec('1e20').toFixed()).toBe('100000000000000000000');
+    expect(dec('1.5').toFixed(6)).toBe('1.500000');
     expect(dec('1').div(3).toFixed().length).toBe(66); // 64 significant digits: "0." and 64 threes
     expect(ZERO.toFixed()).toBe('0');
     expect(ONE.toFixed()).toBe('1');

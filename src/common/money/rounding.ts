@@ -16,16 +16,3 @@ export function roundOwedToUser(value: Decimal, decimals: number): Decimal {
 export function roundOwedByUser(value: Decimal, decimals: number): Decimal {
   return value.toDecimalPlaces(decimals, Decimal.ROUND_UP);
 }
-
-/** Who owes the amount being rounded. */
-export type Debtor = 'platform' | 'user';
-
-/** In the platform's favour: what it owes rounds down, what a user owes rounds up (the rule everywhere money moves). */
-export function roundTowardsPlatform(value: Decimal, decimals: number, debtor: Debtor): Decimal {
-  return debtor === 'platform' ? roundOwedToUser(value, decimals) : roundOwedByUser(value, decimals);
-}
-
-/** In the user's favour, the opposite: for figures that promise nothing (a best case shown to a user), never for postings. */
-export function roundTowardsUser(value: Decimal, decimals: number, debtor: Debtor): Decimal {
-  return value.toDecimalPlaces(decimals, debtor === 'platform' ? Decimal.ROUND_UP : Decimal.ROUND_DOWN);
-}

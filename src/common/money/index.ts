@@ -1,4 +1,0 @@
-export * from './decimal.js';
-export * from './rounding.js';
-export * from './assets.js';
-export * from './amount.js';
