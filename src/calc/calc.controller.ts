@@ -3,11 +3,12 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Decimal } from '../common/money/decimal.js';
 import { AMOUNT_PATTERN, checkAmount } from '../common/money/amount.js';
+import { rateDigits } from '../common/money/rate-pattern.js';
 import { invalidField } from '../common/errors/domain-error.js';
 import { Compounding, aprFromApy, apyFromApr, growth, parseCompounding, realRate, showRate } from './compounding.js';
 
-const RATE = /^(0|[1-9][0-9]{0,2})(\.[0-9]{1,30})?$/;
-const SIGNED_RATE = /^-?(0|[1-9][0-9]{0,2})(\.[0-9]{1,30})?$/;
+const RATE = new RegExp(`^${rateDigits(30)}$`);
+const SIGNED_RATE = new RegExp(`^${rateDigits(30, true)}$`);
 const COMPOUNDING_HELP = 'annual, semiannual, quarterly, monthly, weekly, daily, hourly, continuous, or a whole number from 1 to 1000000';
 
 function rate(name: string, raw: unknown): Decimal {

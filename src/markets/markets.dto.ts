@@ -3,9 +3,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsString, Matches, ValidateNested } from 'class-validator';
 import { ASSET_CODES } from '../common/money/assets.js';
+import { rateDigits } from '../common/money/rate-pattern.js';
 
 /** 0 to 1000 with at most 18 decimals (api-contract): exactly what the columns store, never rounded. */
-const RATE = /^((0|[1-9][0-9]{0,2})(\.[0-9]{1,18})?|1000(\.0{1,18})?)$/;
+const RATE = new RegExp(`^(${rateDigits(18)}|1000(\\.0{1,18})?)$`);
 const RATE_MESSAGE = 'must be a decimal string from 0 to 1000 such as "0.045" (at most 18 decimals)';
 const RATE_DOC = { pattern: RATE.source, description: 'A decimal string from 0 to 1000, at most 18 decimals; stored exactly' };
 

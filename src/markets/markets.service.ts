@@ -4,7 +4,7 @@ import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { ASSETS } from '../common/money/assets.js';
 import { requireAsset } from '../common/money/require-asset.js';
-import { Decimal, ONE, ZERO, dec } from '../common/money/decimal.js';
+import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { invalidField, validationFailed } from '../common/errors/domain-error.js';
 import { isCalendarDate, utcDateString } from '../clock/dates.js';
 import { LedgerService } from '../ledger/ledger.service.js';
@@ -17,6 +17,7 @@ import { MarketsRepository } from './markets.repository.js';
 import { MarketState, liveAt } from './market-state.js';
 import { ratesAt } from './rate-model.js';
 import type { MarketDayView, MarketView, RateCurvePointView, UpdateMarketDto } from './markets.dto.js';
+import { liquidationCeiling, liquidationLevelFits } from '../settings/liquidation-level.js';
 
 const DAILY = 365;
 
@@ -104,8 +105,8 @@ export class MarketsService implements OnModuleInit {
           fields: { risk: ['0 < maxLtv < marginCallLtv < liquidationLtv'] },
         });
       }
-      if (risk.liquidationLtv.gte(ONE.minus(liquidationFee))) {
-        throw invalidField('risk.liquidationLtv', `must be below 1 − liquidationFee (${ONE.minus(liquidationFee).toFixed()}): a sale lowers LTV only below it`);
+      if (!liquidationLevelFits(risk.liquidationLtv, liquidationFee)) {
+        throw invalidField('risk.liquidationLtv', `must be below 1 − liquidationFee (${liquidationCeiling(liquidationFee).toFixed()}): a sale lowers LTV only below it`);
       }
       await tx.market.update({
         where: { asset: asset.code },

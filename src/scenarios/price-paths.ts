@@ -1,4 +1,5 @@
 import { Decimal, dec } from '../common/money/decimal.js';
+import { seededRandom } from '../common/random/seeded-random.js';
 import type { PricePath, Replay } from './scenario-format.js';
 import { priceHistory, rescale, window } from './price-history.js';
 
@@ -83,16 +84,9 @@ function show(price: Decimal): string {
   return price.toSignificantDigits(SIGNIFICANT_DIGITS, Decimal.ROUND_HALF_EVEN).toFixed();
 }
 
-/** Standard normal draws (Box–Muller) from mulberry32, a small seeded generator. */
+/** Standard normal draws (Box–Muller) from the seeded generator. */
 function standardNormals(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   return () => {
     const u = 1 - uniform(); // (0, 1]: log(0) never happens
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());

@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { DEMO_PRICES } from '../markets/market-defaults.js';
+import { ASSET_CODES } from '../common/money/assets.js';
 import { DATA_SET_NAME, dataSets, daysBetween, isDate, priceHistory } from './price-history.js';
 import type { PriceHistory } from './price-history.js';
 
@@ -90,7 +91,8 @@ export class ScenarioError extends Error {
   }
 }
 
-const ASSETS = ['BTC', 'ETH', 'SOL', 'USDC', 'USDT', 'LAB'];
+// The listed assets, in the contract's order (common/money/assets.ts).
+const ASSETS = ASSET_CODES;
 
 /**
  * The price an asset starts at when the scenario's `prices` does not name it: 1 for the

@@ -2,7 +2,7 @@ import { Decimal, dec } from '../common/money/decimal.js';
 import { DEFAULT_PRICES, assetsOf } from './scenario-format.js';
 import type { Action, Expectation, Scenario, Step, Where } from './scenario-format.js';
 import { pricePoints } from './price-paths.js';
-import type { DayRecord } from '../charts/scenario-charts.js';
+import type { DayRecord, ScenarioResult as ChartedResult } from '../charts/scenario-charts.js';
 
 /** The HTTP API as the runner uses it: the same endpoints a client calls, nothing underneath. */
 export interface ScenarioApi {
@@ -31,15 +31,10 @@ export interface ExpectationRecord {
   passed: boolean;
 }
 
-export interface ScenarioResult {
-  name: string;
-  description: string;
-  start: string;
-  days: number;
-  passed: boolean;
+/** What the charts read (src/charts), with each step's and expectation's full record. */
+export interface ScenarioResult extends ChartedResult {
   steps: StepRecord[];
   expectations: ExpectationRecord[];
-  daily: DayRecord[];
 }
 
 interface Timed {

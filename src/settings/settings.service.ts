@@ -1,7 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
-import { Decimal, ONE, dec } from '../common/money/decimal.js';
+import { Decimal, dec } from '../common/money/decimal.js';
+import { liquidationLevelFits } from './liquidation-level.js';
 import { invalidField } from '../common/errors/domain-error.js';
 
 export interface Settings {
@@ -45,7 +46,7 @@ export class SettingsService implements OnModuleInit {
       if (fee) {
         const markets = await tx.$queryRaw<{ asset: string; liquidation_ltv: string }[]>`
           SELECT asset, liquidation_ltv::text FROM markets ORDER BY asset FOR UPDATE`;
-        const blocking = markets.filter((m) => dec(m.liquidation_ltv).gte(ONE.minus(fee)));
+        const blocking = markets.filter((m) => !liquidationLevelFits(dec(m.liquidation_ltv), fee));
         if (blocking.length) {
           throw invalidField(
             'liquidationFee',

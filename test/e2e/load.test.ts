@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_KEY, startTestApp, TestApp } from '../support/test-app.js';
 import { AppProcess, startAppProcess } from '../support/app-process.js';
-import { seededRandom } from '../support/random.js';
+import { seededRandom } from '../../src/common/random/seeded-random.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { Decimal } from '../../src/common/money/decimal.js';
 

@@ -6,7 +6,7 @@ import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { Decimal, ZERO, dec } from '../../src/common/money/decimal.js';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { withClient } from '../support/database.js';
-import { seededRandom } from '../support/random.js';
+import { seededRandom } from '../../src/common/random/seeded-random.js';
 
 const AT = new Date('2026-01-01T00:00:00Z');
 

@@ -1,4 +1,8 @@
-/** A small seeded generator (mulberry32): the same seed gives the same test every run. */
+/**
+ * A small seeded generator (mulberry32): uniform draws in [0, 1), the same sequence for the same
+ * seed on every run. For made-up inputs only (a scenario's random price walk, generated tests),
+ * never for anything secret (keys use node:crypto) and never for money arithmetic.
+ */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
