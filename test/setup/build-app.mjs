@@ -3,10 +3,12 @@
 // main.js) to kill them, or run two of them. Inside node_modules so that the compiled files
 // resolve the project's packages; a second or so, against tsc's twenty.
 import path from 'node:path';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { transformFile } from '@swc/core';
 import { SWC_OPTIONS } from './swc-options.mjs';
 
+
+const MIGRATOR_FILES = ['scripts/lib/migrate.mjs'];
 
 function sources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -32,6 +34,12 @@ export async function buildApp(root) {
       writeFileSync(target, code);
     }),
   );
+  // The migrator the application imports (src/scenarios/scenario-database.ts), beside it as in
+  // dist/ (tsconfig.build.json compiles it there): plain JavaScript already.
+  for (const file of MIGRATOR_FILES) {
+    mkdirSync(path.dirname(path.join(out, file)), { recursive: true });
+    copyFileSync(path.join(root, file), path.join(out, file));
+  }
   writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n');
   return { dir: path.join(out, 'src'), remove: () => rmSync(out, { recursive: true, force: true }) };
 }
