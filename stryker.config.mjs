@@ -13,6 +13,7 @@ export default {
     'src/risk/liquidation-batch.ts',
     'src/risk/review-batcher.ts',
     'src/loans/repayment.ts',
+    'src/markets/tier-lanes.ts',
     'src/loyalty/tiers.ts',
     'src/accrual/loyalty-cost.ts',
     'src/calc/compounding.ts',
