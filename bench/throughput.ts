@@ -94,6 +94,7 @@ async function createUsers(api: string): Promise<BenchUser[]> {
 async function prepareWorld(api: string, users: BenchUser[]): Promise<void> {
   await call(api, BENCH_ADMIN_KEY, 'PUT', '/v1/settings', { lendingPeriodDays: 0 });
   await call(api, BENCH_ADMIN_KEY, 'PUT', '/v1/prices/BTC', { price: '50000' });
+  await call(api, BENCH_ADMIN_KEY, 'PUT', '/v1/prices/USDC', { price: '1' });
   const whale = await call(api, BENCH_ADMIN_KEY, 'POST', '/v1/users', { name: 'bench liquidity', kycStatus: 'approved' });
   await call(api, whale.apiKey, 'POST', `/v1/accounts/${whale.accounts[0].id}/deposits`, { asset: 'USDC', amount: '100000000' });
   await inParallel(users, 8, async (user) => {

@@ -5,7 +5,8 @@ import { MS_PER_DAY } from '../clock/dates.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
 import { OverdraftError } from '../ledger/ledger.types.js';
-import { Decimal, dec } from '../common/money/decimal.js';
+import { Decimal, ZERO, dec } from '../common/money/decimal.js';
+import { recordChange } from '../holdings/holding-rows.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { AssetInfo } from '../common/money/assets.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -15,10 +16,9 @@ import { MarketsRepository } from '../markets/markets.repository.js';
 import { liveAt } from '../markets/market-state.js';
 import { scaledSupply } from '../markets/index-math.js';
 import { SettingsService } from '../settings/settings.service.js';
-import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
-import { ltvLimitExceeded } from '../risk/ltv-errors.js';
-import type { Tier } from '../loyalty/tiers.js';
-import { PositionRow, PositionView, positionAmount, positionView } from './positions.js';
+import { AccountSnapshotService } from '../holdings/account-snapshot.service.js';
+import { ltvLimitExceeded } from '../holdings/ltv-errors.js';
+import { PositionRow, PositionView, positionAmount, positionView } from '../holdings/positions.js';
 
 export const insufficientLiquidity = (asset: string, available: Decimal, needed: Decimal, decimals: number) =>
   new DomainError(409, 'INSUFFICIENT_LIQUIDITY', `The ${asset} market holds ${available.toFixed(decimals)} in cash; ${needed.toFixed(decimals)} is needed`, {
@@ -65,7 +65,7 @@ export class DepositsService {
         opened_at = CASE WHEN positions.scaled = 0 THEN EXCLUDED.opened_at ELSE positions.opened_at END,
         updated_at = EXCLUDED.updated_at
       RETURNING id, account_id, asset, scaled::text, principal::text, matures_at`;
-    await this.recordChange(tx, row, now, 'deposit', tier);
+    await recordChange(tx, 'position', { id: row.id, scaledAfter: dec(row.scaled), kind: 'deposit', tier }, now);
     await this.markets.addToTotals(tx, now, [{ asset: asset.code, tier, supplyScaled: scaled, supplyPrincipal: amount }]);
     await this.ledger.post(tx, {
       type: 'deposit',
@@ -153,7 +153,7 @@ export class DepositsService {
       throw error;
     }
     await tx.$executeRaw`UPDATE positions SET scaled = 0, principal = 0, updated_at = ${now} WHERE id = ${row.id}::uuid`;
-    await this.recordChange(tx, { ...row, scaled: '0' }, now, 'withdrawal', tier);
+    await recordChange(tx, 'position', { id: row.id, scaledAfter: ZERO, kind: 'withdrawal', tier }, now);
     await this.markets.addToTotals(tx, now, [{ asset: asset.code, tier, supplyScaled: scaled.negated(), supplyPrincipal: principal.negated() }]);
     return { asset: asset.code, amount: payout.toFixed(asset.decimals) };
   }
@@ -165,11 +165,5 @@ export class DepositsService {
     const after = this.snapshots.value(snapshot, snapshot.positions.filter((p) => p.asset !== asset), snapshot.loans);
     const limit = after.levels?.maxLtv ?? dec(0);
     if (!after.ltv || after.ltv.gt(limit)) throw ltvLimitExceeded(limit, after.ltv, 'withdrawing this position');
-  }
-
-  private async recordChange(tx: Tx, row: PositionRow, at: Date, kind: string, tier: Tier): Promise<void> {
-    await tx.$executeRaw`
-      INSERT INTO position_changes (position_id, at, kind, scaled_after, tier)
-      VALUES (${row.id}::uuid, ${at}, ${kind}, ${row.scaled}::numeric, ${tier})`;
   }
 }

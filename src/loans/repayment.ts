@@ -1,5 +1,5 @@
 import { Decimal, ZERO, dec } from '../common/money/decimal.js';
-import { roundOwedByUser } from '../common/money/rounding.js';
+import { loanOutstanding } from '../holdings/loan-outstanding.js';
 import { chart } from '../ledger/chart.js';
 import type { EntryInput } from '../ledger/ledger.types.js';
 import { SCALED_DECIMALS } from '../markets/index-math.js';
@@ -31,7 +31,7 @@ export interface Repayment {
 export function repaymentOf(row: LoanRow, decimals: number, borrowIndex: Decimal, amount: Decimal): Repayment {
   const scaled = dec(row.scaled_debt);
   const principal = dec(row.principal);
-  const outstanding = roundOwedByUser(scaled.times(borrowIndex), decimals);
+  const outstanding = loanOutstanding(scaled, borrowIndex, decimals);
   const full = amount.gte(outstanding);
   const interestDue = Decimal.max(outstanding.minus(principal), ZERO);
   const interestPaid = Decimal.min(amount, interestDue);

@@ -38,3 +38,16 @@ export async function writeHoldings(tx: Tx, holding: keyof typeof TABLES, writes
     SELECT id, ${at}, kind, scaled, tier FROM unnest(${writes.map((w) => w.id)}::uuid[], ${writes.map((w) => w.kind)}::text[],
       ${writes.map((w) => w.scaledAfter.toFixed())}::numeric[], ${writes.map((w) => w.tier)}::text[]) AS v(id, kind, scaled, tier)`;
 }
+
+/** One position's (or loan's) change in its history, as a single movement records it. */
+export async function recordChange(
+  tx: Tx,
+  holding: keyof typeof TABLES,
+  change: { id: string; scaledAfter: Decimal; kind: string; tier: Tier },
+  at: Date,
+): Promise<void> {
+  const table = TABLES[holding];
+  await tx.$executeRaw`
+    INSERT INTO ${table.changes} (${table.key}, at, kind, scaled_after, tier)
+    VALUES (${change.id}::uuid, ${at}, ${change.kind}, ${change.scaledAfter.toFixed()}::numeric, ${change.tier})`;
+}
