@@ -126,19 +126,50 @@ describe('ledger', () => {
     });
   });
 
-  it('refuses, at commit, a transaction written by hand that does not balance', async () => {
+  it('refuses, at its statement, a transaction written by hand that does not balance', async () => {
     await withClient(app.databaseUrl, async (client) => {
       const [a, b] = (
         await client.query(`SELECT id FROM ledger_accounts WHERE code IN ('imm:a', 'imm:b') ORDER BY code`)
       ).rows.map((r) => r.id);
       await client.query('BEGIN');
       const tx = await client.query(`INSERT INTO ledger_transactions (type, at) VALUES ('by-hand', now()) RETURNING id`);
-      await client.query(`INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount) VALUES ($1, $2, 'SOL', 3), ($1, $3, 'SOL', -2)`, [
-        tx.rows[0].id,
-        a,
-        b,
-      ]);
-      await expect(client.query('COMMIT')).rejects.toThrow(/does not balance/);
+      await expect(
+        client.query(`INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount) VALUES ($1, $2, 'SOL', 3), ($1, $3, 'SOL', -2)`, [
+          tx.rows[0].id,
+          a,
+          b,
+        ]),
+      ).rejects.toThrow(new RegExp(`ledger transaction ${tx.rows[0].id} does not balance: SOL 1`));
+      await client.query('ROLLBACK');
+    });
+  });
+
+  it('checks every transaction one statement touches, and wants all of a transaction\'s entries in one statement', async () => {
+    await withClient(app.databaseUrl, async (client) => {
+      const [a, b] = (
+        await client.query(`SELECT id FROM ledger_accounts WHERE code IN ('imm:a', 'imm:b') ORDER BY code`)
+      ).rows.map((r) => r.id);
+      const insertEntries = (values: string, params: unknown[]) =>
+        client.query(`INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount) VALUES ${values}`, params);
+      await client.query('BEGIN');
+      const [good, bad] = (
+        await client.query(`INSERT INTO ledger_transactions (type, at) VALUES ('by-hand', now()), ('by-hand', now()) RETURNING id`)
+      ).rows.map((r) => r.id);
+      // One balanced and one unbalanced transaction in the same statement: the statement is refused.
+      await expect(
+        insertEntries(`($1, $3, 'SOL', 2), ($1, $4, 'SOL', -2), ($2, $3, 'SOL', 1), ($2, $4, 'BTC', -1)`, [good, bad, a, b]),
+      ).rejects.toThrow(new RegExp(`ledger transaction ${bad} does not balance: BTC -1\\.0+; ledger transaction ${bad} does not balance: SOL 1\\.0+$`));
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      const [split] = (await client.query(`INSERT INTO ledger_transactions (type, at) VALUES ('by-hand', now()) RETURNING id`)).rows.map((r) => r.id);
+      // Half a posting now and the other half later is refused at the first half.
+      await expect(insertEntries(`($1, $2, 'SOL', 2)`, [split, a])).rejects.toThrow(/does not balance: SOL 2/);
+      await client.query('ROLLBACK');
+      // A balanced statement passes, and so does the commit.
+      await client.query('BEGIN');
+      const [fine] = (await client.query(`INSERT INTO ledger_transactions (type, at) VALUES ('by-hand', now()) RETURNING id`)).rows.map((r) => r.id);
+      await insertEntries(`($1, $2, 'SOL', 2), ($1, $3, 'SOL', -2)`, [fine, a, b]);
+      await client.query('ROLLBACK'); // balances were not moved: leave no trace for the other tests
     });
   });
 
