@@ -35,7 +35,7 @@ export class AccountsService {
   }
 
   /** Money can move only for a user whose KYC is approved. */
-  static requireKyc(account: OwnedAccount): void {
+  static requireKyc(account: Pick<OwnedAccount, 'kycStatus'>): void {
     if (account.kycStatus !== 'approved') {
       throw new DomainError(403, 'KYC_REQUIRED', `KYC is ${account.kycStatus}; it must be approved before money can move`, {
         kycStatus: account.kycStatus,

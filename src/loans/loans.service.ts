@@ -16,7 +16,7 @@ import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { MarketState, liveAt } from '../markets/market-state.js';
 import { scaledDebt } from '../markets/index-math.js';
-import { insufficientLiquidity } from '../deposits/deposits.service.js';
+import { insufficientLiquidity } from '../deposits/movement-rules.js';
 import { AccountSnapshotService } from '../holdings/account-snapshot.service.js';
 import { showRate } from '../calc/compounding.js';
 import { ltvLimitExceeded } from '../holdings/ltv-errors.js';
