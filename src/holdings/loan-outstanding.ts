@@ -9,3 +9,12 @@ import { roundOwedByUser } from '../common/money/rounding.js';
 export function loanOutstanding(scaledDebt: Decimal, borrowIndex: Decimal, decimals: number): Decimal {
   return roundOwedByUser(scaledDebt.times(borrowIndex), decimals);
 }
+
+/** A loan row as the SQL paths read it (numerics as text). */
+export interface LoanRow {
+  id: string;
+  account_id: string;
+  asset: string;
+  scaled_debt: string;
+  principal: string;
+}

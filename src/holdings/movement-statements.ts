@@ -9,6 +9,7 @@ import { dayStart, utcDateString } from '../clock/dates.js';
 import { chart } from '../ledger/chart.js';
 import { MarketState, marketFromRow } from '../markets/market-state.js';
 import { Tier, isTier } from '../loyalty/tiers.js';
+import type { LoanRow } from './loan-outstanding.js';
 
 /**
  * A money movement in two round trips through the pg driver (money_begin, then the movement's
@@ -33,7 +34,16 @@ export interface MovementState {
   position: { id: string; scaled: Decimal; principal: Decimal; maturesAt: Date } | null;
   cash: Decimal;
   hasLoans: boolean;
+  /** A repayment's loan row, locked (numerics as text, as the Prisma path reads it). */
+  loan: LoanRow | null;
 }
+
+/** Whose holding moves: an account's position in an asset, or a loan (its account and asset are its own). */
+export type MovementTarget = ({ accountId: string; asset: string } | { loanId: string }) & {
+  realtime: boolean;
+  /** Runs once the target's asset is known, before a replay or the movement: its errors store nothing. */
+  validate?: (asset: string) => void;
+};
 
 /** What a movement writes: its SQL function's name and arguments, after the state's. */
 export interface MovementWrite {
@@ -45,11 +55,13 @@ export interface MovementWrite {
 
 type Begun =
   | { outcome: 'not_found' }
-  | { outcome: 'replay'; request_hash: string; status_code: number; response: string }
+  | { outcome: 'replay'; request_hash: string; status_code: number; response: string; asset?: string }
   | {
       outcome: 'ready';
       key_id: number | null;
-      kyc: string;
+      kyc?: string;
+      asset?: string;
+      loan?: LoanRow;
       tier: string;
       now: string;
       market: Record<string, unknown>;
@@ -73,11 +85,11 @@ export const msIntoDay = (at: Date): number => at.getTime() - dayStart(utcDateSt
 export async function runMovement(
   pool: pg.Pool,
   request: IdempotentRequest,
-  target: { accountId: string; asset: string; realtime: boolean },
+  target: MovementTarget,
   plan: (state: MovementState) => MovementWrite | typeof FALL_BACK,
 ): Promise<CommandResult | undefined> {
   IdempotencyService.checkKey(request.key);
-  if (!isUuid(target.accountId)) throw notFound('Account');
+  if (!isUuid('loanId' in target ? target.loanId : target.accountId)) throw notFound('loanId' in target ? 'Loan' : 'Account');
   const requestHash = request.key === undefined ? null : fingerprintHash(request.fingerprint);
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -100,31 +112,30 @@ async function inTransaction(
   client: pg.PoolClient,
   request: IdempotentRequest,
   requestHash: string | null,
-  target: { accountId: string; asset: string; realtime: boolean },
+  target: MovementTarget,
   plan: (state: MovementState) => MovementWrite | typeof FALL_BACK,
 ): Promise<CommandResult | typeof FALL_BACK> {
   const caller = request.caller;
-  const { rows } = await client.query<{ state: Begun }>({
-    name: 'money-begin',
-    text: 'SELECT money_begin($1, $2, $3, $4, $5, $6, $7, $8, $9) AS state',
-    values: [
-      idempotencyScope(caller),
-      request.key ?? null,
-      requestHash,
-      wallClock(),
-      target.accountId,
-      caller.kind === 'user' ? caller.userId : null,
-      target.asset,
-      chart.marketCash(target.asset).code,
-      target.realtime,
-    ],
-  });
+  const claim = [idempotencyScope(caller), request.key ?? null, requestHash, wallClock()];
+  const user = caller.kind === 'user' ? caller.userId : null;
+  // Every market's cash account has the same code (chart.ts); the asset picks the row.
+  const cashCode = chart.marketCash('').code;
+  const { rows } = await client.query<{ state: Begun }>(
+    'loanId' in target
+      ? { name: 'money-begin-loan', text: 'SELECT money_begin_loan($1, $2, $3, $4, $5, $6, $7, $8) AS state', values: [...claim, target.loanId, user, cashCode, target.realtime] }
+      : {
+          name: 'money-begin',
+          text: 'SELECT money_begin($1, $2, $3, $4, $5, $6, $7, $8, $9) AS state',
+          values: [...claim, target.accountId, user, target.asset, cashCode, target.realtime],
+        },
+  );
   const begun = rows[0].state;
-  if (begun.outcome === 'not_found') throw notFound('Account');
+  if (begun.outcome === 'not_found') throw notFound('loanId' in target ? 'Loan' : 'Account');
+  target.validate?.(begun.asset ?? ('asset' in target ? target.asset : ''));
   if (begun.outcome === 'replay') return replayStored(begun as StoredResponse, request.key!, requestHash!);
   const state: MovementState = {
     keyId: begun.key_id,
-    kycStatus: begun.kyc,
+    kycStatus: begun.kyc ?? '',
     tier: isTier(begun.tier) ? begun.tier : 'base',
     now: new Date(begun.now),
     market: marketFromRow(begun.market),
@@ -137,6 +148,7 @@ async function inTransaction(
     },
     cash: begun.cash === null ? ZERO : dec(begun.cash),
     hasLoans: begun.has_loans,
+    loan: begun.loan ?? null,
   };
   let movement: MovementWrite | typeof FALL_BACK;
   try {

@@ -20,7 +20,7 @@ import { insufficientLiquidity } from '../deposits/movement-rules.js';
 import { AccountSnapshotService } from '../holdings/account-snapshot.service.js';
 import { showRate } from '../calc/compounding.js';
 import { ltvLimitExceeded } from '../holdings/ltv-errors.js';
-import { LoanRow, Repayment, repaymentOf } from './repayment.js';
+import { LoanRow, Repayment, plannedRepayment, repaymentPosting } from './repayment.js';
 
 export interface LoanView {
   id: string;
@@ -43,6 +43,13 @@ export function loanView(
     outstanding: loan.outstanding.toFixed(decimals),
     borrowApr: showRate(borrowApr),
   };
+}
+
+/** A loan row as it is shown in the lane of the account's tier, at `now`. */
+export function loanViewAt(row: LoanRow, market: MarketState, now: Date, tier: Tier): LoanView {
+  const live = liveAt(market, now);
+  const outstanding = loanOutstanding(dec(row.scaled_debt), live.lanes[tier].borrowIndex, market.decimals);
+  return loanView({ id: row.id, asset: row.asset, principal: dec(row.principal), outstanding }, market.decimals, laneRates(live.today, tier).borrowApr);
 }
 
 /**
@@ -105,27 +112,10 @@ export class LoansService {
     const { market, now } = await this.accrual.lockMarketAt(tx, owner.asset, await this.clock.now(tx));
     const [row] = await tx.$queryRaw<LoanRow[]>`
       SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans WHERE id = ${loanId}::uuid FOR UPDATE`;
-    const decimals = market.decimals;
     const borrowIndex = liveAt(market, now).lanes[tier].borrowIndex;
-    const outstanding = loanOutstanding(dec(row.scaled_debt), borrowIndex, decimals);
-    if (outstanding.isZero()) throw new DomainError(409, 'LOAN_REPAID', 'This loan is already repaid', { loanId });
-    const amount = rawAmount === 'all' ? outstanding : rawAmount;
-    if (amount.gt(outstanding)) {
-      throw new DomainError(422, 'AMOUNT_EXCEEDS_DEBT', `Only ${outstanding.toFixed(decimals)} ${row.asset} is outstanding`, {
-        outstanding: outstanding.toFixed(decimals),
-        requested: amount.toFixed(),
-      });
-    }
-    const repayment = repaymentOf(row, market.decimals, borrowIndex, amount);
+    const { amount, repayment } = plannedRepayment(loanId, row, market.decimals, borrowIndex, rawAmount);
     await this.applyRepayment(tx, row, repayment, { at: now, kind: 'repayment', tier });
-    await this.ledger.post(tx, {
-      type: 'repayment',
-      at: now,
-      accountId: row.account_id,
-      description: `${amount.toFixed(decimals)} ${row.asset} repaid from outside the platform`,
-      metadata: { asset: row.asset, amount: amount.toFixed(decimals), loanId },
-      entries: [{ account: chart.marketCash(row.asset), amount }, ...repayment.entries],
-    });
+    await this.ledger.post(tx, repaymentPosting(loanId, row, market.decimals, amount, repayment, now));
     const [updated] = await tx.$queryRaw<LoanRow[]>`
       SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans WHERE id = ${loanId}::uuid`;
     return { loan: this.view(updated, market, now, tier) };
@@ -141,9 +131,7 @@ export class LoansService {
   }
 
   view(row: LoanRow, market: MarketState, now: Date, tier: Tier): LoanView {
-    const live = liveAt(market, now);
-    const outstanding = loanOutstanding(dec(row.scaled_debt), live.lanes[tier].borrowIndex, market.decimals);
-    return loanView({ id: row.id, asset: row.asset, principal: dec(row.principal), outstanding }, market.decimals, laneRates(live.today, tier).borrowApr);
+    return loanViewAt(row, market, now, tier);
   }
 
   /** The asset of a loan the caller may see (404 otherwise), to check an amount's decimals. */

@@ -1,5 +1,5 @@
--- Deposits and withdrawals in two round trips (src/deposits/deposit-statements.ts calls these
--- through the pg driver): money_begin claims the idempotency key, takes the locks and reads
+-- Deposits, withdrawals and repayments in two round trips (src/deposits/deposit-statements.ts
+-- and src/loans/repayment-statements.ts call these through the pg driver): money_begin claims the idempotency key, takes the locks and reads
 -- what the movement needs; the application computes with decimal.js exactly as the slower
 -- path does; money_deposit / money_withdraw write everything in one call. Each replaces about
 -- twenty statements through Prisma's per-statement interpreter.
@@ -85,38 +85,40 @@ BEGIN
 END;
 $$;
 
--- Round trip 1. The account as the caller may see it (another user's answers 'not_found', as
--- one that does not exist, and claims nothing); the Idempotency-Key claimed (a concurrent repeat
--- waits on the unique index until the first commits, then gets 'replay'); then the account's
--- lock and tier, the clock read after it (simulated time, or the machine's when p_realtime),
--- the market locked and then read (a read that starts once the lock is ours sees every lane as
--- its last holder left it), the settings, the position row locked, the market's cash and
--- whether the account owes anything. The market's columns are MarketsRepository's COLUMNS.
-CREATE FUNCTION "money_begin"(
-    p_scope TEXT, p_key TEXT, p_request_hash TEXT, p_key_at TIMESTAMPTZ,
-    p_account UUID, p_user UUID, p_asset TEXT, p_cash_code TEXT, p_realtime BOOLEAN
-) RETURNS JSONB LANGUAGE plpgsql AS $$
+-- The Idempotency-Key claimed, first of all (a concurrent repeat waits here on the unique index
+-- until the first commits, then finds its response): '{"key_id": n}' (null without a key), or
+-- the stored response to replay.
+CREATE FUNCTION "money_claim"(p_scope TEXT, p_key TEXT, p_request_hash TEXT, p_key_at TIMESTAMPTZ)
+RETURNS JSONB LANGUAGE plpgsql AS $$
 DECLARE
-    v_owner UUID;
-    v_kyc TEXT;
     v_key_id BIGINT;
     v_stored RECORD;
+BEGIN
+    IF p_key IS NULL THEN
+        RETURN jsonb_build_object('key_id', NULL);
+    END IF;
+    INSERT INTO "idempotency_keys" (scope, key, request_hash, created_at) VALUES (p_scope, p_key, p_request_hash, p_key_at)
+    ON CONFLICT (scope, key) DO NOTHING RETURNING id INTO v_key_id;
+    IF v_key_id IS NOT NULL THEN
+        RETURN jsonb_build_object('key_id', v_key_id);
+    END IF;
+    SELECT request_hash, status_code, response INTO v_stored FROM "idempotency_keys" WHERE scope = p_scope AND key = p_key;
+    RETURN jsonb_build_object('outcome', 'replay', 'request_hash', v_stored.request_hash,
+                              'status_code', v_stored.status_code, 'response', v_stored.response);
+END;
+$$;
+
+-- After the claim: the account's lock and tier, the clock read after it (simulated time, or the
+-- machine's when p_realtime), the market locked and then read (a read that starts once the lock
+-- is ours sees every lane as its last holder left it; the columns are MarketsRepository's
+-- COLUMNS), the settings, the position row locked, the market's cash and whether the account
+-- owes anything.
+CREATE FUNCTION "money_state"(p_account UUID, p_asset TEXT, p_cash_code TEXT, p_realtime BOOLEAN)
+RETURNS JSONB LANGUAGE plpgsql AS $$
+DECLARE
     v_tier TEXT;
     v_now TIMESTAMPTZ;
 BEGIN
-    SELECT a.user_id, u.kyc_status::text INTO v_owner, v_kyc FROM "accounts" a JOIN "users" u ON u.id = a.user_id WHERE a.id = p_account;
-    IF NOT FOUND OR (p_user IS NOT NULL AND v_owner <> p_user) THEN
-        RETURN jsonb_build_object('outcome', 'not_found');
-    END IF;
-    IF p_key IS NOT NULL THEN
-        INSERT INTO "idempotency_keys" (scope, key, request_hash, created_at) VALUES (p_scope, p_key, p_request_hash, p_key_at)
-        ON CONFLICT (scope, key) DO NOTHING RETURNING id INTO v_key_id;
-        IF v_key_id IS NULL THEN
-            SELECT request_hash, status_code, response INTO v_stored FROM "idempotency_keys" WHERE scope = p_scope AND key = p_key;
-            RETURN jsonb_build_object('outcome', 'replay', 'request_hash', v_stored.request_hash,
-                                      'status_code', v_stored.status_code, 'response', v_stored.response);
-        END IF;
-    END IF;
     SELECT tier INTO v_tier FROM "accounts" WHERE id = p_account FOR UPDATE;
     IF p_realtime THEN
         v_now := date_trunc('milliseconds', clock_timestamp());
@@ -126,8 +128,6 @@ BEGIN
     PERFORM 1 FROM "markets" WHERE asset = p_asset FOR UPDATE;
     RETURN jsonb_build_object(
         'outcome', 'ready',
-        'key_id', v_key_id,
-        'kyc', v_kyc,
         'tier', v_tier,
         'now', to_char(v_now AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
         'market', (SELECT to_jsonb(m) FROM (
@@ -147,6 +147,60 @@ BEGIN
         'cash', (SELECT balance::text FROM "ledger_accounts" WHERE code = p_cash_code AND asset = p_asset),
         'has_loans', EXISTS (SELECT 1 FROM "loans" WHERE account_id = p_account AND scaled_debt > 0)
     );
+END;
+$$;
+
+-- Round trip 1 of a movement of an account's position: the account as the caller may see it
+-- (another user's answers 'not_found', as one that does not exist, and claims nothing), then
+-- money_claim, then money_state.
+CREATE FUNCTION "money_begin"(
+    p_scope TEXT, p_key TEXT, p_request_hash TEXT, p_key_at TIMESTAMPTZ,
+    p_account UUID, p_user UUID, p_asset TEXT, p_cash_code TEXT, p_realtime BOOLEAN
+) RETURNS JSONB LANGUAGE plpgsql AS $$
+DECLARE
+    v_owner UUID;
+    v_kyc TEXT;
+    v_claim JSONB;
+BEGIN
+    SELECT a.user_id, u.kyc_status::text INTO v_owner, v_kyc FROM "accounts" a JOIN "users" u ON u.id = a.user_id WHERE a.id = p_account;
+    IF NOT FOUND OR (p_user IS NOT NULL AND v_owner <> p_user) THEN
+        RETURN jsonb_build_object('outcome', 'not_found');
+    END IF;
+    v_claim := "money_claim"(p_scope, p_key, p_request_hash, p_key_at);
+    IF v_claim ? 'outcome' THEN
+        RETURN v_claim;
+    END IF;
+    RETURN "money_state"(p_account, p_asset, p_cash_code, p_realtime) || v_claim || jsonb_build_object('kyc', v_kyc);
+END;
+$$;
+
+-- Round trip 1 of a repayment: the loan as the caller may see it (another user's answers
+-- 'not_found'), then money_claim, then money_state of its account and asset, and the loan row
+-- locked. The loan's asset comes back in every outcome: it decides how the amount is parsed.
+CREATE FUNCTION "money_begin_loan"(
+    p_scope TEXT, p_key TEXT, p_request_hash TEXT, p_key_at TIMESTAMPTZ,
+    p_loan UUID, p_user UUID, p_cash_code TEXT, p_realtime BOOLEAN
+) RETURNS JSONB LANGUAGE plpgsql AS $$
+DECLARE
+    v_account UUID;
+    v_asset TEXT;
+    v_owner UUID;
+    v_claim JSONB;
+BEGIN
+    SELECT l.account_id, l.asset, a.user_id INTO v_account, v_asset, v_owner
+    FROM "loans" l JOIN "accounts" a ON a.id = l.account_id WHERE l.id = p_loan;
+    IF NOT FOUND OR (p_user IS NOT NULL AND v_owner <> p_user) THEN
+        RETURN jsonb_build_object('outcome', 'not_found');
+    END IF;
+    v_claim := "money_claim"(p_scope, p_key, p_request_hash, p_key_at);
+    IF v_claim ? 'outcome' THEN
+        RETURN v_claim || jsonb_build_object('asset', v_asset);
+    END IF;
+    RETURN "money_state"(v_account, v_asset, p_cash_code, p_realtime) || v_claim || jsonb_build_object(
+        'asset', v_asset,
+        'loan', (SELECT to_jsonb(r) FROM (
+            SELECT id, account_id, asset, scaled_debt::text AS scaled_debt, principal::text AS principal
+            FROM "loans" WHERE id = p_loan FOR UPDATE) r));
 END;
 $$;
 
@@ -205,6 +259,27 @@ BEGIN
     UPDATE "positions" SET scaled = 0, principal = 0, updated_at = p_now WHERE id = p_position;
     INSERT INTO "position_changes" (position_id, at, kind, scaled_after, tier) VALUES (p_position, p_now, 'withdrawal', 0, p_tier);
     PERFORM "market_move_totals"(p_asset, p_tier, p_ms_into_day, -p_scaled, -p_principal, 0, 0);
+    IF p_key_id IS NOT NULL THEN
+        PERFORM "idempotency_store"(p_key_id, p_status_code, p_response);
+    END IF;
+END;
+$$;
+
+-- Round trip 2 of a repayment: the loan row, its change, the market's sums, then the posting
+-- (the slower path's order), and the stored response.
+CREATE FUNCTION "money_repay"(
+    p_account UUID, p_loan UUID, p_asset TEXT, p_tier TEXT, p_now TIMESTAMPTZ, p_ms_into_day BIGINT,
+    p_scaled_after NUMERIC, p_principal_after NUMERIC, p_scaled_paid NUMERIC, p_principal_paid NUMERIC,
+    p_description TEXT, p_metadata JSONB, p_codes TEXT[], p_assets TEXT[], p_kinds TEXT[], p_owners UUID[],
+    p_sides normal_side[], p_no_overdraft BOOLEAN[], p_amounts NUMERIC[],
+    p_key_id BIGINT, p_status_code INT, p_response TEXT
+) RETURNS VOID LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE "loans" SET scaled_debt = p_scaled_after, principal = p_principal_after, updated_at = p_now WHERE id = p_loan;
+    INSERT INTO "loan_changes" (loan_id, at, kind, scaled_after, tier) VALUES (p_loan, p_now, 'repayment', p_scaled_after, p_tier);
+    PERFORM "market_move_totals"(p_asset, p_tier, p_ms_into_day, 0, 0, -p_scaled_paid, -p_principal_paid);
+    PERFORM "ledger_post"('repayment', p_description, p_account, p_now, p_metadata,
+                          p_codes, p_assets, p_kinds, p_owners, p_sides, p_no_overdraft, p_amounts);
     IF p_key_id IS NOT NULL THEN
         PERFORM "idempotency_store"(p_key_id, p_status_code, p_response);
     END IF;
