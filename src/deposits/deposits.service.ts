@@ -4,6 +4,8 @@ import { ClockService } from '../clock/clock.service.js';
 import { MS_PER_DAY } from '../clock/dates.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
+import { postingArrays } from '../ledger/posting-args.js';
+import { msIntoDay } from '../holdings/movement-statements.js';
 import { depositPosting, insufficientLiquidity, wholePositionPayout, withdrawalPosting } from './movement-rules.js';
 import { OverdraftError } from '../ledger/ledger.types.js';
 import { Decimal, ZERO, dec } from '../common/money/decimal.js';
@@ -46,23 +48,17 @@ export class DepositsService {
     const { lendingPeriodDays } = await this.settings.get(tx);
     // A top-up moves the maturity of the whole position, old funds and new.
     const maturesAt = new Date(now.getTime() + lendingPeriodDays * MS_PER_DAY);
-    const [row] = await tx.$queryRaw<PositionRow[]>`
-      INSERT INTO positions (id, account_id, asset, scaled, principal, matures_at, opened_at, updated_at)
-      VALUES (gen_random_uuid(), ${account.id}::uuid, ${asset.code}, ${scaled.toFixed()}::numeric, ${amount.toFixed()}::numeric,
-              ${maturesAt}, ${now}, ${now})
-      ON CONFLICT (account_id, asset) DO UPDATE SET
-        scaled = positions.scaled + EXCLUDED.scaled,
-        principal = positions.principal + EXCLUDED.principal,
-        matures_at = EXCLUDED.matures_at,
-        opened_at = CASE WHEN positions.scaled = 0 THEN EXCLUDED.opened_at ELSE positions.opened_at END,
-        updated_at = EXCLUDED.updated_at
-      RETURNING id, account_id, asset, scaled::text, principal::text, matures_at`;
-    await recordChange(tx, 'position', { id: row.id, scaledAfter: dec(row.scaled), kind: 'deposit', tier }, now);
-    await this.markets.addToTotals(tx, now, [{ asset: asset.code, tier, supplyScaled: scaled, supplyPrincipal: amount }]);
-    await this.ledger.post(tx, depositPosting(account.id, asset, amount, network, now));
+    const posting = depositPosting(account.id, asset, amount, network, now);
+    // The same SQL function as the two-round-trip path (deposit-statements.ts), so both write alike.
+    const [codes, assets, kinds, owners, sides, noOverdraft, amounts] = postingArrays(posting.entries);
+    const [{ row }] = await tx.$queryRaw<{ row: { scaled: string; principal: string } }[]>`
+      SELECT money_deposit(${account.id}::uuid, ${asset.code}::text, ${tier}::text, ${now}::timestamptz, ${msIntoDay(now)}::bigint, ${scaled.toFixed()}::numeric,
+        ${amount.toFixed()}::numeric, ${maturesAt}::timestamptz, ${posting.description}::text, ${JSON.stringify(posting.metadata)}::jsonb, ${codes}::text[],
+        ${assets}::text[], ${kinds}::text[], ${owners}::uuid[], ${sides}::normal_side[], ${noOverdraft}::boolean[], ${amounts}::numeric[],
+        NULL::bigint, NULL::int, NULL::text) AS row`;
     const value = positionAmount(dec(row.scaled), supplyIndex, asset.decimals);
     return {
-      position: positionView({ asset: row.asset, amount: value, principal: dec(row.principal), maturesAt: row.matures_at }, asset.decimals, now),
+      position: positionView({ asset: asset.code, amount: value, principal: dec(row.principal), maturesAt }, asset.decimals, now),
     };
   }
 
