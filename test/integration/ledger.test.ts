@@ -173,6 +173,30 @@ describe('ledger', () => {
     });
   });
 
+  it('ledger_post, the SQL functions\' posting, writes and refuses as LedgerService does', async () => {
+    await withClient(app.databaseUrl, async (client) => {
+      const post = (amounts: string[]) =>
+        client.query<{ id: string }>(
+          `SELECT ledger_post('by-function', 'sql posting', NULL, now(), '{"k": 1}'::jsonb, $1::text[], $2::text[], $3::text[],
+                              $4::uuid[], $5::normal_side[], $6::boolean[], $7::numeric[]) AS id`,
+          [['fn:a', 'fn:b'], ['SOL', 'SOL'], ['test', 'test'], [null, null], ['debit', 'credit'], [true, true], amounts],
+        );
+      const balances = async () =>
+        (await client.query(`SELECT code, balance::text FROM ledger_accounts WHERE code IN ('fn:a', 'fn:b') ORDER BY code`)).rows.map(
+          (r) => `${r.code} ${dec(r.balance).toFixed()}`,
+        );
+      const { id } = (await post(['2', '-2'])).rows[0];
+      expect(await balances()).toEqual(['fn:a 2', 'fn:b -2']);
+      const entries = await client.query(`SELECT amount::text FROM ledger_entries WHERE transaction_id = $1 ORDER BY id`, [id]);
+      expect(entries.rows.map((r) => dec(r.amount).toFixed())).toEqual(['2', '-2']);
+      // fn:a (debit, no overdraft) would go to -1: the CHECK refuses it and nothing is written.
+      await expect(post(['-3', '3'])).rejects.toThrow(/ledger_accounts_no_overdraft/);
+      await expect(post(['1', '-2'])).rejects.toThrow(/does not balance: SOL -1/);
+      expect(await balances()).toEqual(['fn:a 2', 'fn:b -2']);
+      expect((await client.query(`SELECT count(*)::int AS n FROM ledger_transactions WHERE type = 'by-function'`)).rows[0].n).toBe(1);
+    });
+  });
+
   it('refuses a posting that does not balance before touching the database', async () => {
     await expect(post('bad', [[account('x:a', 'BTC', false), '1'], [account('x:b', 'BTC', false), '-0.5']])).rejects.toThrow(
       /does not balance in BTC/,

@@ -26,10 +26,17 @@ BEGIN
     IF cardinality(p_codes) < 2 THEN
         RAISE EXCEPTION 'a posting needs at least two entries' USING ERRCODE = 'check_violation';
     END IF;
+    -- New accounts in the order the entries name them (as LedgerService creates them).
     INSERT INTO "ledger_accounts" (code, asset, kind, account_id, normal_side, no_overdraft, created_at)
-    SELECT DISTINCT ON (w.code, w.asset) w.code, w.asset, w.kind, w.owner, w.side, w.no_overdraft, p_at
-    FROM unnest(p_codes, p_assets, p_kinds, p_owners, p_sides, p_no_overdraft) AS w(code, asset, kind, owner, side, no_overdraft)
+    SELECT w.code, w.asset, w.kind, w.owner, w.side, w.no_overdraft, p_at
+    FROM (
+        SELECT DISTINCT ON (u.code, u.asset) u.*
+        FROM unnest(p_codes, p_assets, p_kinds, p_owners, p_sides, p_no_overdraft) WITH ORDINALITY
+             AS u(code, asset, kind, owner, side, no_overdraft, n)
+        ORDER BY u.code, u.asset, u.n
+    ) w
     WHERE NOT EXISTS (SELECT 1 FROM "ledger_accounts" la WHERE la.code = w.code AND la.asset = w.asset)
+    ORDER BY w.n
     ON CONFLICT (code, asset) DO NOTHING;
 
     INSERT INTO "ledger_transactions" (type, description, account_id, at, metadata)
