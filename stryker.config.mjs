@@ -8,7 +8,7 @@ export default {
     'src/markets/market-state.ts',
     'src/markets/index-math.ts',
     'src/markets/rate-model.ts',
-    'src/risk/valuation.ts',
+    'src/holdings/valuation.ts',
     'src/risk/liquidation-plan.ts',
     'src/risk/liquidation-batch.ts',
     'src/risk/review-batcher.ts',

@@ -36,7 +36,7 @@ export class AccountsService {
   }
 
   /** Money can move only for a user whose KYC is approved. */
-  static requireKyc(account: OwnedAccount): void {
+  static requireKyc(account: Pick<OwnedAccount, 'kycStatus'>): void {
     if (account.kycStatus !== 'approved') {
       throw kycRequired(account.kycStatus);
     }

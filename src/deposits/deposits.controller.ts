@@ -5,12 +5,13 @@ import { CurrentCaller } from '../common/auth/auth.decorators.js';
 import type { Caller } from '../common/auth/caller.js';
 import { Idempotent } from '../common/idempotency/idempotency.decorator.js';
 import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
-import type { IdempotentRequest } from '../common/idempotency/idempotency.service.js';
+import type { CommandResult, IdempotentRequest } from '../common/idempotency/idempotency.service.js';
 import { parseAmountOf, parseAssetOnNetwork } from '../common/money/parse-request.js';
 import { requireAsset } from '../common/money/require-asset.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { IDEMPOTENCY_HEADER_DOC } from '../accounts/accounts.controller.js';
 import { DepositsService } from './deposits.service.js';
+import { DepositStatements } from './deposit-statements.js';
 import { Operation } from '../common/http/api-docs.js';
 import { DepositDto, DepositResultView, WithdrawalDto, WithdrawalResultView } from './deposits.dto.js';
 
@@ -19,11 +20,15 @@ import { DepositDto, DepositResultView, WithdrawalDto, WithdrawalResultView } fr
 export class DepositsController {
   constructor(
     private readonly deposits: DepositsService,
+    private readonly statements: DepositStatements,
     private readonly accounts: AccountsService,
     private readonly idempotency: IdempotencyService,
   ) {}
 
-  /** Deposits and lends at once; the whole position matures one lending period from now. */
+  /**
+   * Deposits and lends at once; the whole position matures one lending period from now. Tried
+   * first through the SQL functions (DepositStatements), else through DepositsService.
+   */
   @Post('deposits')
   @Operation('Deposit an asset: lent at once, locked for one lending period', {
     400: ['UNKNOWN_ASSET', 'UNSUPPORTED_NETWORK'],
@@ -42,6 +47,8 @@ export class DepositsController {
     const { asset, network } = parseAssetOnNetwork(body.asset, body.network);
     const amount = parseAmountOf(asset, body.amount);
     IdempotencyService.checkKey(request.key);
+    const fast = await this.statements.deposit(request, accountId, asset, amount, network);
+    if (fast) return answer(response, fast);
     const account = await this.accounts.findForCaller(caller, accountId);
     return this.idempotency.respond(request, response, 201, (tx) => this.deposits.deposit(tx, account, asset, amount, network));
   }
@@ -66,7 +73,15 @@ export class DepositsController {
     const asset = requireAsset(body.asset);
     const amount = body.amount === undefined ? undefined : parseAmountOf(asset, body.amount);
     IdempotencyService.checkKey(request.key);
+    const fast = await this.statements.withdraw(request, accountId, asset, amount);
+    if (fast) return answer(response, fast);
     const account = await this.accounts.findForCaller(caller, accountId);
     return this.idempotency.respond(request, response, 201, (tx) => this.deposits.withdraw(tx, account, asset, amount));
   }
+}
+
+/** A result of the SQL-function path, answered as IdempotencyService.respond answers. */
+function answer(response: Response, result: CommandResult): unknown {
+  response.status(result.statusCode);
+  return result.body;
 }

@@ -4,28 +4,22 @@ import { ClockService } from '../clock/clock.service.js';
 import { MS_PER_DAY } from '../clock/dates.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
+import { postingArrays } from '../ledger/posting-args.js';
+import { msIntoDay } from '../holdings/movement-statements.js';
+import { depositPosting, insufficientLiquidity, wholePositionPayout, withdrawalPosting } from './movement-rules.js';
 import { OverdraftError } from '../ledger/ledger.types.js';
-import { Decimal, dec } from '../common/money/decimal.js';
-import { roundOwedByUser } from '../common/money/rounding.js';
+import { Decimal, ZERO, dec } from '../common/money/decimal.js';
+import { recordChange } from '../holdings/holding-rows.js';
 import { AssetInfo } from '../common/money/assets.js';
-import { DomainError } from '../common/errors/domain-error.js';
 import { AccountsService, OwnedAccount } from '../accounts/accounts.service.js';
 import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { liveAt } from '../markets/market-state.js';
 import { scaledSupply } from '../markets/index-math.js';
 import { SettingsService } from '../settings/settings.service.js';
-import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
-import { ltvLimitExceeded } from '../risk/ltv-errors.js';
-import type { Tier } from '../markets/tier-lanes.js';
-import { PositionRow, PositionView, positionAmount, positionView } from './positions.js';
-
-export const insufficientLiquidity = (asset: string, available: Decimal, needed: Decimal, decimals: number) =>
-  new DomainError(409, 'INSUFFICIENT_LIQUIDITY', `The ${asset} market holds ${available.toFixed(decimals)} in cash; ${needed.toFixed(decimals)} is needed`, {
-    asset,
-    available: available.toFixed(decimals),
-    needed: needed.toFixed(decimals),
-  });
+import { AccountSnapshotService } from '../holdings/account-snapshot.service.js';
+import { ltvLimitExceeded } from '../holdings/ltv-errors.js';
+import { PositionRow, PositionView, positionAmount, positionView } from '../holdings/positions.js';
 
 /**
  * Deposits are lent at once (no switch to turn lending off) and withdrawals pay the whole
@@ -54,33 +48,17 @@ export class DepositsService {
     const { lendingPeriodDays } = await this.settings.get(tx);
     // A top-up moves the maturity of the whole position, old funds and new.
     const maturesAt = new Date(now.getTime() + lendingPeriodDays * MS_PER_DAY);
-    const [row] = await tx.$queryRaw<PositionRow[]>`
-      INSERT INTO positions (id, account_id, asset, scaled, principal, matures_at, opened_at, updated_at)
-      VALUES (gen_random_uuid(), ${account.id}::uuid, ${asset.code}, ${scaled.toFixed()}::numeric, ${amount.toFixed()}::numeric,
-              ${maturesAt}, ${now}, ${now})
-      ON CONFLICT (account_id, asset) DO UPDATE SET
-        scaled = positions.scaled + EXCLUDED.scaled,
-        principal = positions.principal + EXCLUDED.principal,
-        matures_at = EXCLUDED.matures_at,
-        opened_at = CASE WHEN positions.scaled = 0 THEN EXCLUDED.opened_at ELSE positions.opened_at END,
-        updated_at = EXCLUDED.updated_at
-      RETURNING id, account_id, asset, scaled::text, principal::text, matures_at`;
-    await this.recordChange(tx, row, now, 'deposit', tier);
-    await this.markets.addToTotals(tx, now, [{ asset: asset.code, tier, supplyScaled: scaled, supplyPrincipal: amount }]);
-    await this.ledger.post(tx, {
-      type: 'deposit',
-      at: now,
-      accountId: account.id,
-      description: `${amount.toFixed()} ${asset.code} deposited on ${network} and lent`,
-      metadata: { asset: asset.code, amount: amount.toFixed(asset.decimals), network },
-      entries: [
-        { account: chart.marketCash(asset.code), amount },
-        { account: chart.position(account.id, asset.code), amount: amount.negated() },
-      ],
-    });
+    const posting = depositPosting(account.id, asset, amount, network, now);
+    // The same SQL function as the two-round-trip path (deposit-statements.ts), so both write alike.
+    const [codes, assets, kinds, owners, sides, noOverdraft, amounts] = postingArrays(posting.entries);
+    const [{ row }] = await tx.$queryRaw<{ row: { scaled: string; principal: string } }[]>`
+      SELECT money_deposit(${account.id}::uuid, ${asset.code}::text, ${tier}::text, ${now}::timestamptz, ${msIntoDay(now)}::bigint, ${scaled.toFixed()}::numeric,
+        ${amount.toFixed()}::numeric, ${maturesAt}::timestamptz, ${posting.description}::text, ${JSON.stringify(posting.metadata)}::jsonb, ${codes}::text[],
+        ${assets}::text[], ${kinds}::text[], ${owners}::uuid[], ${sides}::normal_side[], ${noOverdraft}::boolean[], ${amounts}::numeric[],
+        NULL::bigint, NULL::int, NULL::text) AS row`;
     const value = positionAmount(dec(row.scaled), supplyIndex, asset.decimals);
     return {
-      position: positionView({ asset: row.asset, amount: value, principal: dec(row.principal), maturesAt: row.matures_at }, asset.decimals, now),
+      position: positionView({ asset: asset.code, amount: value, principal: dec(row.principal), maturesAt }, asset.decimals, now),
     };
   }
 
@@ -96,26 +74,8 @@ export class DepositsService {
     const [row] = await tx.$queryRaw<PositionRow[]>`
       SELECT id, account_id, asset, scaled::text, principal::text, matures_at FROM positions
       WHERE account_id = ${account.id}::uuid AND asset = ${asset.code} FOR UPDATE`;
-    if (!row || dec(row.scaled).isZero()) {
-      throw new DomainError(404, 'NO_POSITION', `This account has no ${asset.code} position`, { asset: asset.code });
-    }
-    if (row.matures_at.getTime() > now.getTime()) {
-      throw new DomainError(409, 'POSITION_LOCKED', `The ${asset.code} position is locked until ${row.matures_at.toISOString()}`, {
-        asset: asset.code,
-        maturesAt: row.matures_at.toISOString(),
-      });
-    }
-    const scaled = dec(row.scaled);
-    const exact = scaled.times(supplyIndex);
-    const payout = positionAmount(scaled, supplyIndex, asset.decimals);
-    if (requested !== undefined && !requested.eq(payout)) {
-      throw new DomainError(
-        422,
-        'PARTIAL_WITHDRAWAL_NOT_ALLOWED',
-        `Only the whole position can be withdrawn: ${payout.toFixed(asset.decimals)} ${asset.code}`,
-        { asset: asset.code, requested: requested.toFixed(), wholePosition: payout.toFixed(asset.decimals) },
-      );
-    }
+    const position = row && { scaled: dec(row.scaled), maturesAt: row.matures_at };
+    const { scaled, exact, payout } = wholePositionPayout(asset, position, supplyIndex, now, requested);
     await this.assertLoansStayCovered(tx, account.id, asset.code, now);
     let cash = await this.ledger.balance(tx, chart.marketCash(asset.code));
     // Short of cash: first what the platform owes the market (suppliers' interest since 00:00 that
@@ -124,28 +84,8 @@ export class DepositsService {
     if (cash.lt(payout)) throw insufficientLiquidity(asset.code, cash, payout, asset.decimals);
 
     const principal = dec(row.principal);
-    // The fraction below the asset's unit stays with the platform: booked, never lost.
-    const residue = roundOwedByUser(exact, asset.decimals).minus(payout);
-    const entries = [
-      { account: chart.position(account.id, asset.code), amount: principal },
-      { account: chart.interestPayable(asset.code), amount: payout.minus(principal).plus(residue) },
-      { account: chart.marketCash(asset.code), amount: payout.negated() },
-      { account: chart.rounding(asset.code), amount: residue.negated() },
-    ].filter((entry) => !entry.amount.isZero());
     try {
-      await this.ledger.post(tx, {
-        type: 'withdrawal',
-        at: now,
-        accountId: account.id,
-        description: `${payout.toFixed(asset.decimals)} ${asset.code} withdrawn (the whole position)`,
-        metadata: {
-          asset: asset.code,
-          amount: payout.toFixed(asset.decimals),
-          principal: principal.toFixed(asset.decimals),
-          interest: payout.minus(principal).toFixed(asset.decimals),
-        },
-        entries,
-      });
+      await this.ledger.post(tx, withdrawalPosting(account.id, asset, principal, { exact, payout }, now));
     } catch (error) {
       if (error instanceof OverdraftError && error.account.kind === 'market_cash') {
         throw insufficientLiquidity(asset.code, cash, payout, asset.decimals);
@@ -153,7 +93,7 @@ export class DepositsService {
       throw error;
     }
     await tx.$executeRaw`UPDATE positions SET scaled = 0, principal = 0, updated_at = ${now} WHERE id = ${row.id}::uuid`;
-    await this.recordChange(tx, { ...row, scaled: '0' }, now, 'withdrawal', tier);
+    await recordChange(tx, 'position', { id: row.id, scaledAfter: ZERO, kind: 'withdrawal', tier }, now);
     await this.markets.addToTotals(tx, now, [{ asset: asset.code, tier, supplyScaled: scaled.negated(), supplyPrincipal: principal.negated() }]);
     return { asset: asset.code, amount: payout.toFixed(asset.decimals) };
   }
@@ -165,11 +105,5 @@ export class DepositsService {
     const after = this.snapshots.value(snapshot, snapshot.positions.filter((p) => p.asset !== asset), snapshot.loans);
     const limit = after.levels?.maxLtv ?? dec(0);
     if (!after.ltv || after.ltv.gt(limit)) throw ltvLimitExceeded(limit, after.ltv, 'withdrawing this position');
-  }
-
-  private async recordChange(tx: Tx, row: PositionRow, at: Date, kind: string, tier: Tier): Promise<void> {
-    await tx.$executeRaw`
-      INSERT INTO position_changes (position_id, at, kind, scaled_after, tier)
-      VALUES (${row.id}::uuid, ${at}, ${kind}, ${row.scaled}::numeric, ${tier})`;
   }
 }

@@ -39,9 +39,8 @@ export class LedgerService {
    * The platform's own accounts (market cash, interest, fees: touched by every movement of a
    * market) are locked last and held briefly: first the customers' accounts are locked (their
    * owners' account locks, taken before any ledger lock, already keep other writers away), the
-   * entries are written, and the balance of every transaction is checked at once (the deferred
-   * check made immediate, so that it does not run at commit under the platform's locks). Only
-   * then `beforePlatformLocks` runs (a caller's own shared locks, e.g. its markets), and the
+   * entries are written (in one statement: the database checks every transaction's balance as
+   * that statement ends, see the statement_level_ledger_check migration). Only then `beforePlatformLocks` runs (a caller's own shared locks, e.g. its markets), and the
    * platform accounts are locked in id order, checked and moved.
    */
   async postMany(tx: Tx, postings: PostingInput[], options: { beforePlatformLocks?: () => Promise<void> } = {}): Promise<PostedTransaction[]> {
@@ -51,7 +50,6 @@ export class LedgerService {
     const ids = await this.ensureAccounts(tx, refs, postings[0].at);
     const transactionIds = await this.writeEntries(tx, postings, ids);
     await this.move(tx, postings, await this.lock(tx, refs.filter((ref) => ref.accountId)));
-    await tx.$executeRaw`SET CONSTRAINTS ledger_entries_balanced IMMEDIATE`;
     await options.beforePlatformLocks?.();
     await this.move(tx, postings, await this.lock(tx, refs.filter((ref) => !ref.accountId)));
     return transactionIds.map((id) => ({ transactionId: BigInt(id) }));
@@ -195,7 +193,7 @@ export class LedgerService {
 }
 
 /** A posting that does not balance is a bug in the caller, never a user error. */
-function assertBalanced(entries: EntryInput[]): void {
+export function assertBalanced(entries: EntryInput[]): void {
   if (entries.length < 2) throw new Error('a posting needs at least two entries');
   const sums = new Map<string, Decimal>();
   for (const entry of entries) {

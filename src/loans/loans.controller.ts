@@ -13,6 +13,7 @@ import { invalidField } from '../common/errors/domain-error.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { IDEMPOTENCY_HEADER_DOC } from '../accounts/accounts.controller.js';
 import { LoansService } from './loans.service.js';
+import { RepaymentStatements } from './repayment-statements.js';
 import { BorrowDto, LoanResultView, RepayDto } from './loans.dto.js';
 import { Operation } from '../common/http/api-docs.js';
 
@@ -21,6 +22,7 @@ import { Operation } from '../common/http/api-docs.js';
 export class LoansController {
   constructor(
     private readonly loans: LoansService,
+    private readonly repayments: RepaymentStatements,
     private readonly accounts: AccountsService,
     private readonly idempotency: IdempotencyService,
   ) {}
@@ -68,6 +70,11 @@ export class LoansController {
     const amount = body.amount === 'all' ? 'all' : checkAmount(body.amount, 18);
     if (amount !== 'all' && !amount.ok) throw invalidField('amount', `${amount.message}, or "all"`);
     IdempotencyService.checkKey(request.key);
+    const fast = await this.repayments.repay(request, loanId, body.amount);
+    if (fast) {
+      response.status(fast.statusCode);
+      return fast.body;
+    }
     const asset = await this.loans.assetOfLoan(caller, loanId);
     const parsed = amount === 'all' ? 'all' : parseAmountOf(asset, body.amount);
     return this.idempotency.respond(request, response, 201, (tx) => this.loans.repay(tx, caller, loanId, parsed));

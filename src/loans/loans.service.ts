@@ -5,7 +5,8 @@ import { ClockService } from '../clock/clock.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
 import { Decimal, ZERO, dec } from '../common/money/decimal.js';
-import { roundOwedByUser } from '../common/money/rounding.js';
+import { loanOutstanding } from '../holdings/loan-outstanding.js';
+import { recordChange } from '../holdings/holding-rows.js';
 import { AssetInfo, findAsset } from '../common/money/assets.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { isUuid } from '../common/http/uuid.js';
@@ -15,11 +16,11 @@ import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { MarketState, liveAt } from '../markets/market-state.js';
 import { scaledDebt } from '../markets/index-math.js';
-import { insufficientLiquidity } from '../deposits/deposits.service.js';
-import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
+import { insufficientLiquidity } from '../deposits/movement-rules.js';
+import { AccountSnapshotService } from '../holdings/account-snapshot.service.js';
 import { showRate } from '../calc/compounding.js';
-import { ltvLimitExceeded } from '../risk/ltv-errors.js';
-import { LoanRow, Repayment, repaymentOf } from './repayment.js';
+import { ltvLimitExceeded } from '../holdings/ltv-errors.js';
+import { LoanRow, Repayment, plannedRepayment, repaymentPosting } from './repayment.js';
 
 export interface LoanView {
   id: string;
@@ -42,6 +43,13 @@ export function loanView(
     outstanding: loan.outstanding.toFixed(decimals),
     borrowApr: showRate(borrowApr),
   };
+}
+
+/** A loan row as it is shown in the lane of the account's tier, at `now`. */
+export function loanViewAt(row: LoanRow, market: MarketState, now: Date, tier: Tier): LoanView {
+  const live = liveAt(market, now);
+  const outstanding = loanOutstanding(dec(row.scaled_debt), live.lanes[tier].borrowIndex, market.decimals);
+  return loanView({ id: row.id, asset: row.asset, principal: dec(row.principal), outstanding }, market.decimals, laneRates(live.today, tier).borrowApr);
 }
 
 /**
@@ -81,7 +89,7 @@ export class LoansService {
       VALUES (gen_random_uuid(), ${account.id}::uuid, ${asset.code}, ${scaled.toFixed()}::numeric, ${amount.toFixed()}::numeric,
               ${amount.toFixed()}::numeric, ${now}, ${now})
       RETURNING id, account_id, asset, scaled_debt::text, principal::text`;
-    await this.recordChange(tx, row.id, now, 'borrow', scaled, tier);
+    await recordChange(tx, 'loan', { id: row.id, scaledAfter: scaled, kind: 'borrow', tier }, now);
     await this.markets.addToTotals(tx, now, [{ asset: asset.code, tier, borrowScaled: scaled, borrowPrincipal: amount }]);
     await this.ledger.post(tx, {
       type: 'borrow',
@@ -104,27 +112,10 @@ export class LoansService {
     const { market, now } = await this.accrual.lockMarketAt(tx, owner.asset, await this.clock.now(tx));
     const [row] = await tx.$queryRaw<LoanRow[]>`
       SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans WHERE id = ${loanId}::uuid FOR UPDATE`;
-    const decimals = market.decimals;
     const borrowIndex = liveAt(market, now).lanes[tier].borrowIndex;
-    const outstanding = roundOwedByUser(dec(row.scaled_debt).times(borrowIndex), decimals);
-    if (outstanding.isZero()) throw new DomainError(409, 'LOAN_REPAID', 'This loan is already repaid', { loanId });
-    const amount = rawAmount === 'all' ? outstanding : rawAmount;
-    if (amount.gt(outstanding)) {
-      throw new DomainError(422, 'AMOUNT_EXCEEDS_DEBT', `Only ${outstanding.toFixed(decimals)} ${row.asset} is outstanding`, {
-        outstanding: outstanding.toFixed(decimals),
-        requested: amount.toFixed(),
-      });
-    }
-    const repayment = repaymentOf(row, market.decimals, borrowIndex, amount);
+    const { amount, repayment } = plannedRepayment(loanId, row, market.decimals, borrowIndex, rawAmount);
     await this.applyRepayment(tx, row, repayment, { at: now, kind: 'repayment', tier });
-    await this.ledger.post(tx, {
-      type: 'repayment',
-      at: now,
-      accountId: row.account_id,
-      description: `${amount.toFixed(decimals)} ${row.asset} repaid from outside the platform`,
-      metadata: { asset: row.asset, amount: amount.toFixed(decimals), loanId },
-      entries: [{ account: chart.marketCash(row.asset), amount }, ...repayment.entries],
-    });
+    await this.ledger.post(tx, repaymentPosting(loanId, row, market.decimals, amount, repayment, now));
     const [updated] = await tx.$queryRaw<LoanRow[]>`
       SELECT id, account_id, asset, scaled_debt::text, principal::text FROM loans WHERE id = ${loanId}::uuid`;
     return { loan: this.view(updated, market, now, tier) };
@@ -135,14 +126,12 @@ export class LoansService {
     await tx.$executeRaw`
       UPDATE loans SET scaled_debt = ${repayment.scaledAfter.toFixed()}::numeric, principal = ${repayment.principalAfter.toFixed()}::numeric,
         updated_at = ${at} WHERE id = ${row.id}::uuid`;
-    await this.recordChange(tx, row.id, at, kind, repayment.scaledAfter, tier);
+    await recordChange(tx, 'loan', { id: row.id, scaledAfter: repayment.scaledAfter, kind, tier }, at);
     await this.markets.addToTotals(tx, at, [{ asset: row.asset, tier, borrowScaled: repayment.scaledPaid.negated(), borrowPrincipal: repayment.principalPaid.negated() }]);
   }
 
   view(row: LoanRow, market: MarketState, now: Date, tier: Tier): LoanView {
-    const live = liveAt(market, now);
-    const outstanding = roundOwedByUser(dec(row.scaled_debt).times(live.lanes[tier].borrowIndex), market.decimals);
-    return loanView({ id: row.id, asset: row.asset, principal: dec(row.principal), outstanding }, market.decimals, laneRates(live.today, tier).borrowApr);
+    return loanViewAt(row, market, now, tier);
   }
 
   /** The asset of a loan the caller may see (404 otherwise), to check an amount's decimals. */
@@ -157,12 +146,6 @@ export class LoansService {
       SELECT l.account_id, l.asset, a.user_id FROM loans l JOIN accounts a ON a.id = l.account_id WHERE l.id = ${loanId}::uuid`;
     if (!loan || (caller.kind === 'user' && caller.userId !== loan.user_id)) throw notFound('Loan');
     return { accountId: loan.account_id, asset: loan.asset };
-  }
-
-  private async recordChange(tx: Tx, loanId: string, at: Date, kind: string, scaledAfter: Decimal, tier: Tier): Promise<void> {
-    await tx.$executeRaw`
-      INSERT INTO loan_changes (loan_id, at, kind, scaled_after, tier)
-      VALUES (${loanId}::uuid, ${at}, ${kind}, ${scaledAfter.toFixed()}::numeric, ${tier})`;
   }
 }
 

@@ -1,17 +1,11 @@
 import { Decimal, ZERO, dec } from '../common/money/decimal.js';
-import { roundOwedByUser } from '../common/money/rounding.js';
+import { LoanRow, loanOutstanding } from '../holdings/loan-outstanding.js';
 import { chart } from '../ledger/chart.js';
-import type { EntryInput } from '../ledger/ledger.types.js';
+import type { EntryInput, PostingInput } from '../ledger/ledger.types.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { SCALED_DECIMALS } from '../markets/index-math.js';
 
-/** A loan row as the SQL paths read it (numerics as text). */
-export interface LoanRow {
-  id: string;
-  account_id: string;
-  asset: string;
-  scaled_debt: string;
-  principal: string;
-}
+export type { LoanRow } from '../holdings/loan-outstanding.js';
 
 /** The ledger entries and state change of paying `amount` off a loan: interest first, then principal. */
 export interface Repayment {
@@ -31,7 +25,7 @@ export interface Repayment {
 export function repaymentOf(row: LoanRow, decimals: number, borrowIndex: Decimal, amount: Decimal): Repayment {
   const scaled = dec(row.scaled_debt);
   const principal = dec(row.principal);
-  const outstanding = roundOwedByUser(scaled.times(borrowIndex), decimals);
+  const outstanding = loanOutstanding(scaled, borrowIndex, decimals);
   const full = amount.gte(outstanding);
   const interestDue = Decimal.max(outstanding.minus(principal), ZERO);
   const interestPaid = Decimal.min(amount, interestDue);
@@ -46,3 +40,38 @@ export function repaymentOf(row: LoanRow, decimals: number, borrowIndex: Decimal
   return { entries, scaledAfter, principalAfter: principal.minus(principalPaid), principalPaid, scaledPaid };
 }
 
+
+/**
+ * What a repayment of `requested` ("all": what is outstanding) pays, refused when the loan is
+ * already repaid or the amount is more than what is outstanding.
+ */
+export function plannedRepayment(
+  loanId: string,
+  row: LoanRow,
+  decimals: number,
+  borrowIndex: Decimal,
+  requested: 'all' | Decimal,
+): { amount: Decimal; repayment: Repayment } {
+  const outstanding = loanOutstanding(dec(row.scaled_debt), borrowIndex, decimals);
+  if (outstanding.isZero()) throw new DomainError(409, 'LOAN_REPAID', 'This loan is already repaid', { loanId });
+  const amount = requested === 'all' ? outstanding : requested;
+  if (amount.gt(outstanding)) {
+    throw new DomainError(422, 'AMOUNT_EXCEEDS_DEBT', `Only ${outstanding.toFixed(decimals)} ${row.asset} is outstanding`, {
+      outstanding: outstanding.toFixed(decimals),
+      requested: amount.toFixed(),
+    });
+  }
+  return { amount, repayment: repaymentOf(row, decimals, borrowIndex, amount) };
+}
+
+/** A repayment's posting: the funds arrive from outside into the market's cash. `loanId` as the caller named it. */
+export function repaymentPosting(loanId: string, row: LoanRow, decimals: number, amount: Decimal, repayment: Repayment, at: Date): PostingInput {
+  return {
+    type: 'repayment',
+    at,
+    accountId: row.account_id,
+    description: `${amount.toFixed(decimals)} ${row.asset} repaid from outside the platform`,
+    metadata: { asset: row.asset, amount: amount.toFixed(decimals), loanId },
+    entries: [{ account: chart.marketCash(row.asset), amount }, ...repayment.entries],
+  };
+}

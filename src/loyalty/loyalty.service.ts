@@ -8,7 +8,7 @@ import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository, TotalsMove } from '../markets/markets.repository.js';
 import { LiveMarket, liveAt } from '../markets/market-state.js';
 import { scaledDebt, scaledSupply } from '../markets/index-math.js';
-import { HoldingWrite, writeHoldings } from '../markets/holding-rows.js';
+import { HoldingWrite, writeHoldings } from '../holdings/holding-rows.js';
 import { PricesService } from '../prices/prices.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { LOYALTY_TOKEN, tierFor } from './tiers.js';

@@ -2,13 +2,13 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module.js';
 import { ClockModule } from '../clock/clock.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
-import { RiskModule } from '../risk/risk.module.js';
+import { HoldingsModule } from '../holdings/holdings.module.js';
 import { PortfolioController } from './portfolio.controller.js';
 import { PortfolioService } from './portfolio.service.js';
 import { StatementsService } from './statements.service.js';
 
 @Module({
-  imports: [AccountsModule, ClockModule, NotificationsModule, RiskModule],
+  imports: [AccountsModule, ClockModule, HoldingsModule, NotificationsModule],
   controllers: [PortfolioController],
   providers: [PortfolioService, StatementsService],
   exports: [PortfolioService],

@@ -4,9 +4,9 @@ import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { OwnedAccount } from '../accounts/accounts.service.js';
 import { showRate } from '../calc/compounding.js';
-import { PositionView, positionView } from '../deposits/positions.js';
+import { PositionView, positionView } from '../holdings/positions.js';
 import { LoanView, loanView } from '../loans/loans.service.js';
-import { AccountSnapshotService } from '../risk/account-snapshot.service.js';
+import { AccountSnapshotService } from '../holdings/account-snapshot.service.js';
 
 export interface AccountView {
   id: string;

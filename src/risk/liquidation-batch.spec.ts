@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Decimal, dec } from '../common/money/decimal.js';
 import type { MarketState, RiskLevels } from '../markets/market-state.js';
-import type { AccountSnapshot, AccountSnapshotService, LoanState, PositionState } from './account-snapshot.service.js';
+import type { AccountSnapshot, AccountSnapshotService, LoanState, PositionState } from '../holdings/account-snapshot.service.js';
 import { LiquidationBatch } from './liquidation-batch.js';
 
 // LiquidationBatch is pure: it plans and writes postings in memory from snapshots built by hand here.

@@ -6,8 +6,9 @@ import type { EntryInput, PostingInput } from '../ledger/ledger.types.js';
 import { SCALED_DECIMALS } from '../markets/index-math.js';
 import type { TotalsMove } from '../markets/markets.repository.js';
 import { LoanRow, repaymentOf } from '../loans/repayment.js';
-import type { HoldingWrite } from '../markets/holding-rows.js';
-import type { AccountSnapshot, AccountSnapshotService } from './account-snapshot.service.js';
+import type { HoldingWrite } from '../holdings/holding-rows.js';
+import { loanOutstanding } from '../holdings/loan-outstanding.js';
+import type { AccountSnapshot, AccountSnapshotService } from '../holdings/account-snapshot.service.js';
 import { planLiquidation, Sale } from './liquidation-plan.js';
 
 /** A row's state after the batch, and the change to record for it. */
@@ -170,7 +171,7 @@ export class LiquidationBatch {
       const decimals = snapshot.markets.get(loan.asset)!.decimals;
       const price = snapshot.prices.get(loan.asset)!;
       const borrowIndex = snapshot.lane(loan.asset).borrowIndex;
-      const current = roundOwedByUser(new Decimal(row.scaled_debt).times(borrowIndex), decimals);
+      const current = loanOutstanding(new Decimal(row.scaled_debt), borrowIndex, decimals);
       if (current.isZero()) continue;
       // What the user is credited rounds down: the platform's way.
       const units = Decimal.min(left.div(price).toDecimalPlaces(decimals, Decimal.ROUND_DOWN), current);
@@ -195,7 +196,7 @@ export class LiquidationBatch {
       const written: object[] = [];
       let units = ZERO;
       for (const row of loanRows.filter((r) => r.asset === asset)) {
-        const outstanding = roundOwedByUser(new Decimal(row.scaled_debt).times(snapshot.lane(asset).borrowIndex), decimals);
+        const outstanding = loanOutstanding(new Decimal(row.scaled_debt), snapshot.lane(asset).borrowIndex, decimals);
         if (outstanding.isZero()) continue;
         entries.push(
           { account: chart.badDebt(asset), amount: outstanding },

@@ -9,10 +9,10 @@ import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { AccountSnapshot, AccountSnapshotService } from './account-snapshot.service.js';
+import { AccountSnapshot, AccountSnapshotService } from '../holdings/account-snapshot.service.js';
 import { LiquidationBatch, Notice } from './liquidation-batch.js';
-import { writeHoldings } from '../markets/holding-rows.js';
-import { AccountStatus } from './valuation.js';
+import { writeHoldings } from '../holdings/holding-rows.js';
+import { AccountStatus } from '../holdings/valuation.js';
 
 export interface ReviewOutcome {
   accountId: string;

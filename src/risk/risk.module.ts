@@ -6,15 +6,15 @@ import { MarketsModule } from '../markets/markets.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { PricesModule } from '../prices/prices.module.js';
 import { SettingsModule } from '../settings/settings.module.js';
-import { AccountSnapshotService } from './account-snapshot.service.js';
+import { HoldingsModule } from '../holdings/holdings.module.js';
 import { LiquidationService } from './liquidation.service.js';
 import { RiskSweepService } from './risk-sweep.service.js';
 import { RiskSweeps } from './risk.jobs.js';
 import { SweepOnPriceMove } from './sweep-on-price-move.js';
 
 @Module({
-  imports: [AccrualModule, ClockModule, LedgerModule, MarketsModule, NotificationsModule, PricesModule, SettingsModule],
-  providers: [AccountSnapshotService, LiquidationService, RiskSweepService, RiskSweeps, SweepOnPriceMove],
-  exports: [AccountSnapshotService, LiquidationService, RiskSweepService, RiskSweeps],
+  imports: [AccrualModule, ClockModule, LedgerModule, MarketsModule, NotificationsModule, PricesModule, SettingsModule, HoldingsModule],
+  providers: [LiquidationService, RiskSweepService, RiskSweeps, SweepOnPriceMove],
+  exports: [LiquidationService, RiskSweepService, RiskSweeps],
 })
 export class RiskModule {}

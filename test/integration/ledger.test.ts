@@ -126,19 +126,74 @@ describe('ledger', () => {
     });
   });
 
-  it('refuses, at commit, a transaction written by hand that does not balance', async () => {
+  it('refuses, at its statement, a transaction written by hand that does not balance', async () => {
     await withClient(app.databaseUrl, async (client) => {
       const [a, b] = (
         await client.query(`SELECT id FROM ledger_accounts WHERE code IN ('imm:a', 'imm:b') ORDER BY code`)
       ).rows.map((r) => r.id);
       await client.query('BEGIN');
       const tx = await client.query(`INSERT INTO ledger_transactions (type, at) VALUES ('by-hand', now()) RETURNING id`);
-      await client.query(`INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount) VALUES ($1, $2, 'SOL', 3), ($1, $3, 'SOL', -2)`, [
-        tx.rows[0].id,
-        a,
-        b,
-      ]);
-      await expect(client.query('COMMIT')).rejects.toThrow(/does not balance/);
+      await expect(
+        client.query(`INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount) VALUES ($1, $2, 'SOL', 3), ($1, $3, 'SOL', -2)`, [
+          tx.rows[0].id,
+          a,
+          b,
+        ]),
+      ).rejects.toThrow(new RegExp(`ledger transaction ${tx.rows[0].id} does not balance: SOL 1`));
+      await client.query('ROLLBACK');
+    });
+  });
+
+  it('checks every transaction one statement touches, and wants all of a transaction\'s entries in one statement', async () => {
+    await withClient(app.databaseUrl, async (client) => {
+      const [a, b] = (
+        await client.query(`SELECT id FROM ledger_accounts WHERE code IN ('imm:a', 'imm:b') ORDER BY code`)
+      ).rows.map((r) => r.id);
+      const insertEntries = (values: string, params: unknown[]) =>
+        client.query(`INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount) VALUES ${values}`, params);
+      await client.query('BEGIN');
+      const [good, bad] = (
+        await client.query(`INSERT INTO ledger_transactions (type, at) VALUES ('by-hand', now()), ('by-hand', now()) RETURNING id`)
+      ).rows.map((r) => r.id);
+      // One balanced and one unbalanced transaction in the same statement: the statement is refused.
+      await expect(
+        insertEntries(`($1, $3, 'SOL', 2), ($1, $4, 'SOL', -2), ($2, $3, 'SOL', 1), ($2, $4, 'BTC', -1)`, [good, bad, a, b]),
+      ).rejects.toThrow(new RegExp(`ledger transaction ${bad} does not balance: BTC -1\\.0+; ledger transaction ${bad} does not balance: SOL 1\\.0+$`));
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      const [split] = (await client.query(`INSERT INTO ledger_transactions (type, at) VALUES ('by-hand', now()) RETURNING id`)).rows.map((r) => r.id);
+      // Half a posting now and the other half later is refused at the first half.
+      await expect(insertEntries(`($1, $2, 'SOL', 2)`, [split, a])).rejects.toThrow(/does not balance: SOL 2/);
+      await client.query('ROLLBACK');
+      // A balanced statement passes, and so does the commit.
+      await client.query('BEGIN');
+      const [fine] = (await client.query(`INSERT INTO ledger_transactions (type, at) VALUES ('by-hand', now()) RETURNING id`)).rows.map((r) => r.id);
+      await insertEntries(`($1, $2, 'SOL', 2), ($1, $3, 'SOL', -2)`, [fine, a, b]);
+      await client.query('ROLLBACK'); // balances were not moved: leave no trace for the other tests
+    });
+  });
+
+  it('ledger_post, the SQL functions\' posting, writes and refuses as LedgerService does', async () => {
+    await withClient(app.databaseUrl, async (client) => {
+      const post = (amounts: string[]) =>
+        client.query<{ id: string }>(
+          `SELECT ledger_post('by-function', 'sql posting', NULL, now(), '{"k": 1}'::jsonb, $1::text[], $2::text[], $3::text[],
+                              $4::uuid[], $5::normal_side[], $6::boolean[], $7::numeric[]) AS id`,
+          [['fn:a', 'fn:b'], ['SOL', 'SOL'], ['test', 'test'], [null, null], ['debit', 'credit'], [true, true], amounts],
+        );
+      const balances = async () =>
+        (await client.query(`SELECT code, balance::text FROM ledger_accounts WHERE code IN ('fn:a', 'fn:b') ORDER BY code`)).rows.map(
+          (r) => `${r.code} ${dec(r.balance).toFixed()}`,
+        );
+      const { id } = (await post(['2', '-2'])).rows[0];
+      expect(await balances()).toEqual(['fn:a 2', 'fn:b -2']);
+      const entries = await client.query(`SELECT amount::text FROM ledger_entries WHERE transaction_id = $1 ORDER BY id`, [id]);
+      expect(entries.rows.map((r) => dec(r.amount).toFixed())).toEqual(['2', '-2']);
+      // fn:a (debit, no overdraft) would go to -1: the CHECK refuses it and nothing is written.
+      await expect(post(['-3', '3'])).rejects.toThrow(/ledger_accounts_no_overdraft/);
+      await expect(post(['1', '-2'])).rejects.toThrow(/does not balance: SOL -1/);
+      expect(await balances()).toEqual(['fn:a 2', 'fn:b -2']);
+      expect((await client.query(`SELECT count(*)::int AS n FROM ledger_transactions WHERE type = 'by-function'`)).rows[0].n).toBe(1);
     });
   });
 

@@ -43,7 +43,7 @@ describe('API keys', () => {
     // The guard compares the admin key with sameKey and looks user keys up by their hash only.
     const guard = readFileSync(new URL('./auth.guard.ts', import.meta.url), 'utf8');
     expect(guard).toMatch(/sameKey\(key, this\.config\.adminApiKey\)/);
-    expect(guard).toMatch(/keyHash: hashApiKey\(key\)/);
+    expect(guard).toMatch(/WHERE key_hash = \$1',\s*values: \[hashApiKey\(key\)\]/);
     expect(guard).not.toMatch(/(===|!==|==)\s*this\.config\.adminApiKey|adminApiKey\s*(===|!==|==)/);
   });
 });

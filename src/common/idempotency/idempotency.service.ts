@@ -84,8 +84,20 @@ export class IdempotencyService {
 }
 
 async function replay(tx: Tx, scope: string, key: string, requestHash: string): Promise<CommandResult> {
-  const [stored] = await tx.$queryRaw<{ request_hash: string; status_code: number; response: string }[]>`
+  const [stored] = await tx.$queryRaw<StoredResponse[]>`
     SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = ${scope} AND key = ${key}`;
+  return replayStored(stored, key, requestHash);
+}
+
+/** A key's row as a repeat finds it. */
+export interface StoredResponse {
+  request_hash: string;
+  status_code: number;
+  response: string;
+}
+
+/** The stored response again, for the same request; 422 for another one under the same key. */
+export function replayStored(stored: StoredResponse, key: string, requestHash: string): CommandResult {
   if (stored.request_hash !== requestHash) {
     throw new DomainError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request', {
       idempotencyKey: key,

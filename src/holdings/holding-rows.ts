@@ -1,7 +1,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import type { Decimal } from '../common/money/decimal.js';
-import type { Tier } from './tier-lanes.js';
+import type { Tier } from '../markets/tier-lanes.js';
 
 /** A position's or loan's scaled amount after a change, and the change to record. */
 export interface HoldingWrite {
@@ -37,4 +37,17 @@ export async function writeHoldings(tx: Tx, holding: keyof typeof TABLES, writes
     INSERT INTO ${table.changes} (${table.key}, at, kind, scaled_after, tier)
     SELECT id, ${at}, kind, scaled, tier FROM unnest(${writes.map((w) => w.id)}::uuid[], ${writes.map((w) => w.kind)}::text[],
       ${writes.map((w) => w.scaledAfter.toFixed())}::numeric[], ${writes.map((w) => w.tier)}::text[]) AS v(id, kind, scaled, tier)`;
+}
+
+/** One position's (or loan's) change in its history, as a single movement records it. */
+export async function recordChange(
+  tx: Tx,
+  holding: keyof typeof TABLES,
+  change: { id: string; scaledAfter: Decimal; kind: string; tier: Tier },
+  at: Date,
+): Promise<void> {
+  const table = TABLES[holding];
+  await tx.$executeRaw`
+    INSERT INTO ${table.changes} (${table.key}, at, kind, scaled_after, tier)
+    VALUES (${change.id}::uuid, ${at}, ${change.kind}, ${change.scaledAfter.toFixed()}::numeric, ${change.tier})`;
 }

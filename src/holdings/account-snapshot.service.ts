@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../prisma/prisma.service.js';
 import { Decimal, dec } from '../common/money/decimal.js';
-import { roundOwedByUser } from '../common/money/rounding.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { MarketState, liveAt, LiveIndexes, LiveMarket } from '../markets/market-state.js';
 import { Tier, isTier } from '../markets/tier-lanes.js';
 import { PricesService } from '../prices/prices.service.js';
-import { positionAmount } from '../deposits/positions.js';
+import { positionAmount } from './positions.js';
+import { loanOutstanding } from './loan-outstanding.js';
 import { Holding, Valuation, valueAccount } from './valuation.js';
 
 export interface PositionState {
@@ -127,7 +127,7 @@ export class AccountSnapshotService {
         .map((p) => ({ ...p, amount: positionAmount(p.scaled, snapshot.lane(p.asset).supplyIndex, decimals(p.asset)) })),
       loans: loans
         .filter((l) => l.scaledDebt.gt(0))
-        .map((l) => ({ ...l, outstanding: roundOwedByUser(l.scaledDebt.times(snapshot.lane(l.asset).borrowIndex), decimals(l.asset)) })),
+        .map((l) => ({ ...l, outstanding: loanOutstanding(l.scaledDebt, snapshot.lane(l.asset).borrowIndex, decimals(l.asset)) })),
     };
     return { ...snapshot, ...open, valuation: this.value(snapshot, open.positions, open.loans) };
   }

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { ClockService } from '../clock/clock.service.js';
+import { MS_PER_DAY, utcDateString } from '../clock/dates.js';
+import { Decimal, dec } from '../common/money/decimal.js';
+import { AssetInfo } from '../common/money/assets.js';
+import type { CommandResult, IdempotentRequest } from '../common/idempotency/idempotency.service.js';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { postingArrays } from '../ledger/posting-args.js';
+import { liveAt } from '../markets/market-state.js';
+import { scaledSupply } from '../markets/index-math.js';
+import { FALL_BACK, MovementState, msIntoDay, runMovement } from '../holdings/movement-statements.js';
+import { positionAmount, positionView } from '../holdings/positions.js';
+import { depositPosting, wholePositionPayout, withdrawalPosting } from './movement-rules.js';
+
+/**
+ * Deposits and withdrawals through the money_deposit / money_withdraw SQL functions, two round
+ * trips each (holdings/movement-statements.ts says why and when it falls back). The arithmetic
+ * is DepositsService's, line for line, from the same rules (movement-rules.ts); the SQL writes
+ * what that service's statements write. Undefined: run DepositsService instead.
+ */
+@Injectable()
+export class DepositStatements {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly clock: ClockService,
+  ) {}
+
+  deposit(request: IdempotentRequest, accountId: string, asset: AssetInfo, amount: Decimal, network: string): Promise<CommandResult | undefined> {
+    return runMovement(this.prisma.pool, request, this.target(accountId, asset), (state) => {
+      AccountsService.requireKyc(state);
+      if (!this.onMarketDay(state)) return FALL_BACK;
+      const { now, tier } = state;
+      const supplyIndex = liveAt(state.market, now).lanes[tier].supplyIndex;
+      const scaled = scaledSupply(amount, supplyIndex);
+      // A top-up moves the maturity of the whole position, old funds and new.
+      const maturesAt = new Date(now.getTime() + state.lendingPeriodDays * MS_PER_DAY);
+      const scaledAfter = state.position ? state.position.scaled.plus(scaled) : scaled;
+      const principalAfter = state.position ? state.position.principal.plus(amount) : amount;
+      const posting = depositPosting(accountId, asset, amount, network, now);
+      const value = positionAmount(scaledAfter, supplyIndex, asset.decimals);
+      return {
+        statusCode: 201,
+        body: { position: positionView({ asset: asset.code, amount: value, principal: principalAfter, maturesAt }, asset.decimals, now) },
+        write: async (client, keyId, statusCode, response) => {
+          const { rows } = await client.query<{ row: { scaled: string; principal: string } }>({
+            name: 'money-deposit',
+            text: 'SELECT money_deposit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS row',
+            values: [
+              accountId, asset.code, tier, now, msIntoDay(now), scaled.toFixed(), amount.toFixed(), maturesAt,
+              posting.description, JSON.stringify(posting.metadata), ...postingArrays(posting.entries), keyId, statusCode, response,
+            ],
+          });
+          // The response was computed from the row as it was locked: the row as written must agree.
+          const { scaled: written, principal } = rows[0].row;
+          if (!dec(written).eq(scaledAfter) || !dec(principal).eq(principalAfter)) {
+            throw new Error(`deposit wrote ${written} / ${principal}, computed ${scaledAfter.toFixed()} / ${principalAfter.toFixed()}`);
+          }
+        },
+      };
+    });
+  }
+
+  /** The whole matured position; an account with loans, or a market short of cash, takes DepositsService. */
+  withdraw(request: IdempotentRequest, accountId: string, asset: AssetInfo, requested: Decimal | undefined): Promise<CommandResult | undefined> {
+    return runMovement(this.prisma.pool, request, this.target(accountId, asset), (state) => {
+      if (!this.onMarketDay(state)) return FALL_BACK;
+      const { now, tier } = state;
+      const supplyIndex = liveAt(state.market, now).lanes[tier].supplyIndex;
+      const { scaled, exact, payout } = wholePositionPayout(asset, state.position ?? undefined, supplyIndex, now, requested);
+      if (state.hasLoans || state.cash.lt(payout)) return FALL_BACK;
+      const position = state.position!;
+      const posting = withdrawalPosting(accountId, asset, position.principal, { exact, payout }, now);
+      return {
+        statusCode: 201,
+        body: { asset: asset.code, amount: payout.toFixed(asset.decimals) },
+        write: (client, keyId, statusCode, response) =>
+          client.query({
+            name: 'money-withdraw',
+            text: 'SELECT money_withdraw($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)',
+            values: [
+              accountId, position.id, asset.code, tier, now, msIntoDay(now), scaled.toFixed(), position.principal.toFixed(),
+              posting.description, JSON.stringify(posting.metadata), ...postingArrays(posting.entries), keyId, statusCode, response,
+            ],
+          }),
+      };
+    });
+  }
+
+  private target(accountId: string, asset: AssetInfo) {
+    return { accountId, asset: asset.code, realtime: this.clock.mode === 'realtime' };
+  }
+
+  /** The market's indexes are for the clock's day; otherwise the day must first be closed (AccrualService.lockMarketAt). */
+  private onMarketDay(state: MovementState): boolean {
+    return state.market.indexDay === utcDateString(state.now);
+  }
+}

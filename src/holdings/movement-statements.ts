@@ -1,0 +1,172 @@
+import pg from 'pg';
+import { Decimal, ZERO, dec } from '../common/money/decimal.js';
+import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { isUuid } from '../common/http/uuid.js';
+import { idempotencyScope } from '../common/auth/caller.js';
+import { CommandResult, IdempotencyService, IdempotentRequest, StoredResponse, fingerprintHash, replayStored } from '../common/idempotency/idempotency.service.js';
+import { wallClock } from '../common/time/wall-clock.js';
+import { dayStart, utcDateString } from '../clock/dates.js';
+import { chart } from '../ledger/chart.js';
+import { MarketState, marketFromRow } from '../markets/market-state.js';
+import { Tier, isTier } from '../markets/tier-lanes.js';
+import type { LoanRow } from './loan-outstanding.js';
+
+/**
+ * A money movement in two round trips through the pg driver (money_begin, then the movement's
+ * own SQL function; see the money_movement_functions migration), for the paths every request
+ * pays: Prisma's per-statement cost is about three times the driver's, and a movement was
+ * twenty statements. The movement computes with decimal.js between the two, exactly as its
+ * Prisma path does; what the fast path does not handle (a market whose day must first be
+ * closed, a withdrawal that needs the account's valuation or the platform's cover) it answers
+ * FALL_BACK, the transaction is rolled back (nothing was written but the key's claim), and the
+ * caller runs the Prisma path, which handles everything.
+ */
+export const FALL_BACK = Symbol('fall back to the Prisma path');
+
+/** What money_begin read under its locks. */
+export interface MovementState {
+  keyId: number | null;
+  kycStatus: string;
+  tier: Tier;
+  now: Date;
+  market: MarketState;
+  lendingPeriodDays: number;
+  position: { id: string; scaled: Decimal; principal: Decimal; maturesAt: Date } | null;
+  cash: Decimal;
+  hasLoans: boolean;
+  /** A repayment's loan row, locked (numerics as text, as the Prisma path reads it). */
+  loan: LoanRow | null;
+}
+
+/** Whose holding moves: an account's position in an asset, or a loan (its account and asset are its own). */
+export type MovementTarget = ({ accountId: string; asset: string } | { loanId: string }) & {
+  realtime: boolean;
+  /** Runs once the target's asset is known, before a replay or the movement: its errors store nothing. */
+  validate?: (asset: string) => void;
+};
+
+/** What a movement writes: its SQL function's name and arguments, after the state's. */
+export interface MovementWrite {
+  statusCode: number;
+  body: unknown;
+  /** Calls the movement's SQL function, which stores the response when keyId is not null. */
+  write: (client: pg.PoolClient, keyId: number | null, statusCode: number, response: string) => Promise<unknown>;
+}
+
+type Begun =
+  | { outcome: 'not_found' }
+  | { outcome: 'replay'; request_hash: string; status_code: number; response: string; asset?: string }
+  | {
+      outcome: 'ready';
+      key_id: number | null;
+      kyc?: string;
+      asset?: string;
+      loan?: LoanRow;
+      tier: string;
+      now: string;
+      market: Record<string, unknown>;
+      lending_period_days: number;
+      position: { id: string; scaled: string; principal: string; matures_at: string } | null;
+      cash: string | null;
+      has_loans: boolean;
+    };
+
+/** The CHECK by which the database refuses a ledger account's overdraft. */
+const NO_OVERDRAFT = 'ledger_accounts_no_overdraft';
+
+/** Milliseconds since 00:00 UTC of `at`'s day: the weight of a lane's intraday change. */
+export const msIntoDay = (at: Date): number => at.getTime() - dayStart(utcDateString(at)).getTime();
+
+/**
+ * Runs one movement of `accountId`'s position in `asset` (see FALL_BACK): the key claimed and
+ * the response stored as IdempotencyService does it (a domain error is the response too, with
+ * nothing else written; the same key with another body is 422), or undefined to fall back.
+ */
+export async function runMovement(
+  pool: pg.Pool,
+  request: IdempotentRequest,
+  target: MovementTarget,
+  plan: (state: MovementState) => MovementWrite | typeof FALL_BACK,
+): Promise<CommandResult | undefined> {
+  IdempotencyService.checkKey(request.key);
+  if (!isUuid('loanId' in target ? target.loanId : target.accountId)) throw notFound('loanId' in target ? 'Loan' : 'Account');
+  const requestHash = request.key === undefined ? null : fingerprintHash(request.fingerprint);
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    try {
+      const result = await inTransaction(client, request, requestHash, target, plan);
+      await client.query(result === FALL_BACK ? 'ROLLBACK' : 'COMMIT');
+      return result === FALL_BACK ? undefined : result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
+      throw error;
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function inTransaction(
+  client: pg.PoolClient,
+  request: IdempotentRequest,
+  requestHash: string | null,
+  target: MovementTarget,
+  plan: (state: MovementState) => MovementWrite | typeof FALL_BACK,
+): Promise<CommandResult | typeof FALL_BACK> {
+  const caller = request.caller;
+  const claim = [idempotencyScope(caller), request.key ?? null, requestHash, wallClock()];
+  const user = caller.kind === 'user' ? caller.userId : null;
+  // Every market's cash account has the same code (chart.ts); the asset picks the row.
+  const cashCode = chart.marketCash('').code;
+  const { rows } = await client.query<{ state: Begun }>(
+    'loanId' in target
+      ? { name: 'money-begin-loan', text: 'SELECT money_begin_loan($1, $2, $3, $4, $5, $6, $7, $8) AS state', values: [...claim, target.loanId, user, cashCode, target.realtime] }
+      : {
+          name: 'money-begin',
+          text: 'SELECT money_begin($1, $2, $3, $4, $5, $6, $7, $8, $9) AS state',
+          values: [...claim, target.accountId, user, target.asset, cashCode, target.realtime],
+        },
+  );
+  const begun = rows[0].state;
+  if (begun.outcome === 'not_found') throw notFound('loanId' in target ? 'Loan' : 'Account');
+  target.validate?.(begun.asset ?? ('asset' in target ? target.asset : ''));
+  if (begun.outcome === 'replay') return replayStored(begun as StoredResponse, request.key!, requestHash!);
+  const state: MovementState = {
+    keyId: begun.key_id,
+    kycStatus: begun.kyc ?? '',
+    tier: isTier(begun.tier) ? begun.tier : 'base',
+    now: new Date(begun.now),
+    market: marketFromRow(begun.market),
+    lendingPeriodDays: begun.lending_period_days,
+    position: begun.position && {
+      id: begun.position.id,
+      scaled: dec(begun.position.scaled),
+      principal: dec(begun.position.principal),
+      maturesAt: new Date(begun.position.matures_at),
+    },
+    cash: begun.cash === null ? ZERO : dec(begun.cash),
+    hasLoans: begun.has_loans,
+    loan: begun.loan ?? null,
+  };
+  let movement: MovementWrite | typeof FALL_BACK;
+  try {
+    movement = plan(state);
+  } catch (error) {
+    // Nothing is written yet: a domain error is the response, stored under the key (if any).
+    if (!(error instanceof DomainError) || state.keyId === null) throw error;
+    const body = error.toBody();
+    await client.query({ name: 'idempotency-store', text: 'SELECT idempotency_store($1, $2, $3)', values: [state.keyId, error.statusCode, JSON.stringify(body)] });
+    return { statusCode: error.statusCode, body };
+  }
+  if (movement === FALL_BACK) return FALL_BACK;
+  try {
+    await movement.write(client, state.keyId, movement.statusCode, JSON.stringify(movement.body));
+  } catch (error) {
+    // An overdraft the checks before did not foresee: the Prisma path knows what to answer.
+    if ((error as { constraint?: string }).constraint === NO_OVERDRAFT) return FALL_BACK;
+    throw error;
+  }
+  return { statusCode: movement.statusCode, body: movement.body };
+}

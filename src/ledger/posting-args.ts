@@ -1,0 +1,20 @@
+import { assertBalanced } from './ledger.service.js';
+import type { EntryInput } from './ledger.types.js';
+
+/**
+ * A posting's entries as the arrays the ledger_post SQL function takes (one element per entry,
+ * in order): codes, assets, kinds, owners, normal sides, no-overdraft flags, amounts. Checked
+ * for balance here first, as LedgerService.post checks, so a bug fails before the database.
+ */
+export function postingArrays(entries: EntryInput[]): unknown[] {
+  assertBalanced(entries);
+  return [
+    entries.map((e) => e.account.code),
+    entries.map((e) => e.account.asset),
+    entries.map((e) => e.account.kind),
+    entries.map((e) => e.account.accountId ?? null),
+    entries.map((e) => e.account.normalSide),
+    entries.map((e) => e.account.noOverdraft),
+    entries.map((e) => e.amount.toFixed()),
+  ];
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { ClockService } from '../clock/clock.service.js';
+import { utcDateString } from '../clock/dates.js';
+import { Decimal } from '../common/money/decimal.js';
+import { findAsset } from '../common/money/assets.js';
+import { parseAmountOf } from '../common/money/parse-request.js';
+import type { CommandResult, IdempotentRequest } from '../common/idempotency/idempotency.service.js';
+import { postingArrays } from '../ledger/posting-args.js';
+import { liveAt } from '../markets/market-state.js';
+import { FALL_BACK, msIntoDay, runMovement } from '../holdings/movement-statements.js';
+import { loanViewAt } from './loans.service.js';
+import { plannedRepayment, repaymentPosting } from './repayment.js';
+
+/**
+ * Repayments through the money_begin_loan / money_repay SQL functions, two round trips
+ * (holdings/movement-statements.ts says why and when it falls back). The arithmetic is
+ * LoansService.repay's, from the same rules (repayment.ts). Undefined: run LoansService.
+ */
+@Injectable()
+export class RepaymentStatements {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly clock: ClockService,
+  ) {}
+
+  /** `amount` as the request wrote it ("all" or a decimal string): the loan's asset decides its decimals. */
+  repay(request: IdempotentRequest, loanId: string, amount: string): Promise<CommandResult | undefined> {
+    let requested: 'all' | Decimal = 'all';
+    const validate = (asset: string) => {
+      if (amount !== 'all') requested = parseAmountOf(findAsset(asset)!, amount);
+    };
+    return runMovement(this.prisma.pool, request, { loanId, realtime: this.clock.mode === 'realtime', validate }, (state) => {
+      const { market, now, tier } = state;
+      if (market.indexDay !== utcDateString(now)) return FALL_BACK;
+      const row = state.loan!;
+      const borrowIndex = liveAt(market, now).lanes[tier].borrowIndex;
+      const { amount: paid, repayment } = plannedRepayment(loanId, row, market.decimals, borrowIndex, requested);
+      const posting = repaymentPosting(loanId, row, market.decimals, paid, repayment, now);
+      const after = { ...row, scaled_debt: repayment.scaledAfter.toFixed(), principal: repayment.principalAfter.toFixed() };
+      return {
+        statusCode: 201,
+        body: { loan: loanViewAt(after, market, now, tier) },
+        write: (client, keyId, statusCode, response) =>
+          client.query({
+            name: 'money-repay',
+            text: 'SELECT money_repay($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)',
+            values: [
+              row.account_id, row.id, row.asset, tier, now, msIntoDay(now),
+              repayment.scaledAfter.toFixed(), repayment.principalAfter.toFixed(), repayment.scaledPaid.toFixed(), repayment.principalPaid.toFixed(),
+              posting.description, JSON.stringify(posting.metadata), ...postingArrays(posting.entries), keyId, statusCode, response,
+            ],
+          }),
+      };
+    });
+  }
+}
