@@ -54,6 +54,22 @@ export class AccrualService {
     return { market, now: at };
   }
 
+  /**
+   * Every market brought up to `date` (closing each day before it), in one transaction, markets
+   * locked in the order of their codes as everywhere: the day's accrual when the clock runs it
+   * itself, and what work valued at today's indexes does first. When no market is behind, this
+   * is one read and nothing is locked.
+   */
+  async bringAllMarketsTo(date: string): Promise<void> {
+    const behind = (await this.markets.readAll()).filter((market) => market.indexDay < date).map((market) => market.asset);
+    if (behind.length === 0) return;
+    const today = utcDateString(await this.clock.now());
+    if (date > today) throw new Error(`cannot accrue through ${date}: the clock is at ${today}`);
+    await this.prisma.$transaction(async (tx) => {
+      for (const asset of behind.sort()) await this.bringMarketTo(tx, asset, date);
+    });
+  }
+
   /** One (market, day) in its own transaction: what an accrual job does. Returns the days closed. */
   async accrueThrough(asset: string, date: string): Promise<number> {
     const today = utcDateString(await this.clock.now());
