@@ -166,9 +166,9 @@ export function reportYear(f: YearFigures): string[] {
 if (process.argv[1]?.endsWith('year.js')) {
   const services = await startBenchServices();
   try {
-    process.stdout.write(reportScenarioDays(await measureScenarioDays(services)).join('\n') + '\n');
-    // BENCH_YEAR=scenarios: only the small world's comparison (quick).
-    if (process.env.BENCH_YEAR !== 'scenarios') process.stdout.write('\n' + reportYear(await measureYear(services)).join('\n') + '\n');
+    // BENCH_YEAR=scenarios: only the small world's comparison; BENCH_YEAR=world: only the 100,000 positions.
+    if (process.env.BENCH_YEAR !== 'world') process.stdout.write(reportScenarioDays(await measureScenarioDays(services)).join('\n') + '\n\n');
+    if (process.env.BENCH_YEAR !== 'scenarios') process.stdout.write(reportYear(await measureYear(services)).join('\n') + '\n');
   } finally {
     await services.stop();
   }

@@ -27,7 +27,7 @@ export interface TimeReachedHandler {
 @Injectable()
 export class DayStartHooks {
   private readonly logger = new Logger('clock');
-  private readonly steps = new Map<DayStep, DayStartHandler>();
+  private readonly steps = new Map<DayStep, DayStartHandler[]>();
   private readonly timeHandlers: TimeReachedHandler[] = [];
   private readonly advanceHandlers: TimeReachedHandler[] = [];
 
@@ -53,18 +53,18 @@ export class DayStartHooks {
     for (const handler of this.advanceHandlers) await handler.run(target);
   }
 
+  /** A step's handlers run in the order they were registered (one per domain module in the app). */
   register(handler: DayStartHandler): void {
-    if (this.steps.has(handler.step)) throw new Error(`day step "${handler.step}" registered twice`);
-    this.steps.set(handler.step, handler);
+    this.steps.set(handler.step, [...(this.steps.get(handler.step) ?? []), handler]);
   }
 
   /** The day's steps in the pipeline's order; a step nobody registered is an error, not a skip. */
   async runAll(day: DayStart): Promise<void> {
     for (const step of DAY_STEPS) {
-      const handler = this.steps.get(step);
-      if (!handler) throw new Error(`day ${day.date}: no handler for the "${step}" step`);
+      const handlers = this.steps.get(step);
+      if (!handlers) throw new Error(`day ${day.date}: no handler for the "${step}" step`);
       this.logger.debug(`day ${day.date}: ${step}`);
-      await handler.run(day);
+      for (const handler of handlers) await handler.run(day);
     }
   }
 }
