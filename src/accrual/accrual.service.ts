@@ -11,6 +11,8 @@ import { LaneDay, MarketState, closeDay } from '../markets/market-state.js';
 import { loyaltyCostOf } from './loyalty-cost.js';
 import type { EntryInput, LedgerAccountRef } from '../ledger/ledger.types.js';
 
+const BRING_ALL_TIMEOUT_MS = 120_000;
+
 /**
  * Daily accrual, O(markets): a day's interest moves two indexes and posts one aggregate ledger
  * transaction per market; no position or loan row is touched (architecture, Markets and
@@ -65,9 +67,13 @@ export class AccrualService {
     if (behind.length === 0) return;
     const today = utcDateString(await this.clock.now());
     if (date > today) throw new Error(`cannot accrue through ${date}: the clock is at ${today}`);
-    await this.prisma.$transaction(async (tx) => {
-      for (const asset of behind.sort()) await this.bringMarketTo(tx, asset, date);
-    });
+    await this.prisma.$transaction(
+      async (tx) => {
+        for (const asset of behind.sort()) await this.bringMarketTo(tx, asset, date);
+      },
+      // Every market, perhaps several days each (a catch-up), on a loaded machine: more than the default 5 s.
+      { timeout: BRING_ALL_TIMEOUT_MS, maxWait: BRING_ALL_TIMEOUT_MS },
+    );
   }
 
   /** One (market, day) in its own transaction: what an accrual job does. Returns the days closed. */
