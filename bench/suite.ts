@@ -15,7 +15,7 @@ import { measureAccrual, reportAccrual } from './accrual.js';
 import { measureThroughput, reportThroughput } from './throughput.js';
 import { reportMemory } from './memory.js';
 import { measureLiquidation, reportLiquidation } from './liquidation.js';
-import { measureYear, reportYear } from './year.js';
+import { measureScenarioDays, measureYear, reportScenarioDays, reportYear } from './year.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -68,6 +68,7 @@ try {
   show(reportThroughput(throughput.levels, throughput.roundTrips));
   show(reportMemory(throughput.memory));
   show(reportLiquidation([await measureLiquidation(services, 1), await measureLiquidation(services, 2)]));
+  show(reportScenarioDays(await measureScenarioDays(services)));
   show(reportYear(await measureYear(services)));
   const file = path.join(root, 'bench', 'results.md');
   writeFileSync(file, sections.map((lines) => lines.join('\n')).join('\n\n') + '\n');

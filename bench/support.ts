@@ -107,7 +107,7 @@ function benchEnv(services: BenchServices, databaseUrl: string, queuePrefix: str
   };
 }
 
-function benchConfig(services: BenchServices, databaseUrl: string, queuePrefix: string): AppConfig {
+export function benchConfig(services: BenchServices, databaseUrl: string, queuePrefix: string): AppConfig {
   return loadConfig(benchEnv(services, databaseUrl, queuePrefix));
 }
 

@@ -15,7 +15,9 @@ import { pricePoints } from '../src/scenarios/price-paths.js';
 import { Decimal } from '../src/common/money/decimal.js';
 import { buildCrashWorld } from './crash-world.js';
 import { buildSupplyWorld } from './supply-world.js';
-import { BenchServices, fmt, median, startBenchApp, startBenchServices, timed } from './support.js';
+import { BenchServices, benchConfig, benchDatabase, fmt, median, startBenchApp, startBenchServices, timed } from './support.js';
+import { parseScenario } from '../src/scenarios/scenario-format.js';
+import { playOnOwnApp } from '../src/scenarios/scenario-app.js';
 
 const POSITIONS = 100_000;
 const LOANS = 10_000;
@@ -95,6 +97,60 @@ export async function measureYear(services: BenchServices): Promise<YearFigures>
   }
 }
 
+/** The same small world (two users, a deposit and a loan) played for 1 day and for 365. */
+export interface ScenarioDaysFigures {
+  oneDayMs: number;
+  yearMs: number;
+}
+
+function twoUserScenario(days: number) {
+  const text = [
+    `name: Two users for ${days} day(s)`,
+    `days: ${days}`,
+    'prices: { BTC: "50000" }',
+    'users: { lender: {}, borrower: {} }',
+    'steps:',
+    '  - day: 0',
+    '    deposit: { user: lender, asset: USDC, amount: "100000" }',
+    '  - day: 0',
+    '    deposit: { user: borrower, asset: BTC, amount: "1" }',
+    '  - day: 0',
+    '    borrow: { user: borrower, asset: USDC, amount: "20000" }',
+    'expect:',
+    '  - { user: borrower, debt: USDC, amount: "20000", tolerance: "100000" }',
+    '',
+  ].join('\n');
+  return parseScenario(text, `two-users-${days}.yaml`);
+}
+
+/** Plays the scenario on an application of its own (API over HTTP, workers in process), as `npm run scenario` does. */
+async function playScenario(services: BenchServices, days: number): Promise<number> {
+  const scenario = twoUserScenario(days);
+  const databaseUrl = await benchDatabase(services, `scenario${days}`);
+  const config = { ...benchConfig(services, databaseUrl, `scen${days}${Date.now()}`), clockMode: 'simulated' as const, clockStart: new Date(scenario.start) };
+  const { ms, result } = await timed(() => playOnOwnApp(scenario, config));
+  if (!result.passed) throw new Error(`the ${days}-day scenario did not pass: ${JSON.stringify(result.steps.filter((s) => s.outcome !== 'ok'))}`);
+  return ms;
+}
+
+export async function measureScenarioDays(services: BenchServices): Promise<ScenarioDaysFigures> {
+  const oneDayMs = await playScenario(services, 1);
+  const yearMs = await playScenario(services, 365);
+  return { oneDayMs, yearMs };
+}
+
+export function reportScenarioDays(f: ScenarioDaysFigures): string[] {
+  return [
+    '## Time travel in a small world',
+    '',
+    'A scenario of two users (a deposit, a loan) played through the API on an application of its own, for 1 day and for 365 (target: 365 days ≤ 2× 1 day).',
+    '',
+    '| 1 day | 365 days | ratio |',
+    '|---:|---:|---:|',
+    `| ${fmt(f.oneDayMs)} | ${fmt(f.yearMs)} | ${(f.yearMs / f.oneDayMs).toFixed(2)}× |`,
+  ];
+}
+
 export function reportYear(f: YearFigures): string[] {
   return [
     '## A year in a day',
@@ -110,7 +166,9 @@ export function reportYear(f: YearFigures): string[] {
 if (process.argv[1]?.endsWith('year.js')) {
   const services = await startBenchServices();
   try {
-    process.stdout.write(reportYear(await measureYear(services)).join('\n') + '\n');
+    // BENCH_YEAR=scenarios: only the small world's comparison; BENCH_YEAR=world: only the 100,000 positions.
+    if (process.env.BENCH_YEAR !== 'world') process.stdout.write(reportScenarioDays(await measureScenarioDays(services)).join('\n') + '\n\n');
+    if (process.env.BENCH_YEAR !== 'scenarios') process.stdout.write(reportYear(await measureYear(services)).join('\n') + '\n');
   } finally {
     await services.stop();
   }

@@ -31,8 +31,11 @@ export class AccrualProcessor extends WorkerHost {
 }
 
 /**
- * At each 00:00 UTC the clock calls this first: one BullMQ job per (market, day), with a
- * deterministic id, and the day moves on only when all of them have finished.
+ * The day's "accrual" step (clock/day-pipeline.ts). A process that runs workers closes the
+ * markets' day itself, in one transaction (accrual is O(markets): a queue round trip per market
+ * cost more than the work). An API-only process (RUN_WORKERS=false) takes no job work: it
+ * enqueues one BullMQ job per (market, day), with a deterministic id, and the day moves on only
+ * when all of them have finished. Either way the close is idempotent per (market, day).
  */
 @Injectable()
 export class AccrualDayStart implements OnModuleInit, OnModuleDestroy {
@@ -41,20 +44,21 @@ export class AccrualDayStart implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly hooks: DayStartHooks,
     @InjectQueue(QUEUES.accrual) queue: Queue<AccrualJob>,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly accrual: AccrualService,
   ) {
     this.jobs = new JobWaiter(queue, config);
   }
 
   onModuleInit(): void {
-    this.hooks.register({ name: 'accrual', order: 10, run: (day) => this.accrueDay(day) });
+    this.hooks.register({ step: 'accrual', run: (day) => (this.config.runWorkers ? this.accrual.bringAllMarketsTo(day.date) : this.enqueueDay(day)) });
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.jobs.close();
   }
 
-  private async accrueDay(day: DayStart): Promise<void> {
+  private async enqueueDay(day: DayStart): Promise<void> {
     const jobs = await Promise.all(
       ASSET_CODES.map((asset) =>
         this.jobs.addOrRetry(

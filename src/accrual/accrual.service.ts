@@ -11,6 +11,8 @@ import { LaneDay, MarketState, closeDay } from '../markets/market-state.js';
 import { loyaltyCostOf } from './loyalty-cost.js';
 import type { EntryInput, LedgerAccountRef } from '../ledger/ledger.types.js';
 
+const BRING_ALL_TIMEOUT_MS = 120_000;
+
 /**
  * Daily accrual, O(markets): a day's interest moves two indexes and posts one aggregate ledger
  * transaction per market; no position or loan row is touched (architecture, Markets and
@@ -52,6 +54,26 @@ export class AccrualService {
       market = await this.bringMarketTo(tx, asset, utcDateString(at));
     }
     return { market, now: at };
+  }
+
+  /**
+   * Every market brought up to `date` (closing each day before it), in one transaction, markets
+   * locked in the order of their codes as everywhere: the day's accrual when the clock runs it
+   * itself, and what work valued at today's indexes does first. When no market is behind, this
+   * is one read and nothing is locked.
+   */
+  async bringAllMarketsTo(date: string): Promise<void> {
+    const behind = (await this.markets.readAll()).filter((market) => market.indexDay < date).map((market) => market.asset);
+    if (behind.length === 0) return;
+    const today = utcDateString(await this.clock.now());
+    if (date > today) throw new Error(`cannot accrue through ${date}: the clock is at ${today}`);
+    await this.prisma.$transaction(
+      async (tx) => {
+        for (const asset of behind.sort()) await this.bringMarketTo(tx, asset, date);
+      },
+      // Every market, perhaps several days each (a catch-up), on a loaded machine: more than the default 5 s.
+      { timeout: BRING_ALL_TIMEOUT_MS, maxWait: BRING_ALL_TIMEOUT_MS },
+    );
   }
 
   /** One (market, day) in its own transaction: what an accrual job does. Returns the days closed. */

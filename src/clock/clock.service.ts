@@ -82,9 +82,13 @@ export class ClockService implements OnModuleInit {
         daysAccrued += 1;
       }
       await this.setNow(target);
-      await this.hooks.runTimeReached(target);
-      // At a 00:00 the day's own sweep has just run at this very instant.
-      if (target.getTime() !== dayStart(utcDateString(target)).getTime()) await this.hooks.runAdvanceEnd(target);
+      // At a 00:00 crossed just now, the day's start has run everything of this very instant
+      // (the time-reached work, then the day's sweep): running it again would find nothing.
+      const atDayStartJustRun = daysAccrued > 0 && target.getTime() === dayStart(utcDateString(target)).getTime();
+      if (!atDayStartJustRun) {
+        await this.hooks.runTimeReached(target);
+        if (target.getTime() !== dayStart(utcDateString(target)).getTime()) await this.hooks.runAdvanceEnd(target);
+      }
       return { now: target, daysAccrued };
     }, true);
   }

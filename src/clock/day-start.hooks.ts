@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DAY_STEPS, DayStep } from './day-pipeline.js';
 
 /** A 00:00 UTC boundary being crossed: `date` is the day that starts at `at`. */
 export interface DayStart {
@@ -7,28 +8,26 @@ export interface DayStart {
 }
 
 export interface DayStartHandler {
-  /** Shown in logs and errors. */
-  name: string;
-  /** Lower runs first: accrual (rates and indexes) before the risk sweep that reads them. */
-  order: number;
-  run(day: DayStart): Promise<void>;
+  /** Which step of the day (day-pipeline.ts) this is: the list sets the order. */
+  step: DayStep;
+  run(day: DayStart): Promise<unknown>;
 }
 
-/**
- * The one hook for work that belongs to the start of a day. Domain modules register a handler
- * at start-up; the clock runs all of them, in order, at each boundary it crosses. Handlers must
- * be idempotent per day: after a crash the clock runs an unfinished boundary again.
- */
 /** Work that follows the clock itself, wherever it stops (e.g. positions maturing mid-day). */
 export interface TimeReachedHandler {
   name: string;
   run(now: Date): Promise<unknown>;
 }
 
+/**
+ * Where the clock finds the work of each moment: domain modules register a handler at start-up
+ * for their step of the day (day-pipeline.ts), for every instant the clock reaches, or for
+ * where an advance stops; the clock runs them. Handlers must be idempotent.
+ */
 @Injectable()
 export class DayStartHooks {
   private readonly logger = new Logger('clock');
-  private readonly handlers: DayStartHandler[] = [];
+  private readonly steps = new Map<DayStep, DayStartHandler[]>();
   private readonly timeHandlers: TimeReachedHandler[] = [];
   private readonly advanceHandlers: TimeReachedHandler[] = [];
 
@@ -54,16 +53,18 @@ export class DayStartHooks {
     for (const handler of this.advanceHandlers) await handler.run(target);
   }
 
+  /** A step's handlers run in the order they were registered (one per domain module in the app). */
   register(handler: DayStartHandler): void {
-    if (this.handlers.some((h) => h.name === handler.name)) throw new Error(`day-start handler ${handler.name} registered twice`);
-    this.handlers.push(handler);
-    this.handlers.sort((a, b) => a.order - b.order);
+    this.steps.set(handler.step, [...(this.steps.get(handler.step) ?? []), handler]);
   }
 
+  /** The day's steps in the pipeline's order; a step nobody registered is an error, not a skip. */
   async runAll(day: DayStart): Promise<void> {
-    for (const handler of this.handlers) {
-      this.logger.debug(`day ${day.date}: ${handler.name}`);
-      await handler.run(day);
+    for (const step of DAY_STEPS) {
+      const handlers = this.steps.get(step);
+      if (!handlers) throw new Error(`day ${day.date}: no handler for the "${step}" step`);
+      this.logger.debug(`day ${day.date}: ${step}`);
+      for (const handler of handlers) await handler.run(day);
     }
   }
 }

@@ -56,17 +56,14 @@ export class LoyaltyService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.hooks.register({ name: 'loyalty tiers', order: 15, run: (day) => this.assignTiers(day).then(() => undefined) });
+    this.hooks.register({ step: 'loyalty tiers', run: (day) => this.assignTiers(day) });
   }
 
   async assignTiers(day: DayStart): Promise<TierChange[]> {
     // Tiers are valued and re-scaled at the clock's time, on markets closed up to it: a
     // day-start run late (a real-time catch-up) must not move money between lanes on days that
     // are closed afterwards with the old sums.
-    const today = utcDateString(await this.clock.now());
-    for (const market of await this.markets.readAll()) {
-      if (market.indexDay < today) await this.accrual.accrueThrough(market.asset, today);
-    }
+    await this.accrual.bringAllMarketsTo(utcDateString(await this.clock.now()));
     return this.prisma.$transaction(
       async (tx) => {
         await tx.$executeRaw`INSERT INTO sweep_marks (name, through) VALUES (${MARK}, '1970-01-01T00:00:00Z') ON CONFLICT (name) DO NOTHING`;

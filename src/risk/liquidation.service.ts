@@ -58,11 +58,9 @@ export class LiquidationService {
   async reviewMany(accountIds: string[]): Promise<ReviewOutcome[]> {
     const now = await this.clock.now();
     const today = utcDateString(now);
-    // Markets behind the clock are brought up to date first, each in its own short transaction,
-    // so that reviews that only look (most of them) never lock a market.
-    for (const market of await this.markets.readAll()) {
-      if (market.indexDay < today) await this.accrual.accrueThrough(market.asset, today);
-    }
+    // Markets behind the clock are brought up to date first, in a short transaction of their
+    // own, so that reviews that only look (most of them) never lock a market.
+    await this.accrual.bringAllMarketsTo(today);
     const ids = [...new Set(accountIds)].sort();
     return this.prisma.$transaction(
       async (tx) => {

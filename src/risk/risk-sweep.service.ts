@@ -27,6 +27,11 @@ export class RiskSweepService {
   ) {}
 
   async accountsToReview(): Promise<string[]> {
+    // Nobody owes anything and nobody is in trouble (a world of savers, or of repaid loans): one
+    // indexed look, not the valuation of every loan.
+    const [{ any }] = await this.prisma.$queryRaw<{ any: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM loans WHERE scaled_debt > 0) OR EXISTS (SELECT 1 FROM account_risk WHERE status <> 'healthy') AS any`;
+    if (!any) return [];
     const [now, markets, prices] = await Promise.all([this.clock.now(), this.markets.readAll(), this.prices.current()]);
     const priced = markets.filter((m) => prices.has(m.asset));
     // Per lane, one factor for each side, so that each row costs one multiplication: the debt's

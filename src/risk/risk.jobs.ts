@@ -75,7 +75,15 @@ export class RiskAccountProcessor extends WorkerHost {
 
 /**
  * Starts sweeps and, when asked, waits until every review they caused has finished: after a
- * price change (`PUT /v1/prices/:asset?wait=true`) and after each day's accrual (debts grew).
+ * price change (`PUT /v1/prices/:asset?wait=true`), at each 00:00 after accrual and tiers (debts
+ * grew), and where an advance stops.
+ *
+ * A process that runs workers and waits anyway does a small sweep itself: it finds the accounts
+ * and, when they fit in one review transaction, reviews them at once (most days find no one or
+ * a few: two queue round trips per sweep cost more than the work). A larger sweep, a sweep not
+ * waited for, and any sweep from an API-only process (RUN_WORKERS=false) go through the queues,
+ * so that every worker process shares the reviews. Reviews are idempotent: a sweep repeated
+ * after a crash does only what is left.
  */
 @Injectable()
 export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
@@ -84,16 +92,18 @@ export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly hooks: DayStartHooks,
+    private readonly finder: RiskSweepService,
+    private readonly liquidation: LiquidationService,
     @InjectQueue(QUEUES.riskSweep) sweeps: Queue<SweepJob>,
     @InjectQueue(QUEUES.riskAccount) accounts: Queue<AccountJob>,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.sweepJobs = new JobWaiter(sweeps, config);
     this.reviewJobs = new JobWaiter(accounts, config);
   }
 
   onModuleInit(): void {
-    this.hooks.register({ name: 'risk sweep', order: 20, run: (day) => this.sweep(`day-${day.date}`, true) });
+    this.hooks.register({ step: 'risk sweep', run: (day) => this.sweep(`day-${day.date}`, true) });
     this.hooks.onAdvanceEnd({ name: 'risk sweep', run: (at) => this.sweep(`at-${at.getTime()}`, true) });
   }
 
@@ -102,6 +112,13 @@ export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
   }
 
   async sweep(trigger: string, wait: boolean): Promise<void> {
+    if (wait && this.config.runWorkers) {
+      const ids = await this.finder.accountsToReview();
+      if (ids.length <= REVIEW_BATCH) {
+        if (ids.length > 0) await this.liquidation.reviewMany(ids);
+        return;
+      }
+    }
     const job = await this.sweepJobs.addOrRetry('sweep', { trigger }, { ...JOB_OPTIONS, jobId: `sweep-${trigger}` });
     if (!wait) return;
     const { jobIds } = await this.sweepJobs.finished<{ jobIds: string[] }>(job, WAIT_MS);

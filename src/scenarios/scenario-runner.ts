@@ -75,6 +75,8 @@ export class ScenarioRunner {
   private seq = 0;
   private day = 0;
   private hour = 0;
+  /** The clock's time as the last advance left it (ISO 8601): only the runner moves this world's clock. */
+  private now = '';
 
   constructor(
     private readonly scenario: Scenario,
@@ -109,6 +111,7 @@ export class ScenarioRunner {
     const admin = this.api.adminKey;
     const clock = await this.expectOk('GET', '/v1/clock', admin);
     this.result.start = clock.now;
+    this.now = clock.now;
     if (this.scenario.settings) await this.expectOk('PUT', '/v1/settings', admin, this.scenario.settings);
     for (const [asset, patch] of Object.entries(this.scenario.markets ?? {})) await this.expectOk('PUT', `/v1/markets/${asset}`, admin, withoutEmpty(patch));
     // Every asset has a price: the file's, else 1 for a stablecoin and the sandbox's for the others.
@@ -135,7 +138,7 @@ export class ScenarioRunner {
 
   private async advanceTo(day: number, hour: number): Promise<void> {
     const hours = (day - this.day) * 24 + (hour - this.hour);
-    if (hours > 0) await this.expectOk('POST', '/v1/clock/advance', this.api.adminKey, { hours });
+    if (hours > 0) this.now = (await this.expectOk('POST', '/v1/clock/advance', this.api.adminKey, { hours })).now;
     this.day = day;
     this.hour = hour;
   }
@@ -283,18 +286,28 @@ export class ScenarioRunner {
     });
   }
 
+  /**
+   * The day's record: every market in one call and each account's view and notices, all at
+   * once (nothing moves the clock meanwhile); the clock's time is the one the last advance
+   * returned, not read again.
+   */
   private async recordDay(day: number): Promise<void> {
     const admin = this.api.adminKey;
-    const clock = await this.expectOk('GET', '/v1/clock', admin);
+    const handles = [...this.handles].sort(([a], [b]) => a.localeCompare(b));
+    const [allMarkets, views, noticeLists] = await Promise.all([
+      this.expectOk('GET', '/v1/markets', admin),
+      Promise.all(handles.map(([, { key, accountId }]) => this.expectOk('GET', `/v1/accounts/${accountId}`, key))),
+      Promise.all(handles.map(([, { key, accountId }]) => this.expectOk('GET', `/v1/accounts/${accountId}/notifications`, key))),
+    ]);
     const markets: DayRecord['markets'] = {};
     for (const asset of [...this.prices.keys()].filter((a) => this.reported.has(a)).sort()) {
-      const m = await this.expectOk('GET', `/v1/markets/${asset}`, admin);
+      const m = (allMarkets as { asset: string; [field: string]: string }[]).find((market) => market.asset === asset)!;
       markets[asset] = { utilization: m.utilization, supplyApr: m.supplyApr, borrowApr: m.borrowApr, totalSupplied: m.totalSupplied, totalBorrowed: m.totalBorrowed };
     }
     const accounts: DayRecord['accounts'] = {};
     const events: DayRecord['events'] = [];
-    for (const [name, { key, accountId }] of [...this.handles].sort(([a], [b]) => a.localeCompare(b))) {
-      const view = await this.expectOk('GET', `/v1/accounts/${accountId}`, key);
+    for (const [i, [name]] of handles.entries()) {
+      const view = views[i];
       accounts[name] = {
         tier: view.tier,
         status: view.status,
@@ -306,14 +319,14 @@ export class ScenarioRunner {
         positions: Object.fromEntries(view.positions.map((p: { asset: string; amount: string }) => [p.asset, p.amount])),
         debts: sumByAsset(view.loans),
       };
-      const notices: { type: string; at: string; data: Record<string, unknown> }[] = await this.expectOk('GET', `/v1/accounts/${accountId}/notifications`, key);
+      const notices: { type: string; at: string; data: Record<string, unknown> }[] = noticeLists[i];
       for (const notice of notices.slice(this.seenNotices.get(name) ?? 0)) events.push({ account: name, type: notice.type, at: notice.at, details: eventDetails(notice) });
       this.seenNotices.set(name, notices.length);
     }
     // Notices of one instant may be stored in any order (a set-based sweep): order by content.
     const key = (e: DayRecord['events'][number]) => `${e.at} ${e.account} ${e.type} ${JSON.stringify(e.details)}`;
     events.sort((a, b) => key(a).localeCompare(key(b)));
-    this.result.daily.push({ day, date: clock.now, prices: Object.fromEntries([...this.prices].filter(([a]) => this.reported.has(a)).sort(([a], [b]) => a.localeCompare(b))), markets, accounts, events });
+    this.result.daily.push({ day, date: this.now, prices: Object.fromEntries([...this.prices].filter(([a]) => this.reported.has(a)).sort(([a], [b]) => a.localeCompare(b))), markets, accounts, events });
   }
 
   private async setPrice(asset: string, price: string, mustSucceed = true): Promise<{ status: number; body: any }> {

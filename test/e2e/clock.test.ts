@@ -12,11 +12,10 @@ describe('simulated clock', () => {
   beforeAll(async () => {
     app = await startTestApp();
     const hooks = app.get(DayStartHooks);
-    // Registered out of order on purpose: the hook runs handlers by their order number.
-    hooks.register({ name: 'second', order: 20, run: async (day) => void seen.push(`second ${day.date}`) });
+    // Registered out of order on purpose: the steps run in the order of the day's pipeline.
+    hooks.register({ step: 'risk sweep', run: async (day) => void seen.push(`second ${day.date}`) });
     hooks.register({
-      name: 'first',
-      order: 10,
+      step: 'accrual',
       run: async (day) => {
         if (day.date === failOn) throw new Error(`boom on ${day.date}`);
         seen.push(`first ${day.date} ${day.at.toISOString()}`);
