@@ -18,6 +18,7 @@ import { buildSupplyWorld } from './supply-world.js';
 import { BenchServices, benchConfig, benchDatabase, fmt, median, startBenchApp, startBenchServices, timed } from './support.js';
 import { parseScenario } from '../src/scenarios/scenario-format.js';
 import { playOnOwnApp } from '../src/scenarios/scenario-app.js';
+import { startLocalApp } from '../src/bootstrap/create-app.js';
 
 const POSITIONS = 100_000;
 const LOANS = 10_000;
@@ -128,7 +129,7 @@ async function playScenario(services: BenchServices, days: number): Promise<numb
   const scenario = twoUserScenario(days);
   const databaseUrl = await benchDatabase(services, `scenario${days}`);
   const config = { ...benchConfig(services, databaseUrl, `scen${days}${Date.now()}`), clockMode: 'simulated' as const, clockStart: new Date(scenario.start) };
-  const { ms, result } = await timed(() => playOnOwnApp(scenario, config));
+  const { ms, result } = await timed(() => playOnOwnApp(scenario, config, startLocalApp));
   if (!result.passed) throw new Error(`the ${days}-day scenario did not pass: ${JSON.stringify(result.steps.filter((s) => s.outcome !== 'ok'))}`);
   return ms;
 }
