@@ -11,7 +11,7 @@ export default {
     'src/holdings/valuation.ts',
     'src/risk/liquidation-plan.ts',
     'src/risk/liquidation-batch.ts',
-    'src/risk/review-batcher.ts',
+    'src/risk/review-chunk.ts',
     'src/loans/repayment.ts',
     'src/markets/tier-lanes.ts',
     'src/loyalty/tiers.ts',

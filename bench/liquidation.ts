@@ -76,7 +76,10 @@ export function reportLiquidation(results: LiquidationFigures[]): string[] {
 if (process.argv[1]?.endsWith('liquidation.js')) {
   const services = await startBenchServices();
   try {
-    const results = [await measureLiquidation(services, 1), await measureLiquidation(services, 2)];
+    // BENCH_WORKERS=1 (or 2) runs one of the two, e.g. to profile it.
+    const runs = process.env.BENCH_WORKERS ? [Number(process.env.BENCH_WORKERS) as 1 | 2] : ([1, 2] as const);
+    const results: LiquidationFigures[] = [];
+    for (const workers of runs) results.push(await measureLiquidation(services, workers));
     process.stdout.write(reportLiquidation(results).join('\n') + '\n');
   } finally {
     await services.stop();

@@ -19,7 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const { ensureDatabase, freePort, startEmbeddedPostgres, startRedis }: typeof Services = await import(
   pathToFileURL(path.join(root, 'scripts', 'lib', 'services.mjs')).href
 );
-const { NODE_FLAGS }: { NODE_FLAGS: string[] } = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'node-flags.mjs')).href);
+const { NODE_FLAGS, API_NODE_FLAGS }: { NODE_FLAGS: string[]; API_NODE_FLAGS: string[] } = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'node-flags.mjs')).href);
 const { startLendLabProcess: startProcess }: typeof LendLabProcesses = await import(pathToFileURL(path.join(root, 'scripts', 'lib', 'lendlab-process.mjs')).href);
 
 export type LendLabProcess = LendLabProcesses.LendLabProcess;
@@ -84,7 +84,7 @@ export async function startLendLabProcess(kind: 'api' | 'worker', services: Benc
   const extraFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   return startProcess({
     script: path.join(root, 'dist', 'src', kind === 'api' ? 'main.js' : 'worker.js'),
-    nodeFlags: [...NODE_FLAGS, ...extraFlags],
+    nodeFlags: [...(kind === 'api' ? API_NODE_FLAGS : NODE_FLAGS), ...extraFlags],
     env: {
       ...process.env,
       ...benchEnv(services, databaseUrl, queuePrefix),

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The pure money files (the same list as stryker.config.mjs, less review-batcher.ts, which has no decimals). */
+/** The pure money files (the same list as stryker.config.mjs, less review-chunk.ts, which has no decimals). */
 export const FILES = [
   'src/markets/market-state.ts',
   'src/markets/index-math.ts',

@@ -13,6 +13,7 @@ import { AccountSnapshot, AccountSnapshotService } from '../holdings/account-sna
 import { LiquidationBatch, Notice } from './liquidation-batch.js';
 import { writeHoldings } from '../holdings/holding-rows.js';
 import { AccountStatus } from '../holdings/valuation.js';
+import type { MarketState } from '../markets/market-state.js';
 
 export interface ReviewOutcome {
   accountId: string;
@@ -132,19 +133,35 @@ export class LiquidationService {
    */
   private async writeShared(tx: Tx, batch: LiquidationBatch, before: Map<string, AccountSnapshot>, today: string): Promise<void> {
     if (batch.postings.length === 0) return;
-    const pricedAt = before.values().next().value!.markets;
+    const first = before.values().next().value!;
     const assets = [...new Set([...batch.totals.map((t) => t.asset), ...batch.postings.flatMap((p) => p.entries.map((e) => e.account.asset))])].sort();
     const lockMarkets = async () => {
-      for (const asset of assets) {
-        const market = await this.accrual.bringMarketTo(tx, asset, today);
-        if (market.indexDay !== pricedAt.get(asset)!.indexDay || pricedAt.get(asset)!.indexDay !== today) {
-          // A day closed since the accounts were valued: give up; the jobs run again and value them afresh.
-          throw new Error(`market ${asset} moved to ${market.indexDay} during a liquidation; retrying`);
-        }
-      }
-      await this.markets.addToTotals(tx, before.values().next().value!.now, batch.totals);
+      await this.lockMarketsOnDay(tx, assets, first.markets, today);
+      await this.markets.addToTotals(tx, first.now, batch.totals);
     };
     await this.ledger.postMany(tx, batch.postings, { beforePlatformLocks: lockMarkets });
+  }
+
+  /**
+   * The markets' row locks in one statement, in code order (the order every movement takes
+   * them in; FOR UPDATE above the sort locks the rows as sorted), each checked to be on today,
+   * the day the batch's sales were priced at. One round trip, not two per market: every batch
+   * of every worker queues for these rows, so the time they are held is the liquidations'
+   * bottleneck. No day is closed here: reviewMany brought the markets up to the clock before
+   * valuing, so a market found behind (or moved on) means a day turned meanwhile, and the batch
+   * gives up; its job runs again and values the accounts afresh.
+   */
+  private async lockMarketsOnDay(tx: Tx, assets: string[], pricedAt: Map<string, MarketState>, today: string): Promise<void> {
+    const rows = await tx.$queryRaw<{ asset: string; index_day: string }[]>`
+      SELECT asset, to_char(index_day, 'YYYY-MM-DD') AS index_day FROM markets WHERE asset = ANY(${assets}::text[]) ORDER BY asset FOR UPDATE`;
+    const days = new Map(rows.map((row) => [row.asset, row.index_day]));
+    for (const asset of assets) {
+      const day = days.get(asset);
+      if (day === undefined) throw new Error(`market ${asset} does not exist`);
+      if (day !== today || pricedAt.get(asset)!.indexDay !== today) {
+        throw new Error(`market ${asset} is on ${day}, not on ${today}, the day its liquidations were priced at; retrying`);
+      }
+    }
   }
 }
 

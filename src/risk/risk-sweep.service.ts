@@ -47,7 +47,14 @@ export class RiskSweepService {
         margin: live.lanes[tier].supplyIndex.times(price).times(m.risk.marginCallLtv).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_DOWN),
       }));
     });
-    const rows = await this.prisma.$queryRaw<{ account_id: string }[]>`
+    // Hash joins, and room to hash: the planner sees the lanes (unnest, 8 rows) and the debts
+    // grouped from them as a few dozen rows, and so probes the positions index once per
+    // borrower in a nested loop, sorting aggregates on disk. Measured at 100,000 loans (the
+    // liquidation bench's sweep): about half the time with one pass over each table instead.
+    const rows = await this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL enable_nestloop = off`;
+      await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
+      return tx.$queryRaw<{ account_id: string }[]>`
       WITH m AS (
         SELECT * FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
                              ${lanes.map((l) => l.debt.toFixed())}::numeric[], ${lanes.map((l) => l.margin.toFixed())}::numeric[])
@@ -67,6 +74,7 @@ export class RiskSweepService {
       WHERE debt.value >= coalesce(margin.value, 0)
       UNION
       SELECT account_id FROM account_risk WHERE status <> 'healthy'`;
+    });
     return rows.map((row) => row.account_id).sort();
   }
 }

@@ -8,24 +8,37 @@ import { DayStartHooks } from '../clock/day-start.hooks.js';
 import { LiquidationService, ReviewOutcome } from './liquidation.service.js';
 import { RiskSweepService } from './risk-sweep.service.js';
 import { JobWaiter } from '../queues/job-waiter.js';
-import { ReviewBatcher } from './review-batcher.js';
+import { chunkAccounts, chunkJobId, reviewChunk } from './review-chunk.js';
 
 interface SweepJob {
   trigger: string;
 }
+/** A review job: a range of the sorted accounts a sweep found (see review-chunk.ts). */
 interface AccountJob {
-  accountId: string;
+  accountIds: string[];
 }
 
 const WAIT_MS = 300_000;
-/** Up to this many accounts in one review transaction; reviews started within GATHER_MS join one batch. */
-const REVIEW_BATCH = 1000;
-const REVIEW_CONCURRENCY = 2000;
-const GATHER_MS = 50;
-const ENQUEUE_CHUNK = 500;
+/**
+ * Accounts per review job, reviewed in one transaction: the per-transaction costs (a few
+ * set-based statements, the shared rows' locks) spread over many accounts, while a crash
+ * loses at most this many accounts' work, rolled back whole and done again by the retry.
+ */
+const REVIEW_CHUNK = 500;
+/**
+ * Review jobs one worker process runs at once. Two, so that one chunk's statements run in
+ * Postgres while the other's liquidations are worked out here; more only add transactions
+ * queueing for the markets' locks (measured: with a job per account and up to 2000 at once, a
+ * worker's own batches waited on each other for the market rows most of the time).
+ */
+const REVIEW_CONCURRENCY = 2;
 const JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 200 }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 86_400 } };
 
-/** A sweep finds the accounts to review and enqueues one review job per account. */
+/**
+ * A sweep finds the accounts to review and enqueues them in ranges, one review job per range:
+ * a crash that finds 10,000 accounts makes 20 jobs, not 10,000 (a job per account cost more in
+ * Redis round trips than its review did in Postgres).
+ */
 @Processor(QUEUES.riskSweep)
 export class RiskSweepProcessor extends WorkerHost {
   constructor(
@@ -36,40 +49,32 @@ export class RiskSweepProcessor extends WorkerHost {
   }
 
   async process(job: Job<SweepJob>): Promise<{ jobIds: string[] }> {
-    const ids = await this.sweep.accountsToReview();
-    // One job per account and sweep (a deterministic id): a repeat of this sweep adds nothing;
-    // reviews of one account by two sweeps serialise on its row lock and do only what is left.
-    // In chunks, so that workers start on the first reviews while the rest are being added.
-    const jobIds: string[] = [];
-    for (let start = 0; start < ids.length; start += ENQUEUE_CHUNK) {
-      const added = await this.accounts.addBulk(
-        ids.slice(start, start + ENQUEUE_CHUNK).map((accountId) => ({
-          name: 'review',
-          data: { accountId },
-          opts: { ...JOB_OPTIONS, jobId: `review-${accountId}-${job.data.trigger}` },
-        })),
-      );
-      jobIds.push(...added.map((j) => j.id!));
-    }
-    return { jobIds };
+    const chunks = chunkAccounts(await this.sweep.accountsToReview(), REVIEW_CHUNK);
+    const added = await this.accounts.addBulk(
+      chunks.map((accountIds) => ({ name: 'review', data: { accountIds }, opts: { ...JOB_OPTIONS, jobId: chunkJobId(job.data.trigger, accountIds) } })),
+    );
+    return { jobIds: added.map((j) => j.id!) };
   }
 }
 
 /**
- * Review jobs, one per account: many run at once in a worker so that the batcher can review
- * them together (up to REVIEW_BATCH accounts per database transaction).
+ * Review jobs, one per range of accounts, each reviewed in one transaction. Accounts that fail
+ * alone stay in the job (its data narrowed to them) and fail it, so that BullMQ's retry reviews
+ * only those; the others are done.
  */
 @Processor(QUEUES.riskAccount, { concurrency: REVIEW_CONCURRENCY })
 export class RiskAccountProcessor extends WorkerHost {
-  private readonly batcher: ReviewBatcher<ReviewOutcome>;
-
-  constructor(liquidation: LiquidationService) {
+  constructor(private readonly liquidation: LiquidationService) {
     super();
-    this.batcher = new ReviewBatcher((ids) => liquidation.reviewMany(ids), REVIEW_BATCH, GATHER_MS);
   }
 
-  process(job: Job<AccountJob>): Promise<ReviewOutcome> {
-    return this.batcher.review(job.data.accountId);
+  async process(job: Job<AccountJob>): Promise<{ reviewed: number; liquidated: number }> {
+    const review = await reviewChunk(job.data.accountIds, (ids) => this.liquidation.reviewMany(ids));
+    if (review.failed.length > 0) {
+      await job.updateData({ accountIds: review.failed.map((f) => f.accountId) });
+      throw review.failed[0].error;
+    }
+    return { reviewed: review.outcomes.length, liquidated: review.outcomes.filter((o: ReviewOutcome) => o.liquidated).length };
   }
 }
 
@@ -113,10 +118,17 @@ export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
 
   async sweep(trigger: string, wait: boolean): Promise<void> {
     if (wait && this.config.runWorkers) {
+      // A sweep that finds no more than one review job's worth is reviewed here, in one
+      // transaction, without the queue's round trips; if that fails, the queued sweep below
+      // does it again with its retries and its account-by-account fallback.
       const ids = await this.finder.accountsToReview();
-      if (ids.length <= REVIEW_BATCH) {
-        if (ids.length > 0) await this.liquidation.reviewMany(ids);
-        return;
+      if (ids.length === 0) return;
+      if (ids.length <= REVIEW_CHUNK) {
+        const reviewed = await this.liquidation.reviewMany(ids).then(
+          () => true,
+          () => false,
+        );
+        if (reviewed) return;
       }
     }
     const job = await this.sweepJobs.addOrRetry('sweep', { trigger }, { ...JOB_OPTIONS, jobId: `sweep-${trigger}` });
