@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
-import { DomainError } from '../common/errors/domain-error.js';
 import { DayStartHooks } from './day-start.hooks.js';
 import { MS_PER_DAY, MS_PER_HOUR, dayStart, daysAfter, utcDateString } from './dates.js';
 import { wallClock } from '../common/time/wall-clock.js';
+import { clockNotSimulated } from '../common/errors/catalogue.js';
 
 export type ClockMode = 'simulated' | 'realtime';
 
@@ -68,7 +68,7 @@ export class ClockService implements OnModuleInit {
   /** Moves simulated time forward, running each crossed day's start-of-day work in order. */
   async advance(by: { days?: number; hours?: number }): Promise<{ now: Date; daysAccrued: number }> {
     if (this.mode !== 'simulated') {
-      throw new DomainError(409, 'CLOCK_NOT_SIMULATED', 'The clock follows real time; it cannot be advanced');
+      throw clockNotSimulated();
     }
     const stepMs = (by.days ?? 0) * MS_PER_DAY + (by.hours ?? 0) * MS_PER_HOUR;
     return this.exclusively(async () => {

@@ -1,10 +1,10 @@
 import { Decimal } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { AssetInfo } from '../common/money/assets.js';
-import { DomainError } from '../common/errors/domain-error.js';
 import { chart } from '../ledger/chart.js';
 import type { PostingInput } from '../ledger/ledger.types.js';
 import { positionAmount } from '../holdings/positions.js';
+import { noPosition, partialWithdrawalNotAllowed, positionLocked } from '../common/errors/catalogue.js';
 
 /**
  * The rules of deposits and withdrawals that both paths apply (the Prisma path in
@@ -39,24 +39,16 @@ export function wholePositionPayout(
   requested: Decimal | undefined,
 ): { scaled: Decimal; exact: Decimal; payout: Decimal } {
   if (!position || position.scaled.isZero()) {
-    throw new DomainError(404, 'NO_POSITION', `This account has no ${asset.code} position`, { asset: asset.code });
+    throw noPosition(asset.code);
   }
   if (position.maturesAt.getTime() > now.getTime()) {
-    throw new DomainError(409, 'POSITION_LOCKED', `The ${asset.code} position is locked until ${position.maturesAt.toISOString()}`, {
-      asset: asset.code,
-      maturesAt: position.maturesAt.toISOString(),
-    });
+    throw positionLocked(asset.code, position.maturesAt);
   }
   const scaled = position.scaled;
   const exact = scaled.times(supplyIndex);
   const payout = positionAmount(scaled, supplyIndex, asset.decimals);
   if (requested !== undefined && !requested.eq(payout)) {
-    throw new DomainError(
-      422,
-      'PARTIAL_WITHDRAWAL_NOT_ALLOWED',
-      `Only the whole position can be withdrawn: ${payout.toFixed(asset.decimals)} ${asset.code}`,
-      { asset: asset.code, requested: requested.toFixed(), wholePosition: payout.toFixed(asset.decimals) },
-    );
+    throw partialWithdrawalNotAllowed(asset.code, requested, payout, asset.decimals);
   }
   return { scaled, exact, payout };
 }
@@ -94,10 +86,4 @@ export function withdrawalPosting(
   };
 }
 
-export const insufficientLiquidity = (asset: string, available: Decimal, needed: Decimal, decimals: number) =>
-  new DomainError(409, 'INSUFFICIENT_LIQUIDITY', `The ${asset} market holds ${available.toFixed(decimals)} in cash; ${needed.toFixed(decimals)} is needed`, {
-    asset,
-    available: available.toFixed(decimals),
-    needed: needed.toFixed(decimals),
-  });
 

@@ -8,7 +8,7 @@ import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { loanOutstanding } from '../holdings/loan-outstanding.js';
 import { recordChange } from '../holdings/holding-rows.js';
 import { AssetInfo, findAsset } from '../common/money/assets.js';
-import { DomainError, notFound } from '../common/errors/domain-error.js';
+import { notFound } from '../common/errors/domain-error.js';
 import { isUuid } from '../common/http/uuid.js';
 import { Caller } from '../common/auth/caller.js';
 import { AccountsService, OwnedAccount } from '../accounts/accounts.service.js';
@@ -16,11 +16,12 @@ import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { MarketState, liveAt } from '../markets/market-state.js';
 import { scaledDebt } from '../markets/index-math.js';
-import { insufficientLiquidity } from '../deposits/movement-rules.js';
+import { insufficientLiquidity } from '../common/errors/catalogue.js';
 import { AccountSnapshotService } from '../holdings/account-snapshot.service.js';
 import { showRate } from '../calc/compounding.js';
 import { ltvLimitExceeded } from '../holdings/ltv-errors.js';
 import { LoanRow, Repayment, plannedRepayment, repaymentPosting } from './repayment.js';
+import { priceUnavailable } from '../common/errors/catalogue.js';
 
 export interface LoanView {
   id: string;
@@ -74,7 +75,7 @@ export class LoansService {
     const { market, now } = await this.accrual.lockMarketAt(tx, asset.code, await this.clock.now(tx));
     const snapshot = await this.snapshots.take(tx, account.id, now);
     if (!snapshot.prices.has(asset.code)) {
-      throw new DomainError(409, 'PRICE_UNAVAILABLE', `No price has been set for ${asset.code}`, { asset: asset.code });
+      throw priceUnavailable(asset.code);
     }
     const after = this.snapshots.value(snapshot, snapshot.positions, [...snapshot.loans, { asset: asset.code, outstanding: amount }]);
     const limit = after.levels?.maxLtv ?? ZERO;

@@ -2,8 +2,8 @@ import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { LoanRow, loanOutstanding } from '../holdings/loan-outstanding.js';
 import { chart } from '../ledger/chart.js';
 import type { EntryInput, PostingInput } from '../ledger/ledger.types.js';
-import { DomainError } from '../common/errors/domain-error.js';
 import { SCALED_DECIMALS } from '../markets/index-math.js';
+import { amountExceedsDebt, loanRepaid } from '../common/errors/catalogue.js';
 
 export type { LoanRow } from '../holdings/loan-outstanding.js';
 
@@ -53,13 +53,10 @@ export function plannedRepayment(
   requested: 'all' | Decimal,
 ): { amount: Decimal; repayment: Repayment } {
   const outstanding = loanOutstanding(dec(row.scaled_debt), borrowIndex, decimals);
-  if (outstanding.isZero()) throw new DomainError(409, 'LOAN_REPAID', 'This loan is already repaid', { loanId });
+  if (outstanding.isZero()) throw loanRepaid(loanId);
   const amount = requested === 'all' ? outstanding : requested;
   if (amount.gt(outstanding)) {
-    throw new DomainError(422, 'AMOUNT_EXCEEDS_DEBT', `Only ${outstanding.toFixed(decimals)} ${row.asset} is outstanding`, {
-      outstanding: outstanding.toFixed(decimals),
-      requested: amount.toFixed(),
-    });
+    throw amountExceedsDebt(row.asset, outstanding, amount, decimals);
   }
   return { amount, repayment: repaymentOf(row, decimals, borrowIndex, amount) };
 }

@@ -4,11 +4,11 @@ import type { Request } from 'express';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
-import { DomainError } from '../errors/domain-error.js';
 import { ACCESS_KEY, Access } from './auth.decorators.js';
 import { AuthFailureCounter } from './auth-failures.js';
 import { hashApiKey, sameKey } from './api-key.js';
 import type { Caller } from './caller.js';
+import { forbidden, rateLimited, unauthenticated } from '../errors/catalogue.js';
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,256})$/;
 
@@ -32,12 +32,12 @@ export class AuthGuard implements CanActivate {
     const caller = await this.identify(request.headers.authorization);
     if (!caller) {
       if (this.failures.fail(request.ip ?? 'unknown')) {
-        throw new DomainError(429, 'RATE_LIMITED', 'Too many failed authentications; wait a minute and try again');
+        throw rateLimited();
       }
-      throw new DomainError(401, 'UNAUTHENTICATED', 'A valid API key is required: Authorization: Bearer <key>');
+      throw unauthenticated();
     }
     if (access === 'admin' && caller.kind !== 'admin') {
-      throw new DomainError(403, 'FORBIDDEN', 'This endpoint needs the admin key');
+      throw forbidden();
     }
     request.caller = caller;
     return true;

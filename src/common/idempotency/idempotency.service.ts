@@ -4,6 +4,7 @@ import { PrismaService, Tx } from '../../prisma/prisma.service.js';
 import { DomainError } from '../errors/domain-error.js';
 import { Caller, idempotencyScope } from '../auth/caller.js';
 import { wallClock } from '../time/wall-clock.js';
+import { idempotencyKeyReused } from '../errors/catalogue.js';
 
 export interface CommandResult<T = unknown> {
   statusCode: number;
@@ -99,9 +100,7 @@ export interface StoredResponse {
 /** The stored response again, for the same request; 422 for another one under the same key. */
 export function replayStored(stored: StoredResponse, key: string, requestHash: string): CommandResult {
   if (stored.request_hash !== requestHash) {
-    throw new DomainError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request', {
-      idempotencyKey: key,
-    });
+    throw idempotencyKeyReused(key);
   }
   return { statusCode: stored.status_code, body: JSON.parse(stored.response) };
 }
