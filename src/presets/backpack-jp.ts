@@ -1,5 +1,5 @@
 import { LENDLAB_AS_OF, lendlabAsset } from './lendlab.js';
-import { allAssumed, fig, PRESET_ASSETS, type AssetRules, type Preset, type PresetAsset } from './preset.js';
+import { allAssumed, everyAsset, fig, type AssetRules, type Preset, type PresetAsset } from './preset.js';
 
 /**
  * Backpack Exchange Japan's Borrow/Lend: the rules LendLab was built on (seed 002). Backpack
@@ -23,7 +23,7 @@ export const BACKPACK_JP: Preset = {
   name: 'backpack-jp',
   title: 'Backpack Exchange Japan (Borrow/Lend)',
   summary: 'Every deposit is lent at once and matures 7 days after the latest top-up; only the whole position can leave; interest accrues hourly.',
-  assets: Object.fromEntries(PRESET_ASSETS.map((a) => [a, backpackAsset(a)])) as Record<PresetAsset, AssetRules>,
+  assets: everyAsset(backpackAsset),
   platform: {
     lendingPeriodDays: fig(7, SEED),
     topUpResetsMaturity: fig(true, `${SEED}: a top-up moves the whole position\u2019s maturity (1 BTC day 1 + 0.5 BTC day 3 \u2192 all on day 10)`),

@@ -1,5 +1,5 @@
 import { MARKET_DEFAULTS } from '../markets/market-defaults.js';
-import { assetRules, fig, PRESET_ASSETS, type AssetRules, type Preset, type PresetAsset } from './preset.js';
+import { assetRules, everyAsset, fig, type AssetRules, type Preset, type PresetAsset } from './preset.js';
 
 /**
  * Today's engine defaults, as a preset: what every other preset is compared with. The figures
@@ -21,7 +21,7 @@ export const LENDLAB: Preset = {
   name: 'lendlab',
   title: 'LendLab (the sandbox\u2019s own rules)',
   summary: 'Deposits are lent at once for 7 days; a loan past its liquidation level has just enough collateral sold, with a 5 % fee, to bring LTV back to the margin-call level.',
-  assets: Object.fromEntries(PRESET_ASSETS.map((a) => [a, lendlabAsset(a)])) as Record<PresetAsset, AssetRules>,
+  assets: everyAsset(lendlabAsset),
   platform: {
     lendingPeriodDays: fig(7, SETTINGS),
     topUpResetsMaturity: fig(true, RULES),

@@ -4,6 +4,7 @@
  * whoever applies it to markets and settings, and by the scenarios that compare platforms.
  * Figures are decimal strings, never JS numbers (money rules, api-contract.md).
  */
+import type { MarketParameters } from '../markets/market-defaults.js';
 
 /** The sandbox's assets: every preset says something about each of them. */
 export const PRESET_ASSETS = ['BTC', 'ETH', 'SOL', 'USDC', 'USDT', 'LAB'] as const;
@@ -102,17 +103,8 @@ export function fig<T = string>(value: T, source: string, assumption?: string): 
   return assumption === undefined ? { value, source } : { value, source, assumption };
 }
 
-/** Plain figures of one asset, all read from one document. */
-export interface AssetFigures {
-  baseRate: string;
-  optimalUtilization: string;
-  slope1: string;
-  slope2: string;
-  reserveFactor: string;
-  maxLtv: string;
-  marginCallLtv: string;
-  liquidationLtv: string;
-}
+/** Plain figures of one asset, all read from one document: the engine's market parameters. */
+export type AssetFigures = MarketParameters;
 
 /** An asset's rules from plain figures; `sources` names a source per figure group, `assumptions` flags some figures. */
 export function assetRules(
@@ -141,4 +133,9 @@ export function assetRules(
 export function allAssumed(reason: string): Partial<Record<keyof AssetFigures, string>> {
   const keys: (keyof AssetFigures)[] = ['baseRate', 'optimalUtilization', 'slope1', 'slope2', 'reserveFactor', 'maxLtv', 'marginCallLtv', 'liquidationLtv'];
   return Object.fromEntries(keys.map((k) => [k, reason]));
+}
+
+/** The same rule built for every sandbox asset. */
+export function everyAsset(rules: (asset: PresetAsset) => AssetRules): Record<PresetAsset, AssetRules> {
+  return Object.fromEntries(PRESET_ASSETS.map((a) => [a, rules(a)])) as Record<PresetAsset, AssetRules>;
 }
