@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Decimal, ONE } from '../common/money/decimal.js';
 import { MARKET_DEFAULTS } from '../markets/market-defaults.js';
 import { DEFAULT_PRESET, PRESETS, presetNamed, UnknownPresetError } from './index.js';
@@ -112,6 +113,13 @@ describe('the presets', () => {
     expect(lendlab.platform.lendingPeriodDays.value).toBe(7);
     expect(lendlab.platform.liquidation).toMatchObject({ strategy: 'restore', fee: { value: '0.05' } });
     expect(lendlab.platform.accrualPeriod.value).toBe('daily');
+  });
+
+  it('lendlab\u2019s period and fee are the settings table\u2019s defaults in the migration', () => {
+    const sql = readFileSync('prisma/migrations/20261124000000_foundation/migration.sql', 'utf8');
+    const lendlab = presetNamed('lendlab').platform;
+    expect(sql).toMatch(new RegExp(`"lending_period_days" INTEGER NOT NULL DEFAULT ${lendlab.lendingPeriodDays.value},`));
+    expect(sql).toMatch(new RegExp(`"liquidation_fee" DECIMAL\\(10,8\\) NOT NULL DEFAULT ${lendlab.liquidation.strategy === 'restore' ? lendlab.liquidation.fee.value.replace('.', '\\.') : 'none'},`));
   });
 
   it('carry the figures the issue names: Nexo\u2019s warnings, Aave\u2019s close factor, Compound\u2019s store front', () => {
