@@ -93,6 +93,11 @@ export async function runMovement(
   const requestHash = request.key === undefined ? null : fingerprintHash(request.fingerprint);
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client's connection can drop between two queries (Postgres restarting);
+  // pg then emits 'error' on the client, which would crash the process without a listener.
+  // The next query fails on its own, and the client is released as broken, not reused.
+  const onDropped = (error: Error) => (broken = error);
+  client.on('error', onDropped);
   try {
     await client.query('BEGIN');
     try {
@@ -104,6 +109,7 @@ export async function runMovement(
       throw error;
     }
   } finally {
+    client.off('error', onDropped);
     client.release(broken);
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
@@ -21,6 +21,10 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
+    // An idle connection that Postgres closes (a restart, an administrator) is reported here;
+    // without a listener the pool's 'error' event would crash the process. The pool drops that
+    // connection and opens a new one on the next query, so a warning is all it needs.
+    pool.on('error', (error) => new Logger('database').warn(`an idle database connection was closed: ${error.message}`));
     super({
       adapter: new PrismaPg(pool),
       transactionOptions: { maxWait: 30_000, timeout: TRANSACTION_TIMEOUT_MS },
