@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
-import { MS_PER_DAY, utcDateString } from '../clock/dates.js';
+import { MS_PER_DAY } from '../clock/dates.js';
 import { Decimal, dec } from '../common/money/decimal.js';
 import { AssetInfo } from '../common/money/assets.js';
 import type { CommandResult, IdempotentRequest } from '../common/idempotency/idempotency.service.js';
@@ -9,7 +9,7 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import { postingArrays } from '../ledger/posting-args.js';
 import { liveAt } from '../markets/market-state.js';
 import { scaledSupply } from '../markets/index-math.js';
-import { FALL_BACK, MovementState, msIntoDay, runMovement } from '../holdings/movement-statements.js';
+import { FALL_BACK, msIntoDay, runMovement } from '../holdings/movement-statements.js';
 import { positionAmount, positionView } from '../holdings/positions.js';
 import { depositPosting, wholePositionPayout, withdrawalPosting } from './movement-rules.js';
 
@@ -29,7 +29,6 @@ export class DepositStatements {
   deposit(request: IdempotentRequest, accountId: string, asset: AssetInfo, amount: Decimal, network: string): Promise<CommandResult | undefined> {
     return runMovement(this.prisma.pool, request, this.target(accountId, asset), (state) => {
       AccountsService.requireKyc(state);
-      if (!this.onMarketDay(state)) return FALL_BACK;
       const { now, tier } = state;
       const supplyIndex = liveAt(state.market, now).lanes[tier].supplyIndex;
       const scaled = scaledSupply(amount, supplyIndex);
@@ -64,7 +63,6 @@ export class DepositStatements {
   /** The whole matured position; an account with loans, or a market short of cash, takes DepositsService. */
   withdraw(request: IdempotentRequest, accountId: string, asset: AssetInfo, requested: Decimal | undefined): Promise<CommandResult | undefined> {
     return runMovement(this.prisma.pool, request, this.target(accountId, asset), (state) => {
-      if (!this.onMarketDay(state)) return FALL_BACK;
       const { now, tier } = state;
       const supplyIndex = liveAt(state.market, now).lanes[tier].supplyIndex;
       const { scaled, exact, payout } = wholePositionPayout(asset, state.position ?? undefined, supplyIndex, now, requested);
@@ -89,10 +87,5 @@ export class DepositStatements {
 
   private target(accountId: string, asset: AssetInfo) {
     return { accountId, asset: asset.code, realtime: this.clock.mode === 'realtime' };
-  }
-
-  /** The market's indexes are for the clock's day; otherwise the day must first be closed (AccrualService.lockMarketAt). */
-  private onMarketDay(state: MovementState): boolean {
-    return state.market.indexDay === utcDateString(state.now);
   }
 }

@@ -156,6 +156,9 @@ async function inTransaction(
     hasLoans: begun.has_loans,
     loan: begun.loan ?? null,
   };
+  // The market's indexes are for its own day: when the clock has moved past it, the day must
+  // first be closed (AccrualService.lockMarketAt), which only the Prisma path does.
+  if (state.market.indexDay !== utcDateString(state.now)) return FALL_BACK;
   let movement: MovementWrite | typeof FALL_BACK;
   try {
     movement = plan(state);

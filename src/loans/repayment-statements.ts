@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
-import { utcDateString } from '../clock/dates.js';
 import { Decimal } from '../common/money/decimal.js';
 import { findAsset } from '../common/money/assets.js';
 import { parseAmountOf } from '../common/money/parse-request.js';
 import type { CommandResult, IdempotentRequest } from '../common/idempotency/idempotency.service.js';
 import { postingArrays } from '../ledger/posting-args.js';
 import { liveAt } from '../markets/market-state.js';
-import { FALL_BACK, msIntoDay, runMovement } from '../holdings/movement-statements.js';
+import { msIntoDay, runMovement } from '../holdings/movement-statements.js';
 import { loanViewAt } from './loans.service.js';
 import { plannedRepayment, repaymentPosting } from './repayment.js';
 
@@ -32,7 +31,6 @@ export class RepaymentStatements {
     };
     return runMovement(this.prisma.pool, request, { loanId, realtime: this.clock.mode === 'realtime', validate }, (state) => {
       const { market, now, tier } = state;
-      if (market.indexDay !== utcDateString(now)) return FALL_BACK;
       const row = state.loan!;
       const borrowIndex = liveAt(market, now).lanes[tier].borrowIndex;
       const { amount: paid, repayment } = plannedRepayment(loanId, row, market.decimals, borrowIndex, requested);
