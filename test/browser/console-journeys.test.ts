@@ -6,53 +6,18 @@
  * (names starting "j"), and axe-core checks the views they open.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ADMIN_KEY, createUser, startTestApp, TestApp } from '../support/test-app.js';
-
-const SHOTS = path.join(process.cwd(), 'test-results', 'console');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const WAIT = { timeout: 60_000 };
+import { ConsoleBrowser, SHOTS, WAIT, move, seriousViolations, shot } from '../support/browser.js';
 
 let app: TestApp;
 let base: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browser: ConsoleBrowser;
 let learner: { apiKey: string; accountId: string };
 let page: Page;
 let admin: Page;
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  contexts.push(context);
-  const p = await context.newPage();
-  p.on('pageerror', (error) => process.stderr.write(`[browser] ${error.message}\n`));
-  return p;
-}
-
-const shot = (p: Page, name: string) => p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-
-async function seriousViolations(p: Page): Promise<string[]> {
-  if (!(await p.evaluate('typeof axe !== "undefined"'))) await p.evaluate(AXE_SOURCE);
-  const violations = (await p.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)')) as {
-    id: string;
-    impact: string;
-    nodes: { target: string[] }[];
-  }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-async function move(p: Page, action: 'Deposit' | 'Withdraw' | 'Borrow' | 'Repay', asset: string, amount: string): Promise<void> {
-  const form = p.getByRole('form', { name: 'Move money' });
-  await form.getByLabel('Asset').selectOption(asset);
-  await form.getByLabel('Amount').fill(amount);
-  await form.getByRole('button', { name: action, exact: true }).click();
-}
 
 const status = (p: Page, text: string | RegExp) => p.getByRole('status').filter({ hasText: text }).waitFor(WAIT);
 
@@ -65,17 +30,16 @@ beforeAll(async () => {
   const lender = await createUser(app, 'house lender');
   await app.api(lender.apiKey).post(`/v1/accounts/${lender.accountId}/deposits`).send({ asset: 'USDC', amount: '1000000' }).expect(201);
   learner = await createUser(app, 'carol');
-  browser = await chromium.launch({ executablePath: process.env.LENDLAB_CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
-  page = await newPage();
+  browser = await ConsoleBrowser.launch();
+  page = await browser.newPage();
   await page.goto(`${base}/#key=${encodeURIComponent(learner.apiKey)}`);
   await page.getByRole('heading', { name: /^Health:/ }).waitFor(WAIT);
-  admin = await newPage();
+  admin = await browser.newPage();
   await admin.goto(`${base}/#key=${encodeURIComponent(ADMIN_KEY)}`);
   await admin.getByRole('heading', { level: 1, name: 'Admin' }).waitFor(WAIT);
 }, 300_000);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   await app?.close();
 });

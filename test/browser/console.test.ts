@@ -5,62 +5,23 @@
  * view for serious or critical accessibility violations.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ADMIN_KEY, createUser, startTestApp, TestApp } from '../support/test-app.js';
-
-const SHOTS = path.join(process.cwd(), 'test-results', 'console');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const WAIT = { timeout: 60_000 };
+import { ConsoleBrowser, SHOTS, WAIT, move, seriousViolations, shot } from '../support/browser.js';
 
 let app: TestApp;
 let base: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browser: ConsoleBrowser;
 let learner: { apiKey: string; accountId: string };
 let learnerPage: Page;
 let adminPage: Page;
 const timings: Record<string, number> = {};
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => process.stderr.write(`[browser] ${error.message}\n`));
-  return page;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** Violations axe-core rates serious or critical, as "rule: target" lines. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)')) as {
-    id: string;
-    impact: string;
-    nodes: { target: string[] }[];
-  }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 async function view(page: Page, name: 'Markets' | 'Account' | 'Admin' | 'Calculators'): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name }).click();
   await page.getByRole('heading', { level: 1, name }).waitFor(WAIT);
-}
-
-/** Fills the Move money form and presses one of its buttons. */
-async function move(page: Page, action: 'Deposit' | 'Withdraw' | 'Borrow' | 'Repay', asset: string, amount: string): Promise<void> {
-  const form = page.getByRole('form', { name: 'Move money' });
-  await form.getByLabel('Asset').selectOption(asset);
-  await form.getByLabel('Amount').fill(amount);
-  await form.getByRole('button', { name: action, exact: true }).click();
 }
 
 beforeAll(async () => {
@@ -72,11 +33,10 @@ beforeAll(async () => {
   const lender = await createUser(app, 'house lender');
   await app.api(lender.apiKey).post(`/v1/accounts/${lender.accountId}/deposits`).send({ asset: 'USDC', amount: '1000000' }).expect(201);
   learner = await createUser(app, 'alice');
-  browser = await chromium.launch({ executablePath: process.env.LENDLAB_CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+  browser = await ConsoleBrowser.launch();
 }, 240_000);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   await app?.close();
   process.stdout.write(`[console] timings (ms): ${JSON.stringify(timings)}\n`);
@@ -96,7 +56,7 @@ describe('the learner’s console', () => {
   });
 
   it('signs in through the #key link, without sending the key in a URL', async () => {
-    learnerPage = await newPage();
+    learnerPage = await browser.newPage();
     const urls: string[] = [];
     learnerPage.on('request', (request) => urls.push(request.url()));
     const started = Date.now();
@@ -132,7 +92,7 @@ describe('the learner’s console', () => {
   });
 
   it('lets the admin drop the price: the learner sees the margin call, then the liquidation', async () => {
-    adminPage = await newPage();
+    adminPage = await browser.newPage();
     await adminPage.goto(`${base}/`);
     await adminPage.getByLabel('API key').fill(ADMIN_KEY);
     await adminPage.getByRole('button', { name: 'Sign in' }).click();
@@ -215,7 +175,7 @@ describe('the learner’s console', () => {
     await shot(adminPage, '11-markets');
     await view(adminPage, 'Admin');
     found['admin Admin (with a report)'] = await seriousViolations(adminPage);
-    const signIn = await newPage();
+    const signIn = await browser.newPage();
     await signIn.goto(`${base}/`);
     await signIn.getByLabel('API key').waitFor(WAIT);
     found['sign-in'] = await seriousViolations(signIn);
