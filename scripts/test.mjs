@@ -43,35 +43,28 @@ const depCheck = spawnSync(
   { cwd: root, stdio: 'inherit' },
 );
 
-// The whole suite runs in two Jest passes: everything but the browser tests, then the browser
-// tests alone. On two cores, a browser journey beside the load test was starved long enough for
-// the console's redraws to race its actions (a message lost; see the closing note of 2026-12-01).
-const passes = jestArgs.length > 0 ? [jestArgs] : [['--testPathIgnorePatterns', '/test/browser/'], ['test/browser']];
+const resultsFile = path.join(root, '.jest-results.json');
+rmSync(resultsFile, { force: true });
+const jest = spawnSync(
+  process.execPath,
+  [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${resultsFile}`, ...jestArgs],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim() },
+  },
+);
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-let jestFailed = false;
-for (const args of passes) {
-  const resultsFile = path.join(root, '.jest-results.json');
-  rmSync(resultsFile, { force: true });
-  const jest = spawnSync(
-    process.execPath,
-    [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${resultsFile}`, ...args],
-    {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim() },
-    },
-  );
-  jestFailed ||= jest.status !== 0;
-  if (existsSync(resultsFile)) {
-    const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
-    passed += results.numPassedTests;
-    failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
-    skipped += results.numPendingTests + results.numTodoTests;
-  } else {
-    failed += 1;
-  }
+if (existsSync(resultsFile)) {
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  passed = results.numPassedTests;
+  failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+  skipped = results.numPendingTests + results.numTodoTests;
+} else {
+  failed = 1;
 }
 if (webTypecheck.status !== 0) {
   say('type-check of web/ failed (counted as one failure)');
@@ -86,4 +79,4 @@ if (typecheck.status !== 0) {
   failed += 1;
 }
 process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
-process.exit(failed > 0 || jestFailed ? 1 : 0);
+process.exit(failed > 0 || jest.status !== 0 ? 1 : 0);
