@@ -15,6 +15,8 @@ export const assetOptions = (selected?: string) => ASSETS.map((a) => `<option${a
 
 let ids = 0;
 export const uid = (prefix: string) => `${prefix}-${++ids}`;
+/** Each redraw numbers its fields from the start, so a redraw that changes nothing has the same markup. */
+export const resetFieldIds = () => void (ids = 0);
 
 /** A labelled field: the label is what tests and screen readers find it by. */
 export function field(label: string, control: string, hint = ''): string {

@@ -1,6 +1,6 @@
 import './style.css';
 import { api, currentKey, must, setKey, takeKeyFromFragment, whoAmI } from './api.js';
-import { el, esc, field, say, when } from './dom.js';
+import { el, esc, field, resetFieldIds, say, when } from './dom.js';
 import { prefetchAccounts, renderAccount } from './account.js';
 import type { Schemas } from './api.js';
 
@@ -127,6 +127,22 @@ const ctx: Ctx = {
 document.addEventListener('input', (event) => (event.target as HTMLElement).dataset && ((event.target as HTMLElement).dataset.dirty = '1'));
 
 let again = false;
+/** The view's markup as last drawn (before the learner's typing): a redraw that would draw the same is not shown. */
+let drawnHtml = '';
+
+/**
+ * A pointer pressed on the page: a redraw waits for its release, so the click it makes lands on the
+ * button that was pressed and is never lost to a replaced one. The click is dispatched with the
+ * release, so waiting one task after it is enough; a release that never comes (a drag out of the
+ * window) holds a redraw for at most a second.
+ */
+let pointerHeld: Promise<void> | null = null;
+let releasePointer = () => undefined as void;
+document.addEventListener('pointerdown', () => void (pointerHeld ??= new Promise<void>((r) => (releasePointer = r))), true);
+for (const type of ['pointerup', 'pointercancel'])
+  document.addEventListener(type, () => setTimeout(() => ((pointerHeld = null), releasePointer()), 0), true);
+const pointerReleased = () => (pointerHeld ? Promise.race([pointerHeld, new Promise((r) => setTimeout(r, 1000))]) : null);
+
 /** Redraws the view; `fresh` waits for a redraw that starts after this call (after an action). */
 async function draw(fresh = false): Promise<void> {
   if (drawing) {
@@ -143,6 +159,11 @@ async function draw(fresh = false): Promise<void> {
     ctx.clock = clock;
     root.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) => (a.dataset.view === view ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current')));
     const target = root.querySelector<HTMLElement>('#view')!;
+    // Redrawing the view that is shown swaps it whole, once everything is in: the learner never sees
+    // it fall back to "Loading…", and the forms are replaced in one step. A newly opened view shows
+    // its first part at once.
+    const sameView = target.dataset.view === view;
+    resetFieldIds();
     const next = el('div', { class: 'view' });
     let rest: Promise<void> | null = null;
     ctx.later = (work) => void (rest = work);
@@ -157,30 +178,22 @@ async function draw(fresh = false): Promise<void> {
       failed(error);
     }
     ctx.later = () => undefined;
-    // A redraw keeps what the learner was typing and where the focus was (fields matched by their label).
-    const keyOf = (e: Element) =>
-      (e as HTMLInputElement).labels?.[0]?.textContent ?? e.getAttribute('aria-label') ?? (e.tagName === 'BUTTON' ? e.textContent : null);
-    const typed = new Map<string, string>();
-    let focusKey: string | null = null;
-    if (target.dataset.view === view) {
-      target.querySelectorAll<HTMLInputElement>('[data-dirty]').forEach((e) => keyOf(e) && typed.set(keyOf(e)!, e.value));
-      if (document.activeElement && target.contains(document.activeElement)) focusKey = keyOf(document.activeElement);
-    }
-    next.querySelectorAll<HTMLInputElement>('input, select, textarea').forEach((e) => {
-      const k = keyOf(e);
-      if (k && typed.has(k)) {
-        e.value = typed.get(k)!;
-        e.dataset.dirty = '1';
-      }
-    });
+    if (sameView && rest) await (rest as Promise<void>).catch(failed);
+    await clock;
+    while (pointerHeld) await pointerReleased();
+    // From here to the swap nothing awaits, so no typing, focus or click can fall between what is
+    // read from the shown view and the view that replaces it.
     const region = next.querySelector<HTMLElement>('.message[data-flash]');
     if (region && flash && flash.view === view) say(region, flash.text, flash.kind);
+    const html = next.innerHTML;
+    if (sameView && html === drawnHtml) return; // nothing changed: the shown view, its typing and focus stay
+    drawnHtml = html;
+    const refocus = sameView ? keepTyping(target, next) : null;
     target.dataset.view = view;
-    await clock;
     target.replaceChildren(next);
-    if (focusKey) [...next.querySelectorAll<HTMLElement>('input, select, textarea, button')].find((e) => keyOf(e) === focusKey)?.focus();
+    refocus?.();
     // The view's slower parts fill in where it is shown; the redraw is done when they are.
-    if (rest) await (rest as Promise<void>).catch(failed);
+    if (!sameView && rest) await (rest as Promise<void>).catch(failed);
   })().finally(() => {
     drawing = null;
     if (again) {
@@ -189,6 +202,26 @@ async function draw(fresh = false): Promise<void> {
     }
   });
   return drawing;
+}
+
+/**
+ * Carries what the learner typed from the shown view into its redraw (fields matched by their
+ * label), and returns what puts the focus back once the redraw is shown.
+ */
+function keepTyping(shown: HTMLElement, next: HTMLElement): () => void {
+  const keyOf = (e: Element) =>
+    (e as HTMLInputElement).labels?.[0]?.textContent ?? e.getAttribute('aria-label') ?? (e.tagName === 'BUTTON' ? e.textContent : null);
+  const typed = new Map<string, string>();
+  shown.querySelectorAll<HTMLInputElement>('[data-dirty]').forEach((e) => keyOf(e) && typed.set(keyOf(e)!, e.value));
+  const focusKey = document.activeElement && shown.contains(document.activeElement) ? keyOf(document.activeElement) : null;
+  next.querySelectorAll<HTMLInputElement>('input, select, textarea').forEach((e) => {
+    const k = keyOf(e);
+    if (k && typed.has(k)) {
+      e.value = typed.get(k)!;
+      e.dataset.dirty = '1';
+    }
+  });
+  return () => void (focusKey && [...next.querySelectorAll<HTMLElement>('input, select, textarea, button')].find((e) => keyOf(e) === focusKey)?.focus());
 }
 
 async function readClock(): Promise<void> {
