@@ -52,10 +52,10 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** Fills the Move money form and presses one of its buttons. */
-export async function move(page: Page, action: 'Deposit' | 'Withdraw' | 'Borrow' | 'Repay', asset: string, amount: string): Promise<void> {
+/** Fills the Move money form and presses one of its buttons (held down `holdMs`, as a slow hand does). */
+export async function move(page: Page, action: 'Deposit' | 'Withdraw' | 'Borrow' | 'Repay', asset: string, amount: string, holdMs = 0): Promise<void> {
   const form = page.getByRole('form', { name: 'Move money' });
   await form.getByLabel('Asset').selectOption(asset);
   await form.getByLabel('Amount').fill(amount);
-  await form.getByRole('button', { name: action, exact: true }).click();
+  await form.getByRole('button', { name: action, exact: true }).click({ delay: holdMs });
 }

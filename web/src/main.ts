@@ -209,8 +209,12 @@ async function draw(fresh = false): Promise<void> {
  * label), and returns what puts the focus back once the redraw is shown.
  */
 function keepTyping(shown: HTMLElement, next: HTMLElement): () => void {
-  const keyOf = (e: Element) =>
-    (e as HTMLInputElement).labels?.[0]?.textContent ?? e.getAttribute('aria-label') ?? (e.tagName === 'BUTTON' ? e.textContent : null);
+  // A control's key is its form's name and its own label, read from the markup: `labels` cannot be
+  // used, since it resolves `for` through the document, where the shown view has the same ids.
+  const keyOf = (e: Element) => {
+    const own = e.closest('.field')?.querySelector('label')?.textContent ?? e.getAttribute('aria-label') ?? (e.tagName === 'BUTTON' ? e.textContent : null);
+    return own === null ? null : `${e.closest('form')?.getAttribute('aria-label') ?? ''}|${own}`;
+  };
   const typed = new Map<string, string>();
   shown.querySelectorAll<HTMLInputElement>('[data-dirty]').forEach((e) => keyOf(e) && typed.set(keyOf(e)!, e.value));
   const focusKey = document.activeElement && shown.contains(document.activeElement) ? keyOf(document.activeElement) : null;
