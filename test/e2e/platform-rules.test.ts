@@ -172,8 +172,9 @@ describe('platform rules', () => {
   });
 
   it('keeps a position’s maturity at its first deposit when top-ups do not reset it; a closed position opens anew', async () => {
-    const now = (await app.admin.get('/v1/clock').expect(200)).body.now;
-    expect(now).toBe('2026-01-03T17:00:00.000Z');
+    // Hours from now (2026-01-03 17:00 when the tests before have run).
+    const start = new Date((await app.admin.get('/v1/clock').expect(200)).body.now).getTime();
+    const at = (hours: number) => new Date(start + hours * 3_600_000).toISOString();
     await settings({ lendingPeriodDays: 3, topUpResetsMaturity: false });
     const saver = await w.user('keeper');
     const twin = await w.user('keeper-twin');
@@ -182,13 +183,13 @@ describe('platform rules', () => {
 
     await w.advance({ hours: 30 });
     const topUp = await deposit(saver.apiKey, saver.accountId, 'USDC', '50');
-    expect(topUp.body.position).toMatchObject({ maturesAt: '2026-01-06T17:00:00.000Z', matured: false });
+    expect(topUp.body.position).toMatchObject({ maturesAt: at(72), matured: false });
     expect(dec(topUp.body.position.amount).gt(150)).toBe(true);
     expect((await prismaPath.deposit(twin.accountId, 'USDC', '50')).position).toEqual(topUp.body.position);
 
-    await w.advance({ hours: 41 }); // 2026-01-06 16:00: an hour before the first deposit's maturity
+    await w.advance({ hours: 41 }); // an hour before the first deposit's maturity
     const locked = await withdraw(saver.apiKey, saver.accountId, { asset: 'USDC' }).expect(409);
-    expect(locked.body).toMatchObject({ code: 'POSITION_LOCKED', details: { maturesAt: '2026-01-06T17:00:00.000Z' } });
+    expect(locked.body).toMatchObject({ code: 'POSITION_LOCKED', details: { maturesAt: at(72) } });
     await w.advance({ hours: 1 });
     const shown = (await position(saver.apiKey, saver.accountId, 'USDC')).amount;
     expect((await withdraw(saver.apiKey, saver.accountId, { asset: 'USDC' }).expect(201)).body).toEqual({ asset: 'USDC', amount: shown });
@@ -196,14 +197,14 @@ describe('platform rules', () => {
 
     // A deposit into the closed position is a first deposit: one lending period from now, on both paths.
     const reopened = await deposit(saver.apiKey, saver.accountId, 'USDC', '10');
-    expect(reopened.body.position).toMatchObject({ maturesAt: '2026-01-09T17:00:00.000Z', principal: '10.000000' });
-    expect((await prismaPath.deposit(twin.accountId, 'USDC', '10')).position).toMatchObject({ maturesAt: '2026-01-09T17:00:00.000Z' });
+    expect(reopened.body.position).toMatchObject({ maturesAt: at(144), principal: '10.000000' });
+    expect((await prismaPath.deposit(twin.accountId, 'USDC', '10')).position).toMatchObject({ maturesAt: at(144) });
 
     // Resetting again: a top-up moves the whole position.
     await settings({ topUpResetsMaturity: true });
     await w.advance({ hours: 1 });
-    expect((await deposit(saver.apiKey, saver.accountId, 'USDC', '1')).body.position.maturesAt).toBe('2026-01-09T18:00:00.000Z');
-    expect((await prismaPath.deposit(twin.accountId, 'USDC', '1')).position.maturesAt).toBe('2026-01-09T18:00:00.000Z');
+    expect((await deposit(saver.apiKey, saver.accountId, 'USDC', '1')).body.position.maturesAt).toBe(at(145));
+    expect((await prismaPath.deposit(twin.accountId, 'USDC', '1')).position.maturesAt).toBe(at(145));
     await settings({ lendingPeriodDays: 0 });
     await w.assertBalanced();
   });
