@@ -153,7 +153,7 @@ export interface paths {
         /** The sandbox’s settings */
         get: operations["SettingsController_get"];
         /**
-         * Change the lending period or the liquidation fee
+         * Change the lending period, the liquidation fee or the platform rules
          * @description **Admin key only.**
          */
         put: operations["SettingsController_update"];
@@ -319,7 +319,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraw a whole matured position, interest included */
+        /** Withdraw a matured position, interest included: the whole of it, or part when the platform allows */
         post: operations["DepositsController_withdraw"];
         delete?: never;
         options?: never;
@@ -619,10 +619,25 @@ export interface components {
         SettingsView: {
             lendingPeriodDays: number;
             liquidationFee: string;
+            /** @description true (default): a top-up moves the whole position’s maturity to one lending period from now. false: the maturity stays one lending period after the first deposit of the open position; a deposit into a closed (withdrawn) position opens a new one, maturing one period from then */
+            topUpResetsMaturity: boolean;
+            /** @description true (default): only the whole matured position may be withdrawn (PARTIAL_WITHDRAWAL_NOT_ALLOWED otherwise). false: any amount above 0 up to the matured position (AMOUNT_EXCEEDS_POSITION above it); the scaled units taken are rounded up, so the platform never pays out more than the position holds */
+            wholePositionWithdrawals: boolean;
+            /** @description true (default): loyalty tiers are assigned at each 00:00. false: every account stays in base; accounts already in a tier go back to base at the next 00:00 assignment */
+            loyaltyTiers: boolean;
+            /**
+             * @description Extra LTV levels, strictly ascending, each a decimal string above 0 and below 1 with at most 8 decimals (default none): a margin_call_warning notification once each time an account’s LTV rises to or past a level, beside its assets’ own margin-call level
+             * @example [
+             *       "0.714",
+             *       "0.741",
+             *       "0.769"
+             *     ]
+             */
+            marginCallWarnings: string[];
         };
         UpdateSettingsDto: {
             /**
-             * @description Days a position stays locked after its latest deposit
+             * @description Days a position stays locked after its latest deposit (or its first, when topUpResetsMaturity is false); 0: no lock, a position is matured at once
              * @example 7
              */
             lendingPeriodDays?: number;
@@ -631,6 +646,30 @@ export interface components {
              * @example 0.05
              */
             liquidationFee?: string;
+            /**
+             * @description true (default): a top-up moves the whole position’s maturity to one lending period from now. false: the maturity stays one lending period after the first deposit of the open position; a deposit into a closed (withdrawn) position opens a new one, maturing one period from then
+             * @example true
+             */
+            topUpResetsMaturity?: boolean;
+            /**
+             * @description true (default): only the whole matured position may be withdrawn (PARTIAL_WITHDRAWAL_NOT_ALLOWED otherwise). false: any amount above 0 up to the matured position (AMOUNT_EXCEEDS_POSITION above it); the scaled units taken are rounded up, so the platform never pays out more than the position holds
+             * @example true
+             */
+            wholePositionWithdrawals?: boolean;
+            /**
+             * @description true (default): loyalty tiers are assigned at each 00:00. false: every account stays in base; accounts already in a tier go back to base at the next 00:00 assignment
+             * @example true
+             */
+            loyaltyTiers?: boolean;
+            /**
+             * @description Extra LTV levels, strictly ascending, each a decimal string above 0 and below 1 with at most 8 decimals (default none): a margin_call_warning notification once each time an account’s LTV rises to or past a level, beside its assets’ own margin-call level
+             * @example [
+             *       "0.714",
+             *       "0.741",
+             *       "0.769"
+             *     ]
+             */
+            marginCallWarnings?: string[];
         };
         PriceViewDto: {
             /** @enum {string} */
@@ -822,7 +861,7 @@ export interface components {
             interestEarned: string;
             /**
              * Format: date-time
-             * @description One lending period after the latest deposit
+             * @description One lending period after the latest deposit (after the first, when settings.topUpResetsMaturity is false)
              */
             maturesAt: string;
             matured: boolean;
@@ -836,13 +875,13 @@ export interface components {
              * @enum {string}
              */
             asset: "BTC" | "ETH" | "SOL" | "USDC" | "USDT" | "LAB";
-            /** @description If given, must equal the whole position (interest included) */
+            /** @description If given, must equal the whole position (interest included); when the platform allows partial withdrawals (settings.wholePositionWithdrawals false), any amount up to it */
             amount?: string;
         };
         WithdrawalResultView: {
             /** @enum {string} */
             asset: "BTC" | "ETH" | "SOL" | "USDC" | "USDT" | "LAB";
-            /** @description The whole position, interest included */
+            /** @description What was paid: the whole position, interest included, or the amount asked (a partial withdrawal) */
             amount: string;
         };
         BorrowDto: {
@@ -940,7 +979,7 @@ export interface components {
         NotificationViewDto: {
             id: string;
             /**
-             * @description margin_call, liquidation, maturity, tier_change
+             * @description margin_call, margin_call_warning (the platform’s extra levels, settings.marginCallWarnings), liquidation, maturity, tier_change
              * @example margin_call
              */
             type: string;
@@ -3867,7 +3906,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood but refused: nothing was changed: IDEMPOTENCY_KEY_REUSED, PARTIAL_WITHDRAWAL_NOT_ALLOWED */
+            /** @description Understood but refused: nothing was changed: AMOUNT_EXCEEDS_POSITION, IDEMPOTENCY_KEY_REUSED, PARTIAL_WITHDRAWAL_NOT_ALLOWED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3877,7 +3916,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_REUSED" | "PARTIAL_WITHDRAWAL_NOT_ALLOWED";
+                        code?: "AMOUNT_EXCEEDS_POSITION" | "IDEMPOTENCY_KEY_REUSED" | "PARTIAL_WITHDRAWAL_NOT_ALLOWED";
                     };
                 };
             };

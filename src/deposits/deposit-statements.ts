@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
-import { MS_PER_DAY } from '../clock/dates.js';
 import { Decimal, dec } from '../common/money/decimal.js';
 import { AssetInfo } from '../common/money/assets.js';
 import type { CommandResult, IdempotentRequest } from '../common/idempotency/idempotency.service.js';
@@ -11,7 +10,7 @@ import { liveAt } from '../markets/market-state.js';
 import { scaledSupply } from '../markets/index-math.js';
 import { FALL_BACK, msIntoDay, runMovement } from '../holdings/movement-statements.js';
 import { positionAmount, positionView } from '../holdings/positions.js';
-import { depositPosting, wholePositionPayout, withdrawalPosting } from './movement-rules.js';
+import { depositPosting, maturityAfterDeposit, withdrawalOf, withdrawalPosting } from './movement-rules.js';
 
 /**
  * Deposits and withdrawals through the money_deposit / money_withdraw SQL functions, two round
@@ -32,8 +31,7 @@ export class DepositStatements {
       const { now, tier } = state;
       const supplyIndex = liveAt(state.market, now).lanes[tier].supplyIndex;
       const scaled = scaledSupply(amount, supplyIndex);
-      // A top-up moves the maturity of the whole position, old funds and new.
-      const maturesAt = new Date(now.getTime() + state.lendingPeriodDays * MS_PER_DAY);
+      const maturesAt = maturityAfterDeposit(state.position, now, state);
       const scaledAfter = state.position ? state.position.scaled.plus(scaled) : scaled;
       const principalAfter = state.position ? state.position.principal.plus(amount) : amount;
       const posting = depositPosting(accountId, asset, amount, network, now);
@@ -60,27 +58,36 @@ export class DepositStatements {
     });
   }
 
-  /** The whole matured position; an account with loans, or a market short of cash, takes DepositsService. */
+  /** The matured position, whole or part; an account with loans, or a market short of cash, takes DepositsService. */
   withdraw(request: IdempotentRequest, accountId: string, asset: AssetInfo, requested: Decimal | undefined): Promise<CommandResult | undefined> {
     return runMovement(this.prisma.pool, request, this.target(accountId, asset), (state) => {
       const { now, tier } = state;
       const supplyIndex = liveAt(state.market, now).lanes[tier].supplyIndex;
-      const { scaled, exact, payout } = wholePositionPayout(asset, state.position ?? undefined, supplyIndex, now, requested);
+      const withdrawal = withdrawalOf(asset, state.position, supplyIndex, now, requested, state);
+      const { scaled, principal, payout } = withdrawal;
       if (state.hasLoans || state.cash.lt(payout)) return FALL_BACK;
       const position = state.position!;
-      const posting = withdrawalPosting(accountId, asset, position.principal, { exact, payout }, now);
+      const posting = withdrawalPosting(accountId, asset, withdrawal, now);
+      const scaledAfter = position.scaled.minus(scaled);
+      const principalAfter = position.principal.minus(principal);
       return {
         statusCode: 201,
         body: { asset: asset.code, amount: payout.toFixed(asset.decimals) },
-        write: (client, keyId, statusCode, response) =>
-          client.query({
+        write: async (client, keyId, statusCode, response) => {
+          const { rows } = await client.query<{ row: { scaled: string; principal: string } }>({
             name: 'money-withdraw',
-            text: 'SELECT money_withdraw($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)',
+            text: 'SELECT money_withdraw($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS row',
             values: [
-              accountId, position.id, asset.code, tier, now, msIntoDay(now), scaled.toFixed(), position.principal.toFixed(),
+              accountId, position.id, asset.code, tier, now, msIntoDay(now), scaled.toFixed(), principal.toFixed(),
               posting.description, JSON.stringify(posting.metadata), ...postingArrays(posting.entries), keyId, statusCode, response,
             ],
-          }),
+          });
+          // The position was locked as read: what is left must be what was computed (0 when whole).
+          const { scaled: written, principal: principalWritten } = rows[0].row;
+          if (!dec(written).eq(scaledAfter) || !dec(principalWritten).eq(principalAfter)) {
+            throw new Error(`withdrawal left ${written} / ${principalWritten}, computed ${scaledAfter.toFixed()} / ${principalAfter.toFixed()}`);
+          }
+        },
       };
     });
   }

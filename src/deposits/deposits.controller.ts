@@ -26,7 +26,8 @@ export class DepositsController {
   ) {}
 
   /**
-   * Deposits and lends at once; the whole position matures one lending period from now. Tried
+   * Deposits and lends at once; the whole position matures one lending period from now (or
+   * keeps its maturity, settings.topUpResetsMaturity). Tried
    * first through the SQL functions (DepositStatements), else through DepositsService.
    */
   @Post('deposits')
@@ -53,13 +54,13 @@ export class DepositsController {
     return this.idempotency.respond(request, response, 201, (tx) => this.deposits.deposit(tx, account, asset, amount, network));
   }
 
-  /** Pays out the whole matured position, interest included. */
+  /** Pays out the whole matured position, interest included, or part of it when the platform rules allow. */
   @Post('withdrawals')
-  @Operation('Withdraw a whole matured position, interest included', {
+  @Operation('Withdraw a matured position, interest included: the whole of it, or part when the platform allows', {
     400: ['UNKNOWN_ASSET'],
     404: ['NOT_FOUND', 'NO_POSITION'],
     409: ['POSITION_LOCKED', 'LTV_LIMIT_EXCEEDED', 'INSUFFICIENT_LIQUIDITY'],
-    422: ['PARTIAL_WITHDRAWAL_NOT_ALLOWED'],
+    422: ['PARTIAL_WITHDRAWAL_NOT_ALLOWED', 'AMOUNT_EXCEEDS_POSITION'],
   })
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: WithdrawalResultView })

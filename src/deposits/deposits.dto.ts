@@ -16,7 +16,7 @@ export class DepositDto {
 
 export class WithdrawalDto {
   @ApiProperty({ example: 'BTC', enum: ASSET_CODES }) @IsString() @MaxLength(20) asset: string;
-  @ApiPropertyOptional({ ...AMOUNT_DOC, description: 'If given, must equal the whole position (interest included)' })
+  @ApiPropertyOptional({ ...AMOUNT_DOC, description: 'If given, must equal the whole position (interest included); when the platform allows partial withdrawals (settings.wholePositionWithdrawals false), any amount up to it' })
   @Optional()
   @IsString()
   @MaxLength(64)
@@ -28,7 +28,7 @@ export class PositionViewDto {
   @ApiProperty({ description: 'Principal plus interest, rounded down to the asset’s decimals' }) amount: string;
   @ApiProperty() principal: string;
   @ApiProperty() interestEarned: string;
-  @ApiProperty({ format: 'date-time', description: 'One lending period after the latest deposit' }) maturesAt: string;
+  @ApiProperty({ format: 'date-time', description: 'One lending period after the latest deposit (after the first, when settings.topUpResetsMaturity is false)' }) maturesAt: string;
   @ApiProperty() matured: boolean;
 }
 
@@ -38,5 +38,5 @@ export class DepositResultView {
 
 export class WithdrawalResultView {
   @ApiProperty({ enum: ASSET_CODES }) asset: string;
-  @ApiProperty({ description: 'The whole position, interest included' }) amount: string;
+  @ApiProperty({ description: 'What was paid: the whole position, interest included, or the amount asked (a partial withdrawal)' }) amount: string;
 }

@@ -31,6 +31,9 @@ export interface MovementState {
   now: Date;
   market: MarketState;
   lendingPeriodDays: number;
+  /** Platform rules (settings, platform-rules.ts) a movement applies. */
+  topUpResetsMaturity: boolean;
+  wholePositionWithdrawals: boolean;
   position: { id: string; scaled: Decimal; principal: Decimal; maturesAt: Date } | null;
   cash: Decimal;
   hasLoans: boolean;
@@ -66,6 +69,8 @@ type Begun =
       now: string;
       market: Record<string, unknown>;
       lending_period_days: number;
+      top_up_resets_maturity: boolean;
+      whole_position_withdrawals: boolean;
       position: { id: string; scaled: string; principal: string; matures_at: string } | null;
       cash: string | null;
       has_loans: boolean;
@@ -146,6 +151,8 @@ async function inTransaction(
     now: new Date(begun.now),
     market: marketFromRow(begun.market),
     lendingPeriodDays: begun.lending_period_days,
+    topUpResetsMaturity: begun.top_up_resets_maturity,
+    wholePositionWithdrawals: begun.whole_position_withdrawals,
     position: begun.position && {
       id: begun.position.id,
       scaled: dec(begun.position.scaled),

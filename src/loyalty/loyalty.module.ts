@@ -4,10 +4,11 @@ import { ClockModule } from '../clock/clock.module.js';
 import { MarketsModule } from '../markets/markets.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { PricesModule } from '../prices/prices.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
 import { LoyaltyService } from './loyalty.service.js';
 
 @Module({
-  imports: [AccrualModule, ClockModule, MarketsModule, NotificationsModule, PricesModule],
+  imports: [AccrualModule, ClockModule, MarketsModule, NotificationsModule, PricesModule, SettingsModule],
   providers: [LoyaltyService],
   exports: [LoyaltyService],
 })

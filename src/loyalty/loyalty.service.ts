@@ -11,6 +11,7 @@ import { scaledDebt, scaledSupply } from '../markets/index-math.js';
 import { HoldingWrite, writeHoldings } from '../holdings/holding-rows.js';
 import { PricesService } from '../prices/prices.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
+import { SettingsService } from '../settings/settings.service.js';
 import { LOYALTY_TOKEN, tierFor } from './tiers.js';
 import { TIERS, Tier, isTier } from '../markets/tier-lanes.js';
 
@@ -40,6 +41,10 @@ const MARK = 'loyalty-tiers';
  *
  * Once per day, on any number of processes: the day's mark is read under its row lock and
  * written in the same transaction as the changes.
+ *
+ * With the platform's loyalty tiers off (settings.loyaltyTiers false), every account's tier is
+ * base: an account already in a tier goes back to base at the next 00:00 assignment, through
+ * the same re-scaling and with a tier_change notice, and nobody leaves base until they are on.
  */
 @Injectable()
 export class LoyaltyService implements OnModuleInit {
@@ -53,6 +58,7 @@ export class LoyaltyService implements OnModuleInit {
     private readonly markets: MarketsRepository,
     private readonly prices: PricesService,
     private readonly notifications: NotificationsService,
+    private readonly settings: SettingsService,
   ) {}
 
   onModuleInit(): void {
@@ -80,13 +86,14 @@ export class LoyaltyService implements OnModuleInit {
 
   private async reassign(tx: Tx): Promise<TierChange[]> {
     const now = await this.clock.now();
-    const candidates = await this.candidates(tx, now);
+    const tiersOn = (await this.settings.get(tx)).loyaltyTiers;
+    const candidates = await this.candidates(tx, now, tiersOn);
     if (candidates.length === 0) return [];
     // Lock order as everywhere: accounts (by id), then markets, then their rows.
     await tx.$queryRaw`SELECT id FROM accounts WHERE id = ANY(${candidates}::uuid[]) ORDER BY id FOR UPDATE`;
     const locked = await this.markets.lockMany(tx, (await this.markets.readAll(tx)).map((m) => m.asset));
     const live = new Map([...locked].map(([asset, market]) => [asset, liveAt(market, now)]));
-    const changes = await this.decide(tx, candidates, live);
+    const changes = await this.decide(tx, candidates, live, tiersOn);
     if (changes.length === 0) return [];
     const tierOf = new Map(changes.map((c) => [c.accountId, c]));
     const ids = changes.map((c) => c.accountId);
@@ -134,29 +141,25 @@ export class LoyaltyService implements OnModuleInit {
    * SQL on purpose (one pass over the token's holders, not over every position); the lanes'
    * live indexes come in as arrays. The rule itself is applied by `decide`, under the locks.
    */
-  private async candidates(tx: Tx, now: Date): Promise<string[]> {
+  private async candidates(tx: Tx, now: Date, tiersOn: boolean): Promise<string[]> {
     const markets = await this.markets.readAll(tx);
     const live = new Map(markets.map((m) => [m.asset, liveAt(m, now)]));
     const rows = await this.valueAccounts(tx, live, null);
-    return rows.filter((row) => this.tierOfRow(row) !== row.tier).map((row) => row.account_id);
+    return rows.filter((row) => tierOfRow(row, tiersOn) !== row.tier).map((row) => row.account_id);
   }
 
-  private async decide(tx: Tx, accountIds: string[], live: Map<string, LiveMarket>): Promise<TierChange[]> {
+  private async decide(tx: Tx, accountIds: string[], live: Map<string, LiveMarket>, tiersOn: boolean): Promise<TierChange[]> {
     const rows = await this.valueAccounts(tx, live, accountIds);
     return rows
       .map((row) => ({
         accountId: row.account_id,
         from: isTier(row.tier) ? row.tier : 'base',
-        to: this.tierOfRow(row),
+        to: tierOfRow(row, tiersOn),
         collateralValue: dec(row.total),
         loyaltyTokenValue: dec(row.token),
       }))
       .filter((change) => change.from !== change.to)
       .sort((a, b) => a.accountId.localeCompare(b.accountId));
-  }
-
-  private tierOfRow(row: { total: string; token: string }): Tier {
-    return tierFor(dec(row.token), dec(row.total));
   }
 
   /** Each account's collateral value and loyalty-token value (USD, unrounded) in its own lane. */
@@ -184,4 +187,9 @@ export class LoyaltyService implements OnModuleInit {
       LEFT JOIN m ON m.asset = p.asset AND m.tier = a.tier
       GROUP BY a.id, a.tier ORDER BY a.id`;
   }
+}
+
+/** An account's tier from its values, or base for everyone while the platform's tiers are off (settings.loyaltyTiers). */
+function tierOfRow(row: { total: string; token: string }, tiersOn: boolean): Tier {
+  return tiersOn ? tierFor(dec(row.token), dec(row.total)) : 'base';
 }

@@ -40,7 +40,7 @@ export class InterestLineView {
 
 export class NotificationViewDto {
   @ApiProperty() id: string;
-  @ApiProperty({ example: 'margin_call', description: 'margin_call, liquidation, maturity, tier_change' }) type: string;
+  @ApiProperty({ example: 'margin_call', description: 'margin_call, margin_call_warning (the platform’s extra levels, settings.marginCallWarnings), liquidation, maturity, tier_change' }) type: string;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The notice’s figures, e.g. repayToRecover and addCollateralToRecover (USD, rounded up) for a margin call' })
   data: Record<string, unknown>;

@@ -3,7 +3,7 @@ import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { utcDateString } from '../clock/dates.js';
 import { LedgerService } from '../ledger/ledger.service.js';
-import { Decimal, ZERO } from '../common/money/decimal.js';
+import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { showRate } from '../calc/compounding.js';
 import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
@@ -13,6 +13,7 @@ import { AccountSnapshot, AccountSnapshotService } from '../holdings/account-sna
 import { LiquidationBatch, Notice } from './liquidation-batch.js';
 import { writeHoldings } from '../holdings/holding-rows.js';
 import { AccountStatus } from '../holdings/valuation.js';
+import { warningLevelSeen, warningLevelsCrossed, warningNotices } from './margin-warnings.js';
 import type { MarketState } from '../markets/market-state.js';
 
 export interface ReviewOutcome {
@@ -26,7 +27,8 @@ export interface ReviewOutcome {
 
 /**
  * Looks at accounts under their row locks and does what each one's LTV calls for: a margin call
- * once per crossing of the margin-call level, and at the liquidation level a liquidation down
+ * once per crossing of the margin-call level, a margin_call_warning once per crossing of each
+ * of the platform's extra warning levels (margin-warnings.ts), and at the liquidation level a liquidation down
  * to the target (planLiquidation). A batch of accounts is one database transaction: a worker
  * killed half-way leaves nothing half-done, and a second worker on the same accounts finds
  * them already back under their levels.
@@ -68,13 +70,19 @@ export class LiquidationService {
         await this.snapshots.lockAccounts(tx, ids);
         const before = await this.snapshots.takeMany(tx, ids, now);
         const risks = await this.recallRisk(tx, ids);
-        const batch = new LiquidationBatch((await this.settings.get(tx)).liquidationFee);
+        const settings = await this.settings.get(tx);
+        const batch = new LiquidationBatch(settings.liquidationFee);
         const notices: Notice[] = [];
         const crossings = new Map<string, number>();
+        const warningCrossings = new Map<string, number>();
         for (const id of ids) {
           const snapshot = before.get(id)!;
-          const risk = risks.get(id) ?? { status: 'healthy', crossings: 0 };
+          const risk = risks.get(id) ?? { status: 'healthy', crossings: 0, warning_ltv: null, warning_crossings: 0 };
           crossings.set(id, risk.crossings);
+          // The platform's extra warning levels (margin-warnings.ts), each once per crossing.
+          const crossed = warningLevelsCrossed(settings.marginCallWarnings, risk.warning_ltv === null ? null : dec(risk.warning_ltv), snapshot.valuation.ltv);
+          warningCrossings.set(id, risk.warning_crossings + (crossed.length ? 1 : 0));
+          notices.push(...warningNotices(snapshot, crossed, warningCrossings.get(id)!));
           if (snapshot.valuation.status !== 'healthy' && risk.status === 'healthy') {
             crossings.set(id, risk.crossings + 1);
             notices.push(marginCallNotice(snapshot, risk.crossings + 1));
@@ -97,10 +105,14 @@ export class LiquidationService {
             badDebt: liquidation?.badDebt.toFixed() ?? null,
           };
         });
+        // Where each account is seen after the review, against the warning levels (a liquidation re-arms those it went back below).
+        const warningSeen = ids.map((id) => warningLevelSeen(settings.marginCallWarnings, (after.get(id) ?? before.get(id)!).valuation.ltv)?.toFixed() ?? null);
         await tx.$executeRaw`
-          INSERT INTO account_risk (account_id, status, crossings, updated_at)
-          SELECT *, ${now}::timestamptz FROM unnest(${ids}::uuid[], ${outcomes.map((o) => o.statusAfter)}::text[], ${ids.map((id) => crossings.get(id)!)}::int[])
-          ON CONFLICT (account_id) DO UPDATE SET status = EXCLUDED.status, crossings = EXCLUDED.crossings, updated_at = EXCLUDED.updated_at`;
+          INSERT INTO account_risk (account_id, status, crossings, warning_ltv, warning_crossings, updated_at)
+          SELECT *, ${now}::timestamptz FROM unnest(${ids}::uuid[], ${outcomes.map((o) => o.statusAfter)}::text[], ${ids.map((id) => crossings.get(id)!)}::int[],
+                                                    ${warningSeen}::numeric[], ${ids.map((id) => warningCrossings.get(id)!)}::int[])
+          ON CONFLICT (account_id) DO UPDATE SET status = EXCLUDED.status, crossings = EXCLUDED.crossings,
+            warning_ltv = EXCLUDED.warning_ltv, warning_crossings = EXCLUDED.warning_crossings, updated_at = EXCLUDED.updated_at`;
         await this.writeShared(tx, batch, before, today);
         for (const [id, { sales, badDebt }] of batch.liquidated) {
           this.logger.debug(`liquidated ${id}: ${sales} sale(s), bad debt ${badDebt.toFixed()}`);
@@ -113,9 +125,9 @@ export class LiquidationService {
   }
 
   /** The risk band each account was last seen in (an account never seen is healthy, no crossings yet). */
-  private async recallRisk(tx: Tx, ids: string[]): Promise<Map<string, { status: string; crossings: number }>> {
-    const rows = await tx.$queryRaw<{ account_id: string; status: string; crossings: number }[]>`
-      SELECT account_id, status, crossings FROM account_risk WHERE account_id = ANY(${ids}::uuid[])`;
+  private async recallRisk(tx: Tx, ids: string[]): Promise<Map<string, RecalledRisk>> {
+    const rows = await tx.$queryRaw<({ account_id: string } & RecalledRisk)[]>`
+      SELECT account_id, status, crossings, warning_ltv::text, warning_crossings FROM account_risk WHERE account_id = ANY(${ids}::uuid[])`;
     return new Map(rows.map((row) => [row.account_id, row]));
   }
 
@@ -163,6 +175,14 @@ export class LiquidationService {
       }
     }
   }
+}
+
+/** An account's row in account_risk: its band and margin-call crossings, and where it stands against the warning levels. */
+interface RecalledRisk {
+  status: string;
+  crossings: number;
+  warning_ltv: string | null;
+  warning_crossings: number;
 }
 
 const marginCallKey = (accountId: string, crossing: number) => `margin_call:${accountId}:${crossing}`;

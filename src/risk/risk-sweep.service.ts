@@ -6,6 +6,7 @@ import { liveAt } from '../markets/market-state.js';
 import { PricesService } from '../prices/prices.service.js';
 import { TIERS } from '../markets/tier-lanes.js';
 import { Decimal } from '../common/money/decimal.js';
+import { SettingsService } from '../settings/settings.service.js';
 
 const FACTOR_DECIMALS = 12;
 
@@ -13,8 +14,9 @@ const FACTOR_DECIMALS = 12;
  * Finds the accounts a risk review must look at, in one set-based statement (SQL on purpose:
  * a price crash must find thousands of accounts among hundreds of thousands of loans in one
  * pass, not one query per account): every account whose debt is at or past its blended
- * margin-call level (D ≥ Σ vᵢ·mcᵢ, no division), and every account last seen in trouble, so
- * that its recovery is recorded too. The figures use live indexes and unrounded amounts; each
+ * margin-call level (D ≥ Σ vᵢ·mcᵢ, no division) or past the platform's lowest margin-call
+ * warning level when that is lower (margin-warnings.ts), and every account last seen in
+ * trouble or at a warning level, so that its recovery is recorded too. The figures use live indexes and unrounded amounts; each
  * account's review then decides exactly, under its lock.
  */
 @Injectable()
@@ -24,15 +26,20 @@ export class RiskSweepService {
     private readonly clock: ClockService,
     private readonly markets: MarketsRepository,
     private readonly prices: PricesService,
+    private readonly settings: SettingsService,
   ) {}
 
   async accountsToReview(): Promise<string[]> {
     // Nobody owes anything and nobody is in trouble (a world of savers, or of repaid loans): one
     // indexed look, not the valuation of every loan.
     const [{ any }] = await this.prisma.$queryRaw<{ any: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM loans WHERE scaled_debt > 0) OR EXISTS (SELECT 1 FROM account_risk WHERE status <> 'healthy') AS any`;
+      SELECT EXISTS (SELECT 1 FROM loans WHERE scaled_debt > 0)
+          OR EXISTS (SELECT 1 FROM account_risk WHERE status <> 'healthy' OR warning_ltv IS NOT NULL) AS any`;
     if (!any) return [];
-    const [now, markets, prices] = await Promise.all([this.clock.now(), this.markets.readAll(), this.prices.current()]);
+    const [now, markets, prices, settings] = await Promise.all([this.clock.now(), this.markets.readAll(), this.prices.current(), this.settings.get()]);
+    // The lowest level anything is sent at, per asset: its margin call, or a lower warning level.
+    const firstWarning = settings.marginCallWarnings[0];
+    const reviewFrom = (marginCallLtv: Decimal) => (firstWarning?.lt(marginCallLtv) ? firstWarning : marginCallLtv);
     const priced = markets.filter((m) => prices.has(m.asset));
     // Per lane, one factor for each side, so that each row costs one multiplication: the debt's
     // rounded up and the margin's down to 12 decimals, so the filter can only let more accounts
@@ -44,7 +51,7 @@ export class RiskSweepService {
         asset: m.asset,
         tier,
         debt: live.lanes[tier].borrowIndex.times(price).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_UP),
-        margin: live.lanes[tier].supplyIndex.times(price).times(m.risk.marginCallLtv).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_DOWN),
+        margin: live.lanes[tier].supplyIndex.times(price).times(reviewFrom(m.risk.marginCallLtv)).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_DOWN),
       }));
     });
     // Hash joins, and room to hash: the planner sees the lanes (unnest, 8 rows) and the debts
@@ -73,7 +80,7 @@ export class RiskSweepService {
       SELECT debt.account_id FROM debt LEFT JOIN margin ON margin.account_id = debt.account_id
       WHERE debt.value >= coalesce(margin.value, 0)
       UNION
-      SELECT account_id FROM account_risk WHERE status <> 'healthy'`;
+      SELECT account_id FROM account_risk WHERE status <> 'healthy' OR warning_ltv IS NOT NULL`;
     });
     return rows.map((row) => row.account_id).sort();
   }

@@ -4,15 +4,18 @@ import { ClockService } from '../clock/clock.service.js';
 import { Decimal, dec } from '../common/money/decimal.js';
 import { liquidationLevelFits } from './liquidation-level.js';
 import { invalidField } from '../common/errors/domain-error.js';
+import { PlatformRuleSettings, PlatformRulesPatch, parseWarningLevels, platformRulesOf } from './platform-rules.js';
 
-export interface Settings {
+export interface Settings extends PlatformRuleSettings {
   lendingPeriodDays: number;
   liquidationFee: Decimal;
 }
 
+export type SettingsPatch = { lendingPeriodDays?: number; liquidationFee?: string } & PlatformRulesPatch;
+
 const FEE = /^0(\.[0-9]{1,8})?$/;
 
-/** Platform-wide parameters: how long a deposit is locked, and the liquidation fee. */
+/** Platform-wide parameters: how long a deposit is locked, the liquidation fee, and the platform rules (platform-rules.ts). */
 @Injectable()
 export class SettingsService implements OnModuleInit {
   constructor(
@@ -26,20 +29,21 @@ export class SettingsService implements OnModuleInit {
 
   async get(tx: Tx = this.prisma): Promise<Settings> {
     const row = await tx.settings.findUniqueOrThrow({ where: { id: 1 } });
-    return { lendingPeriodDays: row.lendingPeriodDays, liquidationFee: dec(row.liquidationFee) };
+    return { lendingPeriodDays: row.lendingPeriodDays, liquidationFee: dec(row.liquidationFee), ...platformRulesOf(row) };
   }
 
   /** The settings, kept from changing until the caller's transaction ends (checks that depend on the fee). */
   async getLocked(tx: Tx): Promise<Settings> {
-    const [row] = await tx.$queryRaw<{ lending_period_days: number; liquidation_fee: string }[]>`
-      SELECT lending_period_days, liquidation_fee::text FROM settings WHERE id = 1 FOR SHARE`;
-    return { lendingPeriodDays: row.lending_period_days, liquidationFee: dec(row.liquidation_fee) };
+    await tx.$queryRaw`SELECT 1 FROM settings WHERE id = 1 FOR SHARE`;
+    return this.get(tx);
   }
 
-  async update(patch: { lendingPeriodDays?: number; liquidationFee?: string }): Promise<Settings> {
+  async update(patch: SettingsPatch): Promise<Settings> {
     if (patch.liquidationFee !== undefined && !FEE.test(patch.liquidationFee)) {
       throw invalidField('liquidationFee', 'must be a decimal string from 0 to below 1 with at most 8 decimals, such as "0.05"');
     }
+    // Platform rules (platform-rules.ts): checked before anything is written.
+    const warnings = parseWarningLevels(patch.marginCallWarnings);
     await this.prisma.$transaction(async (tx) => {
       // The markets' liquidation levels must stay below 1 − fee: lock them while checking.
       const fee = patch.liquidationFee !== undefined ? dec(patch.liquidationFee) : undefined;
@@ -59,6 +63,11 @@ export class SettingsService implements OnModuleInit {
         data: {
           lendingPeriodDays: patch.lendingPeriodDays,
           liquidationFee: fee?.toFixed(),
+          // Platform rules (platform-rules.ts); undefined leaves a rule as it is.
+          topUpResetsMaturity: patch.topUpResetsMaturity,
+          wholePositionWithdrawals: patch.wholePositionWithdrawals,
+          loyaltyTiers: patch.loyaltyTiers,
+          marginCallWarnings: warnings?.map((level) => level.toFixed()),
           updatedAt: await this.clock.now(tx),
         },
       });

@@ -83,6 +83,14 @@ export const partialWithdrawalNotAllowed = (asset: string, requested: Amount, wh
     wholePosition: wholePosition.toFixed(decimals),
   });
 
+/** 422: a partial withdrawal (allowed by the platform rules) larger than the position. */
+export const amountExceedsPosition = (asset: string, wholePosition: Amount, requested: Amount, decimals: number) =>
+  new DomainError(422, 'AMOUNT_EXCEEDS_POSITION', `The ${asset} position holds only ${wholePosition.toFixed(decimals)} ${asset}`, {
+    asset,
+    requested: requested.toFixed(),
+    wholePosition: wholePosition.toFixed(decimals),
+  });
+
 /** 409: the market's cash cannot pay this out now (the rest is lent out). */
 export const insufficientLiquidity = (asset: string, available: Amount, needed: Amount, decimals: number) =>
   new DomainError(409, 'INSUFFICIENT_LIQUIDITY', `The ${asset} market holds ${available.toFixed(decimals)} in cash; ${needed.toFixed(decimals)} is needed`, {
