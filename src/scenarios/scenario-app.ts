@@ -50,7 +50,7 @@ export function playOverHttp(scenario: Scenario, base: string, adminKey: string,
       return { status: response.status, body: await response.json().catch(() => null) };
     },
   };
-  return playUnderPreset(scenario, api, onProgress);
+  return playOnApi(scenario, api, onProgress);
 }
 
 /** A scenario's result with the preset it was played under (a file naming one). */
@@ -61,7 +61,7 @@ export type PresetScenarioResult = ScenarioResult & { preset?: { name: string; n
  * as an admin would (POST /v1/presets/:name/apply); the file's own settings and markets then
  * change it further. A scenario naming several is played one preset at a time (scenario-comparison.ts).
  */
-async function playUnderPreset(scenario: Scenario, api: ScenarioApi, onProgress?: (day: number, days: number) => void): Promise<PresetScenarioResult> {
+export async function playOnApi(scenario: Scenario, api: ScenarioApi, onProgress?: (day: number, days: number) => void): Promise<PresetScenarioResult> {
   if (scenario.presets.length > 1) throw new Error('a scenario naming several presets is played one preset at a time (playComparison)');
   const name = scenario.presets[0];
   let notApplied: string[] = [];
