@@ -201,17 +201,18 @@ class Checker {
       this.fail(['presets'], 'name one preset (preset: nexo) or several (presets: [lendlab, nexo]), not both');
       return [];
     }
-    if (top.preset !== undefined) return this.presetNames([top.preset], ['preset']);
+    if (top.preset !== undefined) return this.presetNames([top.preset], ['preset'], undefined, true);
     if (top.presets === undefined) return [];
     const names = this.presetNames(this.list(top.presets, ['presets']), ['presets']);
     if (Array.isArray(top.presets) && top.presets.length === 0) this.fail(['presets'], 'must name at least one preset');
     return names;
   }
 
-  private presetNames(values: unknown[], path: Path, among = Object.keys(PRESETS)): string[] {
+  /** `single`: one name written as text (`preset: nexo`), its problems at `path` itself. */
+  private presetNames(values: unknown[], path: Path, among = Object.keys(PRESETS), single = false): string[] {
     const names: string[] = [];
     values.forEach((value, i) => {
-      const at = path[0] === 'preset' && values.length === 1 ? path : [...path, i];
+      const at = single ? path : [...path, i];
       if (typeof value !== 'string' || !among.includes(value)) {
         this.fail(at, `no preset ${JSON.stringify(value)}; ${among === this.presets ? 'the scenario names' : 'known presets are'}: ${among.join(', ') || 'none'}`);
       } else if (names.includes(value)) this.fail(at, `"${value}" is named twice`);
@@ -419,7 +420,7 @@ class Checker {
     ]);
     if (!o) return undefined;
     if (o.preset !== undefined) {
-      const named = this.presetNames(Array.isArray(o.preset) ? o.preset : [o.preset], [...path, 'preset'], this.presets);
+      const named = this.presetNames(Array.isArray(o.preset) ? o.preset : [o.preset], [...path, 'preset'], this.presets, !Array.isArray(o.preset));
       const inner = this.expectation(Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'preset')), path, users);
       return inner && named.length ? ({ ...inner, presets: named } as ScopedExpectation) : undefined;
     }
