@@ -66,6 +66,9 @@ describe('engineMarginCall', () => {
   it('puts a missing one halfway between the limit and the liquidation level', () => {
     expect(engineMarginCall('0.82', '0.9', '0.9')).toBe('0.86');
   });
+  it('leaves a preset\u2019s own disorder for the markets to refuse', () => {
+    expect(engineMarginCall('0.15', '0.3', '0.2')).toBe('0.3');
+  });
 });
 
 describe('writeOrder: never below the ceiling on the way', () => {

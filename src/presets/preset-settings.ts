@@ -37,7 +37,8 @@ const pct = (value: string) => `${new Decimal(value).times(100).toFixed()} %`;
  * halfway between the borrowing limit and the liquidation level, exact in decimals.
  */
 export function engineMarginCall(maxLtv: string, marginCallLtv: string, liquidationLtv: string): string {
-  if (new Decimal(marginCallLtv).lt(liquidationLtv)) return marginCallLtv;
+  // Only "no margin call" (equal levels) is stood in for; any other order is the preset's own, for the markets to refuse.
+  if (!new Decimal(marginCallLtv).eq(liquidationLtv)) return marginCallLtv;
   return new Decimal(maxLtv).plus(liquidationLtv).div(2).toFixed();
 }
 
