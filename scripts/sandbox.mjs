@@ -9,7 +9,7 @@
 //   Before anything slow it reads .env and checks every variable (scripts/lib/config-check.mjs).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBuilt, ensureConsoleBuilt, ensureDependencies, ensurePrismaClient } from './lib/deps.mjs';
@@ -94,6 +94,9 @@ async function checkFirst() {
         `Fix it in the environment${envFile && existsSync(envFile) ? ` or in ${envFile}` : ''}; .env.example lists every variable with its rule.`,
     );
   }
+  const preset = requestedPreset();
+  const known = preset === undefined ? undefined : presetNamesFromSources();
+  if (known && !known.includes(preset)) throw unknownPreset(preset, known);
   const port = Number(process.env.PORT || 3000);
   if (!(await services.portIsFree(port))) {
     throw new SetupProblem(
@@ -125,14 +128,36 @@ function requestedPreset() {
   return value;
 }
 
+/**
+ * The presets' names read from their sources (src/presets), in the order of src/presets/index.ts,
+ * without compiling anything: so an unknown name stops the sandbox before anything slow. When
+ * the sources cannot be read this way, undefined: the compiled list (checkedPreset) decides.
+ */
+function presetNamesFromSources() {
+  try {
+    const dir = path.join(root, 'src', 'presets');
+    const order = /\[([A-Z0-9_, ]+)\]\.map\(\(p\) => \[p\.name, p\]\)/.exec(readFileSync(path.join(dir, 'index.ts'), 'utf8'))?.[1].split(',').map((c) => c.trim());
+    const names = new Map();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) {
+      for (const m of readFileSync(path.join(dir, file), 'utf8').matchAll(/export const ([A-Z0-9_]+): Preset = \{\s*name: '([a-z0-9-]+)'/g)) names.set(m[1], m[2]);
+    }
+    const listed = order?.map((constant) => names.get(constant));
+    return listed?.length && listed.every(Boolean) ? listed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function unknownPreset(name, known) {
+  return new SetupProblem(`There is no preset "${name}", so nothing was started. Known presets: ${known.join(', ')} (docs/presets.md).`);
+}
+
 /** The preset asked for, checked against the compiled list before any server starts. */
 async function checkedPreset() {
   const name = requestedPreset();
   if (name === undefined) return undefined;
   const { PRESETS } = await import(pathToFileURL(path.join(root, 'dist', 'src', 'presets', 'index.js')).href);
-  if (!Object.hasOwn(PRESETS, name)) {
-    throw new SetupProblem(`There is no preset "${name}", so nothing was started. Known presets: ${Object.keys(PRESETS).join(', ')} (docs/presets.md).`);
-  }
+  if (!Object.hasOwn(PRESETS, name)) throw unknownPreset(name, Object.keys(PRESETS));
   return PRESETS[name];
 }
 
