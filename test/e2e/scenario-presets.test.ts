@@ -89,9 +89,10 @@ describe('the same story under several presets', () => {
     // The engine's limits are the preset's (nexo lends 52.7 % against BTC), and what it could not apply is said.
     expect(comparison.runs[2].notApplied.join(' ')).toMatch(/close-factor/);
     expect(comparison.summary.join('\n')).toMatch(/btc50: under lendlab got \d+ margin call\(s\) but was not liquidated.*under aave-v3 was liquidated once/);
-    // One chart per measure and borrower; fees drawn (Aave's liquidation), bad debt left out (none anywhere).
+    // One chart per measure and borrower; fees only for btc50 (Aave's liquidation), bad debt for nobody (none anywhere).
     const charts = comparisonCharts(comparison.runs);
-    expect(charts.filter((c) => c.includes('liquidation fees paid'))).toHaveLength(2);
+    expect(charts.filter((c) => c.includes('LTV, one line per preset'))).toHaveLength(2);
+    expect(charts.filter((c) => c.includes('liquidation fees paid')).map((c) => /aria-label="(\w+):/.exec(c)?.[1])).toEqual(['btc50']);
     expect(charts.some((c) => c.includes('bad debt'))).toBe(false);
   }, 900_000);
 });
