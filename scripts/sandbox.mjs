@@ -4,12 +4,14 @@
 //   or DATABASE_URL) and Redis (a local redis-server, or REDIS_URL); applies migrations; seeds
 //   the demo world; starts the API with its workers; prints URLs and keys. Ctrl-C stops
 //   everything it started. `npm run sandbox -- --reset` wipes the sandbox's data first.
+//   `npm run sandbox -- --preset aave-v3` (or LENDLAB_PRESET=aave-v3) applies a product preset
+//   (src/presets) once the API is up, through POST /v1/presets/:name/apply; the banner names it.
 //   Before anything slow it reads .env and checks every variable (scripts/lib/config-check.mjs).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBuilt, ensureConsoleBuilt, ensureDependencies, ensurePrismaClient } from './lib/deps.mjs';
 import { loadEnvFile, sandboxConfigProblems } from './lib/config-check.mjs';
 import * as services from './lib/services.mjs';
@@ -24,9 +26,11 @@ let stopping = false;
 
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'npm run sandbox [-- --reset]\n\n' +
+    'npm run sandbox [-- --reset] [-- --preset <name>]\n\n' +
       'Starts PostgreSQL (embedded), Redis, the API and its workers, seeds a demo world and prints URLs and keys.\n' +
-      '  --reset   start from an empty world (wipes the sandbox\'s database and demo keys)\n\n' +
+      '  --reset   start from an empty world (wipes the sandbox\'s database and demo keys)\n' +
+      '  --preset  apply a product preset at start: lendlab (the engine\'s own rules), nexo, backpack-jp, aave-v3, compound-v3\n' +
+      '            (also LENDLAB_PRESET; without either, the markets and settings stay as stored)\n\n' +
       'Environment (or .env): PORT, ADMIN_API_KEY, LENDLAB_DATA_DIR, LENDLAB_PG_PORT, LENDLAB_REDIS_PORT, DATABASE_URL, REDIS_URL,\n' +
       'CLOCK_MODE, LOG_LEVEL (default warn in the sandbox) and the rest listed with their rules in .env.example.\n',
   );
@@ -90,6 +94,9 @@ async function checkFirst() {
         `Fix it in the environment${envFile && existsSync(envFile) ? ` or in ${envFile}` : ''}; .env.example lists every variable with its rule.`,
     );
   }
+  const preset = requestedPreset();
+  const known = preset === undefined ? undefined : presetNamesFromSources();
+  if (known && !known.includes(preset)) throw unknownPreset(preset, known);
   const port = Number(process.env.PORT || 3000);
   if (!(await services.portIsFree(port))) {
     throw new SetupProblem(
@@ -112,11 +119,62 @@ async function checkFirst() {
   }
 }
 
+/** `--preset <name>`, `--preset=<name>` or LENDLAB_PRESET; undefined when none is asked for. */
+function requestedPreset() {
+  const i = args.findIndex((a) => a === '--preset' || a.startsWith('--preset='));
+  if (i < 0) return process.env.LENDLAB_PRESET || undefined;
+  const value = args[i].includes('=') ? args[i].slice('--preset='.length) : args[i + 1];
+  if (!value || value.startsWith('--')) throw new SetupProblem('--preset needs a name, e.g. npm run sandbox -- --preset aave-v3');
+  return value;
+}
+
+/**
+ * The presets' names read from their sources (src/presets), in the order of src/presets/index.ts,
+ * without compiling anything: so an unknown name stops the sandbox before anything slow. When
+ * the sources cannot be read this way, undefined: the compiled list (checkedPreset) decides.
+ */
+function presetNamesFromSources() {
+  try {
+    const dir = path.join(root, 'src', 'presets');
+    const order = /\[([A-Z0-9_, ]+)\]\.map\(\(p\) => \[p\.name, p\]\)/.exec(readFileSync(path.join(dir, 'index.ts'), 'utf8'))?.[1].split(',').map((c) => c.trim());
+    const names = new Map();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) {
+      for (const m of readFileSync(path.join(dir, file), 'utf8').matchAll(/export const ([A-Z0-9_]+): Preset = \{\s*name: '([a-z0-9-]+)'/g)) names.set(m[1], m[2]);
+    }
+    const listed = order?.map((constant) => names.get(constant));
+    return listed?.length && listed.every(Boolean) ? listed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function unknownPreset(name, known) {
+  return new SetupProblem(`There is no preset "${name}", so nothing was started. Known presets: ${known.join(', ')} (docs/presets.md).`);
+}
+
+/** The preset asked for, checked against the compiled list before any server starts. */
+async function checkedPreset() {
+  const name = requestedPreset();
+  if (name === undefined) return undefined;
+  const { PRESETS } = await import(pathToFileURL(path.join(root, 'dist', 'src', 'presets', 'index.js')).href);
+  if (!Object.hasOwn(PRESETS, name)) throw unknownPreset(name, Object.keys(PRESETS));
+  return PRESETS[name];
+}
+
+/** Applies the preset through the API, as an admin would; what it could and could not apply, for the banner. */
+async function applyPreset(base, adminKey, preset) {
+  const response = await fetch(`${base}/v1/presets/${encodeURIComponent(preset.name)}/apply`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(`applying the preset ${preset.name} failed (${response.status}): ${JSON.stringify(body)}`);
+  return body;
+}
+
 async function main() {
   await checkFirst();
   ensureDependencies(root, say);
   ensurePrismaClient(root, say);
   ensureBuilt(root, say);
+  const preset = await checkedPreset();
   ensureConsoleBuilt(root, say);
   const { applyMigrations } = await import('./lib/migrate.mjs');
 
@@ -201,6 +259,15 @@ async function main() {
 
   const keys = JSON.parse(readFileSync(keysFile, 'utf8'));
   const base = `http://127.0.0.1:${port}`;
+  let presetLines = ['  Preset        none applied at this start: markets and settings as stored (a new world has LendLab\'s own rules; --preset <name> applies one)'];
+  if (preset) {
+    say(`applying the preset ${preset.name}...`);
+    const applied = await applyPreset(base, adminKey, preset);
+    presetLines = [
+      `  Preset        ${preset.name}: ${preset.title} (${applied.applied.length} rule(s) applied; docs/presets.md)`,
+      ...applied.notApplied.map((line) => `                not modelled: ${line}`),
+    ];
+  }
   const house = keys.house;
   const lines = [
     '',
@@ -213,6 +280,7 @@ async function main() {
     `  Database      ${databaseUrl}   (browse it: npm run studio)`,
     `  Data          ${postgresDir.startsWith(dataDir) || process.env.DATABASE_URL ? dataDir : `${dataDir} (Postgres: ${postgresDir})`}`,
     `  Logs          level ${logLevel}${process.env.LOG_LEVEL ? '' : ' (LOG_LEVEL=info shows every request)'}`,
+    ...presetLines,
     '',
     `  Admin key     ${adminKey}`,
     ...Object.entries(keys.users).map(([name, user]) => `  ${name.padEnd(13)} key ${user.apiKey}   main account ${user.accountId}`),

@@ -18,6 +18,8 @@ const USAGE = `usage: npm run scenario -- <scenario.yaml> [--out <folder>]
 Plays a scenario (see scenarios/ and the README's Scenarios section) on a fresh, throw-away
 Postgres and Redis against the real application and workers, prints a table per day and writes
 result.json, report.html and summary.txt to scenario-results/<file name>/ (or --out <folder>).
+A file naming several presets (presets: [lendlab, nexo]) is played once per preset, each on a
+fresh database, and compared: comparison.html / .json / .txt, each preset's run in <preset>/.
 Exit codes: 0 as expected, 1 an expectation or a step failed, 2 a broken file or a run that
 could not go on.
 `;

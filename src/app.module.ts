@@ -19,6 +19,7 @@ import { CalcModule } from './calc/calc.module.js';
 import { LoansModule } from './loans/loans.module.js';
 import { RiskModule } from './risk/risk.module.js';
 import { LoyaltyModule } from './loyalty/loyalty.module.js';
+import { PresetsModule } from './presets/presets.module.js';
 import { ScenarioRunsModule } from './scenario-runs/scenario-runs.module.js';
 import type { StartOwnApp } from './scenarios/scenario-app.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
@@ -47,6 +48,7 @@ export class AppModule {
         SettingsModule,
         PricesModule,
         MarketsModule,
+        PresetsModule,
         NotificationsModule,
         AccrualModule,
         RiskModule,

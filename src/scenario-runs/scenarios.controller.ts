@@ -1,6 +1,6 @@
 import { Operation } from '../common/http/api-docs.js';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
 import { AdminOnly } from '../common/auth/auth.decorators.js';
 import { ScenariosService } from './scenarios.service.js';
@@ -11,11 +11,19 @@ export class ScenarioFilesView {
   @ApiProperty({ description: 'summary.txt: the table' }) summary: string;
 }
 
+export class ScenarioComparisonView {
+  @ApiProperty({ type: ScenarioFilesView, description: 'comparison.json, comparison.html (charts with a line per preset, the table) and comparison.txt' }) files: ScenarioFilesView;
+  @ApiProperty({ description: 'The comparison in plain words, as the CLI prints it' }) summary: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The figures of comparison.json: every preset\u2019s run and the summary' }) result: Record<string, unknown>;
+}
+
 export class ScenarioRunView {
   @ApiProperty({ description: 'Every expectation held and no step failed unexpectedly' }) passed: boolean;
   @ApiProperty({ type: ScenarioFilesView, description: 'Where the results were written, under scenario-results/' }) files: ScenarioFilesView;
   @ApiProperty({ description: 'The table per day, as the CLI prints it' }) summary: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The figures of result.json' }) result: Record<string, unknown>;
+  @ApiPropertyOptional({ type: ScenarioComparisonView, description: 'When the scenario names several presets: the same story under each, compared (result, files and summary above are the first preset\u2019s)' })
+  comparison?: ScenarioComparisonView;
 }
 
 export class RunScenarioDto {

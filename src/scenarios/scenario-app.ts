@@ -28,7 +28,7 @@ export async function playOnOwnApp(
   config: AppConfig,
   startApp: StartOwnApp,
   onProgress?: (day: number, days: number) => void,
-): Promise<ScenarioResult> {
+): Promise<PresetScenarioResult> {
   const app = await startApp(config);
   try {
     return await playOverHttp(scenario, app.url, config.adminApiKey, onProgress);
@@ -38,7 +38,7 @@ export async function playOnOwnApp(
 }
 
 /** A scenario against the API at `base`, over HTTP. */
-export function playOverHttp(scenario: Scenario, base: string, adminKey: string, onProgress?: (day: number, days: number) => void): Promise<ScenarioResult> {
+export function playOverHttp(scenario: Scenario, base: string, adminKey: string, onProgress?: (day: number, days: number) => void): Promise<PresetScenarioResult> {
   const api: ScenarioApi = {
     adminKey,
     call: async (method, route, key, body) => {
@@ -50,7 +50,28 @@ export function playOverHttp(scenario: Scenario, base: string, adminKey: string,
       return { status: response.status, body: await response.json().catch(() => null) };
     },
   };
-  return new ScenarioRunner(scenario, api, onProgress).run();
+  return playOnApi(scenario, api, onProgress);
+}
+
+/** A scenario's result with the preset it was played under (a file naming one). */
+export type PresetScenarioResult = ScenarioResult & { preset?: { name: string; notApplied: string[] } };
+
+/**
+ * The scenario's one preset (if it names one) applied through the API before the story starts,
+ * as an admin would (POST /v1/presets/:name/apply); the file's own settings and markets then
+ * change it further. A scenario naming several is played one preset at a time (scenario-comparison.ts).
+ */
+export async function playOnApi(scenario: Scenario, api: ScenarioApi, onProgress?: (day: number, days: number) => void): Promise<PresetScenarioResult> {
+  if (scenario.presets.length > 1) throw new Error('a scenario naming several presets is played one preset at a time (playComparison)');
+  const name = scenario.presets[0];
+  let notApplied: string[] = [];
+  if (name) {
+    const response = await api.call('POST', `/v1/presets/${encodeURIComponent(name)}/apply`, api.adminKey);
+    if (response.status >= 400) throw new Error(`applying the preset ${name} failed (${response.status}): ${JSON.stringify(response.body)}`);
+    notApplied = response.body.notApplied;
+  }
+  const result = await new ScenarioRunner(scenario, api, onProgress).run();
+  return name ? { ...result, preset: { name, notApplied } } : result;
 }
 
 export interface WrittenResults {

@@ -63,7 +63,7 @@ steps:
     borrow: { user: bob, asset: BTC, amount: "1" }
 `;
     expect(problemsOf(text)).toEqual([
-      'line 4: colour: unknown key "colour"; expected one of: name, description, start, days, settings, markets, prices, users, steps, expect',
+      'line 4: colour: unknown key "colour"; expected one of: name, description, start, days, preset, presets, settings, markets, prices, users, steps, expect',
       'line 7: steps[0]: a step has exactly one action (deposit, withdraw, borrow, repay, price, market, expect); found none',
       'line 9: steps[1].deposit.user: no user "carol" in users',
       'line 10: steps[2]: a step has exactly one action (deposit, withdraw, borrow, repay, price, market, expect); found withdraw, borrow',

@@ -3,6 +3,7 @@ import { DEMO_PRICES } from '../markets/market-defaults.js';
 import { ASSET_CODES } from '../common/money/assets.js';
 import { DATA_SET_NAME, dataSets, daysBetween, isDate, priceHistory } from './price-history.js';
 import type { PriceHistory } from './price-history.js';
+import { PRESETS } from '../presets/index.js';
 
 /**
  * A scenario file (YAML), as documented in the README's "Scenarios" section. Amounts, prices
@@ -15,6 +16,12 @@ export interface Scenario {
   start: string;
   /** Days simulated after the start (the clock ends at start + days). */
   days: number;
+  /**
+   * The product presets (src/presets) the story is played under, each in a fresh world, applied
+   * before the file's own settings and markets; several make a comparison. Empty: the engine as
+   * it starts (LendLab's rules), no preset applied.
+   */
+  presets: string[];
   settings?: { lendingPeriodDays?: number; liquidationFee?: string };
   markets?: Record<string, { rateModel?: Record<string, string>; risk?: Record<string, string> }>;
   /**
@@ -79,6 +86,9 @@ export type Expectation =
   | { kind: 'realReturn'; where: Where; asset: string; realReturn: string; inflation: string; tolerance: string }
   | { kind: 'notices'; where: Where; type: string; count: number }
   | { kind: 'market'; asset: string; field: 'utilization' | 'borrowApr' | 'supplyApr'; value: string; tolerance: string };
+
+/** An expectation that holds under some presets only (`preset: nexo` or `preset: [nexo, lendlab]`); absent: under all. */
+export type ScopedExpectation = Expectation & { presets?: string[] };
 
 /** A broken scenario file: every problem, each with its line and path. */
 export class ScenarioError extends Error {
@@ -156,16 +166,18 @@ class Checker {
   ) {}
 
   scenario(root: unknown): Scenario | undefined {
-    const top = this.object(root, [], ['name', 'description', 'start', 'days', 'settings', 'markets', 'prices', 'users', 'steps', 'expect']);
+    const top = this.object(root, [], ['name', 'description', 'start', 'days', 'preset', 'presets', 'settings', 'markets', 'prices', 'users', 'steps', 'expect']);
     if (!top) return undefined;
     const users = this.users(top.users, ['users']);
     const days = this.integer(top.days, ['days'], 1, 3650) ?? 0;
     const replays: Step[] = [];
+    this.presets = this.presetList(top);
     const scenario: Scenario = {
       name: this.string(top.name, ['name']) ?? '',
       description: top.description === undefined ? '' : (this.string(top.description, ['description']) ?? ''),
       start: top.start === undefined ? '2026-01-01T00:00:00Z' : (this.instant(top.start, ['start']) ?? ''),
       days,
+      presets: this.presets,
       settings: top.settings === undefined ? undefined : this.settings(top.settings, ['settings']),
       markets: top.markets === undefined ? undefined : this.markets(top.markets, ['markets']),
       prices: top.prices === undefined ? {} : this.prices(top.prices, ['prices'], days, replays),
@@ -178,6 +190,35 @@ class Checker {
     const expectations = top.expect === undefined ? [] : this.list(top.expect, ['expect']);
     scenario.expect = expectations.flatMap((e, i) => this.expectation(e, ['expect', i], users) ?? []);
     return scenario;
+  }
+
+  /** The presets the scenario names, for `preset:` on an expectation. */
+  private presets: string[] = [];
+
+  /** `preset: nexo` or `presets: [lendlab, nexo]`, never both; each a known preset, once. */
+  private presetList(top: Record<string, unknown>): string[] {
+    if (top.preset !== undefined && top.presets !== undefined) {
+      this.fail(['presets'], 'name one preset (preset: nexo) or several (presets: [lendlab, nexo]), not both');
+      return [];
+    }
+    if (top.preset !== undefined) return this.presetNames([top.preset], ['preset'], undefined, true);
+    if (top.presets === undefined) return [];
+    const names = this.presetNames(this.list(top.presets, ['presets']), ['presets']);
+    if (Array.isArray(top.presets) && top.presets.length === 0) this.fail(['presets'], 'must name at least one preset');
+    return names;
+  }
+
+  /** `single`: one name written as text (`preset: nexo`), its problems at `path` itself. */
+  private presetNames(values: unknown[], path: Path, among = Object.keys(PRESETS), single = false): string[] {
+    const names: string[] = [];
+    values.forEach((value, i) => {
+      const at = single ? path : [...path, i];
+      if (typeof value !== 'string' || !among.includes(value)) {
+        this.fail(at, `no preset ${JSON.stringify(value)}; ${among === this.presets ? 'the scenario names' : 'known presets are'}: ${among.join(', ') || 'none'}`);
+      } else if (names.includes(value)) this.fail(at, `"${value}" is named twice`);
+      else names.push(value);
+    });
+    return names;
   }
 
   private settings(value: unknown, path: Path): Scenario['settings'] {
@@ -375,9 +416,14 @@ class Checker {
   private expectation(value: unknown, path: Path, users: Scenario['users']): Expectation | undefined {
     const o = this.object(value, path, [
       ...['user', 'account', 'status', 'ltv', 'tier', 'position', 'debt', 'amount', 'tolerance', 'notices', 'count'],
-      ...['market', 'utilization', 'borrowApr', 'supplyApr', 'realReturn', 'inflation'],
+      ...['market', 'utilization', 'borrowApr', 'supplyApr', 'realReturn', 'inflation', 'preset'],
     ]);
     if (!o) return undefined;
+    if (o.preset !== undefined) {
+      const named = this.presetNames(Array.isArray(o.preset) ? o.preset : [o.preset], [...path, 'preset'], this.presets, !Array.isArray(o.preset));
+      const inner = this.expectation(Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'preset')), path, users);
+      return inner && named.length ? ({ ...inner, presets: named } as ScopedExpectation) : undefined;
+    }
     const tolerance = o.tolerance === undefined ? '0' : (this.decimal(o.tolerance, [...path, 'tolerance']) ?? '0');
     if (o.market !== undefined) {
       const asset = this.asset(o.market, [...path, 'market']);

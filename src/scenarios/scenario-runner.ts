@@ -370,7 +370,11 @@ function eventDetails(notice: { type: string; data: Record<string, unknown> }): 
     tier_change: ['from', 'to'],
     maturity: ['asset', 'amount', 'maturesAt'],
   };
-  return Object.fromEntries((keep[notice.type] ?? []).filter((k) => k in notice.data).map((k) => [k, notice.data[k]]));
+  const details: Record<string, unknown> = Object.fromEntries((keep[notice.type] ?? []).filter((k) => k in notice.data).map((k) => [k, notice.data[k]]));
+  // The fees of a liquidation's sales (USD), summed exactly: the "fees paid" of a preset comparison.
+  const steps = notice.type === 'liquidation' && Array.isArray(notice.data.steps) ? (notice.data.steps as { fee?: { value?: string } }[]) : null;
+  if (steps) details.feePaid = steps.reduce((sum, step) => sum.plus(step.fee?.value ?? '0'), dec(0)).toFixed();
+  return details;
 }
 
 function withoutEmpty(patch: object): object {

@@ -44,6 +44,9 @@ const CALLS: Record<string, (ids: Ids) => Call> = {
   'GET /v1/settings': () => ({ path: '/v1/settings' }),
   'PUT /v1/settings': () => ({ path: '/v1/settings', body: { liquidationFee: '0.01' } }),
   'GET /v1/ledger/check': () => ({ path: '/v1/ledger/check' }),
+  'GET /v1/presets': () => ({ path: '/v1/presets' }),
+  'GET /v1/presets/:name': () => ({ path: '/v1/presets/nexo' }),
+  'POST /v1/presets/:name/apply': () => ({ path: '/v1/presets/nexo/apply' }),
   'POST /v1/scenarios': () => ({ path: '/v1/scenarios', body: { yaml: 'name: x\ndays: 1\nprices: { BTC: "1" }\n' } }),
   'GET /v1/calc/apy': () => ({ path: '/v1/calc/apy?apr=0.1&compounding=daily' }),
   'GET /v1/calc/apr': () => ({ path: '/v1/calc/apr?apy=0.1&compounding=daily' }),
@@ -157,7 +160,7 @@ describe('access', () => {
   it('keeps every admin endpoint from user keys (403), changing nothing', async () => {
     const adminRoutes = routes.filter((route) => route.access === 'admin');
     expect(adminRoutes.map(routeName)).toEqual(
-      expect.arrayContaining(['POST /v1/users', 'PUT /v1/users/:id/kyc', 'POST /v1/clock/advance', 'PUT /v1/prices/:asset', 'PUT /v1/markets/:asset', 'PUT /v1/settings', 'GET /v1/ledger/check', 'POST /v1/scenarios']),
+      expect.arrayContaining(['POST /v1/users', 'PUT /v1/users/:id/kyc', 'POST /v1/clock/advance', 'PUT /v1/prices/:asset', 'PUT /v1/markets/:asset', 'PUT /v1/settings', 'GET /v1/ledger/check', 'POST /v1/scenarios', 'POST /v1/presets/:name/apply']),
     );
     const before = await snapshot();
     for (const route of adminRoutes) {

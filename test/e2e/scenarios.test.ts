@@ -4,7 +4,9 @@ import path from 'node:path';
 import { startTestApp, TestApp, ADMIN_KEY, createUser } from '../support/test-app.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { parseScenario, Scenario } from '../../src/scenarios/scenario-format.js';
-import { ScenarioApi, ScenarioResult, ScenarioRunner } from '../../src/scenarios/scenario-runner.js';
+import { ScenarioApi, ScenarioResult } from '../../src/scenarios/scenario-runner.js';
+import { playOnApi } from '../../src/scenarios/scenario-app.js';
+import { playComparison } from '../../src/scenarios/scenario-comparison.js';
 
 const DIR = path.join(process.cwd(), 'scenarios');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
@@ -23,7 +25,22 @@ async function play(scenario: Scenario): Promise<{ app: TestApp; result: Scenari
       return { status: response.status, body: response.body };
     },
   };
-  return { app, result: await new ScenarioRunner(scenario, api).run() };
+  return { app, result: await playOnApi(scenario, api) };
+}
+
+/** A file naming several presets: each preset on a fresh application, then compared. */
+async function playEach(scenario: Scenario, apps: TestApp[]): Promise<{ passed: boolean; results: ScenarioResult[] }> {
+  if (scenario.presets.length <= 1) {
+    const { app, result } = await play(scenario);
+    apps.push(app);
+    return { passed: result.passed, results: [result] };
+  }
+  const comparison = await playComparison(scenario, async (one) => {
+    const { app, result } = await play(one);
+    apps.push(app);
+    return result;
+  });
+  return { passed: comparison.passed, results: comparison.runs.map((r) => r.result) };
 }
 
 describe('the teaching scenarios', () => {
@@ -39,12 +56,14 @@ describe('the teaching scenarios', () => {
   for (const file of FILES) {
     it(`${file} goes as its expectations say`, async () => {
       const scenario = parseScenario(readFileSync(path.join(DIR, file), 'utf8'), file);
-      const { app, result } = await play(scenario);
-      apps.push(app);
-      const off = [...result.steps.filter((s) => s.outcome !== 'ok' && s.outcome !== 'failed as expected'), ...result.expectations.filter((e) => !e.passed)];
-      expect(off).toEqual([]);
-      expect(result.passed).toBe(true);
-      expect(result.expectations.length).toBeGreaterThan(0);
+      const { passed, results } = await playEach(scenario, apps);
+      for (const result of results) {
+        const off = [...result.steps.filter((s) => s.outcome !== 'ok' && s.outcome !== 'failed as expected'), ...result.expectations.filter((e) => !e.passed)];
+        expect(off).toEqual([]);
+        expect(result.passed).toBe(true);
+        expect(result.expectations.length).toBeGreaterThan(0);
+      }
+      expect(passed).toBe(true);
     }, SCENARIO_TIMEOUT_MS);
   }
 

@@ -49,6 +49,13 @@ describe('npm run sandbox checks first', () => {
     expect(result.out).toContain(file);
   });
 
+  it('stops at an unknown preset with the list of known ones, before starting any server', async () => {
+    const result = sandbox({ LENDLAB_PRESET: 'robinhood', PORT: String(await freePort()) });
+    expect(result.status).toBe(2);
+    expect(result.out).toContain('There is no preset "robinhood", so nothing was started. Known presets: lendlab, nexo, backpack-jp, aave-v3, compound-v3');
+    expect(result.out).not.toMatch(/PostgreSQL: starting|TypeError/);
+  });
+
   it('says which DATABASE_URL answers nothing, and what to do', async () => {
     const port = await freePort();
     const result = sandbox({ DATABASE_URL: `postgresql://lendlab:secret@127.0.0.1:${port}/lendlab`, PORT: String(await freePort()) });

@@ -6,6 +6,8 @@ import { ASSETS, assetOptions, esc, field, table, when } from './dom.js';
 import { pctText, priceText, amountText } from '../../src/charts/format.js';
 import { scenarioCharts, scenarioEventsTable } from '../../src/charts/scenario-charts.js';
 import type { ScenarioResult } from '../../src/charts/scenario-charts.js';
+import { comparisonCharts, comparisonTable } from '../../src/charts/comparison-charts.js';
+import type { PresetRun } from '../../src/charts/comparison-charts.js';
 
 /** The shipped scenarios (scenarios/*.yaml), bundled as text at build time. */
 const SHIPPED = import.meta.glob('../../scenarios/*.yaml', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -16,17 +18,20 @@ const shipped = Object.entries(SHIPPED)
 let marketAsset: Schemas['MarketView']['asset'] = 'BTC';
 let lastRun: { passed: boolean; summary: string; result: ScenarioResult; html: string } | null = null;
 let ledger: Schemas['LedgerCheckView'] | null = null;
+/** The last preset applied from this tab, with what the API said of it. */
+let lastApplied: Schemas['AppliedPresetView'] | null = null;
 
 export async function renderAdmin(root: HTMLElement, ctx: Ctx): Promise<void> {
   if (ctx.role !== 'admin') {
     root.innerHTML = '<h1>Admin</h1><p>These controls need the admin key (the sandbox prints it). Sign out and sign in with it, in another tab if you want to watch a learner’s account at the same time.</p>';
     return;
   }
-  const [prices, market, settings, clock] = await Promise.all([
+  const [prices, market, settings, clock, presets] = await Promise.all([
     must(api.GET('/v1/prices')),
     must(api.GET('/v1/markets/{asset}', { params: { path: { asset: marketAsset } } })),
     must(api.GET('/v1/settings')),
     must(api.GET('/v1/clock')),
+    must(api.GET('/v1/presets')),
   ]);
   const m = market.rateModel;
   const r = market.risk;
@@ -73,6 +78,14 @@ export async function renderAdmin(root: HTMLElement, ctx: Ctx): Promise<void> {
         ${field('Liquidation fee', `<input value="${esc(settings.liquidationFee)}">`)}
         <div class="buttons"><button type="submit">Save settings</button></div>
       </form>
+    </section>
+    <section aria-labelledby="h-presets"><h2 id="h-presets">Product presets</h2>
+      <form aria-label="Apply a preset" class="inline">
+        ${field('Preset', `<select>${presets.map((p) => `<option value="${esc(p.name)}"${p.name === lastApplied?.preset ? ' selected' : ''}>${esc(p.name)}: ${esc(p.title)}</option>`).join('')}</select>`)}
+        <div class="buttons"><button type="submit">Apply preset</button></div>
+      </form>
+      <p class="explain">A preset is one platform’s rules (docs/presets.md): it rewrites every market’s curve and levels and the settings above. Learners’ positions and loans stay; their limits change at once.</p>
+      ${lastApplied ? appliedView(lastApplied) : ''}
     </section>
     <section aria-labelledby="h-ledger"><h2 id="h-ledger">Ledger check</h2>
       <form aria-label="Ledger check" class="inline"><button type="submit">Check the ledger</button></form>
@@ -157,6 +170,18 @@ export async function renderAdmin(root: HTMLElement, ctx: Ctx): Promise<void> {
     }
   });
 
+  const presetForm = root.querySelector<HTMLFormElement>('form[aria-label="Apply a preset"]')!;
+  presetForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const name = presetForm.querySelector('select')!.value;
+    try {
+      lastApplied = await must(api.POST('/v1/presets/{name}/apply', { params: { path: { name } } }));
+      await ctx.tell(lastApplied.message);
+    } catch (error) {
+      await ctx.tell(`Apply preset refused: ${(error as Error).message}`, 'error');
+    }
+  });
+
   root.querySelector<HTMLFormElement>('form[aria-label="Ledger check"]')!.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
@@ -184,7 +209,10 @@ export async function renderAdmin(root: HTMLElement, ctx: Ctx): Promise<void> {
     try {
       const run = await must(api.POST('/v1/scenarios', { body: { yaml: yamlBox.value } }));
       const result = run.result as unknown as ScenarioResult;
-      lastRun = { passed: run.passed, summary: run.summary, result, html: scenarioView(run.passed, result, run.summary, run.files.html) };
+      const html = run.comparison
+        ? comparisonView(run.comparison.result as unknown as Comparison, run.comparison.files.html)
+        : scenarioView(run.passed, result, run.summary, run.files.html);
+      lastRun = { passed: run.passed, summary: run.summary, result, html };
       root.querySelector<HTMLElement>('#scenario-report')!.innerHTML = lastRun.html;
     } catch (error) {
       root.querySelector<HTMLElement>('#scenario-report')!.innerHTML = `<p class="message error" role="alert">${esc((error as Error).message)}</p>`;
@@ -201,6 +229,31 @@ function scenarioView(passed: boolean, result: ScenarioResult, summary: string, 
     ${scenarioCharts(result).join('')}
     ${scenarioEventsTable(result)}
     <details><summary>Day-by-day summary</summary><pre>${esc(summary)}</pre></details></article>`;
+}
+
+/** The comparison's part the console shows (src/scenarios/scenario-comparison.ts, ComparisonResult). */
+interface Comparison {
+  name: string;
+  description: string;
+  presets: string[];
+  passed: boolean;
+  runs: PresetRun[];
+  summary: string[];
+}
+
+function comparisonView(c: Comparison, file: string): string {
+  return `<article class="report" aria-labelledby="h-report"><h3 id="h-report">${esc(c.name)}: ${esc(c.presets.join(', '))} compared</h3>
+    <p class="${c.passed ? 'ok' : 'bad'}">${c.passed ? 'Under every preset, everything went as expected.' : 'Under some preset something did not go as expected.'} The same comparison is in ${esc(file)}, each preset’s own report beside it.</p>
+    <details><summary>What the story is about</summary><p class="pre">${esc(c.description)}</p></details>
+    <section aria-label="In plain words">${c.summary.map((line) => `<p>${esc(line)}</p>`).join('')}</section>
+    ${comparisonTable(c.runs)}
+    ${comparisonCharts(c.runs).join('')}</article>`;
+}
+
+function appliedView(a: Schemas['AppliedPresetView']): string {
+  return `<div class="report" aria-label="What the preset changed"><p>${esc(a.message)}</p>
+    <details><summary>Applied (${a.applied.length})</summary><ul>${a.applied.map((line) => `<li>${esc(line)}</li>`).join('')}</ul></details>
+    ${a.notApplied.length ? `<details open><summary>Not modelled by the engine yet (${a.notApplied.length})</summary><ul>${a.notApplied.map((line) => `<li>${esc(line)}</li>`).join('')}</ul></details>` : ''}</div>`;
 }
 
 function ledgerView(l: Schemas['LedgerCheckView']): string {

@@ -41,6 +41,12 @@ export const kycRequired = (kycStatus: string) =>
 export const invalidScenario = (problems: readonly unknown[]) =>
   new DomainError(422, 'INVALID_SCENARIO', `The scenario has ${problems.length} problem(s)`, { problems });
 
+// Presets (src/presets).
+
+/** 404: no preset of that name; details.presets lists the known ones. */
+export const unknownPreset = (name: string, presets: readonly string[]) =>
+  new DomainError(404, 'UNKNOWN_PRESET', `Unknown preset "${name.slice(0, 40)}"; known presets are ${presets.join(', ')}`, { preset: name.slice(0, 40), presets });
+
 // Access (common/auth).
 
 /** 401: no key, or one that is unknown or revoked. */
