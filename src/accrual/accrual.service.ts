@@ -1,15 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
-import { LedgerService } from '../ledger/ledger.service.js';
+import { LedgerService, balanceKey } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
 import { Decimal, ZERO } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { dayStart, utcDateString } from '../clock/dates.js';
 import { ClockService } from '../clock/clock.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
-import { LaneDay, MarketState, closeDay } from '../markets/market-state.js';
+import { ClosedDay, LaneDay, MarketState, closeDay } from '../markets/market-state.js';
 import { loyaltyCostOf } from './loyalty-cost.js';
-import type { EntryInput, LedgerAccountRef } from '../ledger/ledger.types.js';
+import type { EntryInput, LedgerAccountRef, PostingInput } from '../ledger/ledger.types.js';
 
 const BRING_ALL_TIMEOUT_MS = 120_000;
 
@@ -36,7 +36,7 @@ export class AccrualService {
   /** Closes every day of the market before `date`, in order; returns the locked, current market. */
   async bringMarketTo(tx: Tx, asset: string, date: string): Promise<MarketState> {
     let market = await this.markets.lock(tx, asset);
-    while (market.indexDay < date) market = await this.closeMarketDay(tx, market);
+    while (market.indexDay < date) [market] = await this.closeMarketsDay(tx, [market]);
     return market;
   }
 
@@ -69,7 +69,10 @@ export class AccrualService {
     if (date > today) throw new Error(`cannot accrue through ${date}: the clock is at ${today}`);
     await this.prisma.$transaction(
       async (tx) => {
-        for (const asset of behind.sort()) await this.bringMarketTo(tx, asset, date);
+        // Every market behind closes its next day together with the others, a day at a time:
+        // the same rows and postings as market by market, in a handful of statements a day.
+        let open = (await this.markets.lockAll(tx, behind)).filter((market) => market.indexDay < date);
+        while (open.length > 0) open = (await this.closeMarketsDay(tx, open)).filter((market) => market.indexDay < date);
       },
       // Every market, perhaps several days each (a catch-up), on a loaded machine: more than the default 5 s.
       { timeout: BRING_ALL_TIMEOUT_MS, maxWait: BRING_ALL_TIMEOUT_MS },
@@ -88,69 +91,78 @@ export class AccrualService {
     });
   }
 
-  private async closeMarketDay(tx: Tx, market: MarketState): Promise<MarketState> {
-    const closed = closeDay(market);
-    const at = dayStart(closed.next.indexDay);
-    const sum = (f: (lane: LaneDay) => Decimal) => closed.lanes.reduce((total, lane) => total.plus(f(lane)), ZERO);
-    const supplyInterest = await this.trueUp(
+  /**
+   * Closes each market's current day (markets locked by the caller): per market, its interest
+   * as one aggregate posting (and the platform's cover when suppliers are owed more than the
+   * market holds), its history rows and its new day, exactly as one market alone would; for
+   * several markets the reads, the postings and the writes each go in one statement (SQL on
+   * purpose: the day's close runs at every 00:00, and round trips were most of its cost).
+   * Returns the markets on their new day, in the same order.
+   */
+  private async closeMarketsDay(tx: Tx, markets: MarketState[]): Promise<MarketState[]> {
+    const held = await this.ledger.balances(
       tx,
-      sum((lane) => lane.start.totalSupplyScaled.times(lane.supplyIndexEnd)),
-      market.supplyPrincipal,
-      chart.interestPayable(market.asset),
-      market.decimals,
-      -1,
+      markets.flatMap((m) => [chart.interestPayable(m.asset), chart.interestReceivable(m.asset), chart.marketCash(m.asset)]),
     );
-    const borrowInterest = await this.trueUp(
-      tx,
-      sum((lane) => lane.start.totalBorrowScaled.times(lane.borrowIndexEnd)),
-      market.borrowPrincipal,
-      chart.interestReceivable(market.asset),
-      market.decimals,
-      1,
-    );
-    const exactSupplied = sum((lane) => lane.start.totalSupplyScaled.times(lane.supplyIndexEnd));
-    const exactBorrowed = sum((lane) => lane.start.totalBorrowScaled.times(lane.borrowIndexEnd));
-    const loyaltyCost = loyaltyCostOf(closed).toDecimalPlaces(market.decimals, Decimal.ROUND_HALF_EVEN);
-    const entries: EntryInput[] = [];
-    if (!borrowInterest.isZero()) entries.push({ account: chart.interestReceivable(market.asset), amount: borrowInterest });
-    if (!loyaltyCost.isZero()) entries.push({ account: chart.loyaltyExpense(market.asset), amount: loyaltyCost });
-    if (!supplyInterest.isZero()) entries.push({ account: chart.interestPayable(market.asset), amount: supplyInterest.negated() });
-    // The reserve gets the spread at the market's own (base) rates; what the tiers' better rates
-    // cost is the loyalty expense: borrowers' interest + loyalty cost = suppliers' + reserve.
-    const toReserve = borrowInterest.plus(loyaltyCost).minus(supplyInterest);
-    if (!toReserve.isZero()) entries.push({ account: chart.reserve(market.asset), amount: toReserve.negated() });
-    if (entries.length >= 2) {
-      await this.ledger.post(tx, {
-        type: 'interest',
-        at,
-        description: `${market.asset} interest for ${closed.date}`,
-        metadata: {
-          asset: market.asset,
-          date: closed.date,
-          supplyInterest: supplyInterest.toFixed(market.decimals),
-          borrowInterest: borrowInterest.toFixed(market.decimals),
-          loyaltyCost: loyaltyCost.toFixed(market.decimals),
-        },
-        entries,
-      });
-    }
-    await this.coverSuppliers(tx, market, exactSupplied, exactBorrowed, at);
-    const base = closed.lanes.find((lane) => lane.tier === 'base')!;
+    const balanceOf = (ref: LedgerAccountRef) => held.get(balanceKey(ref))!;
+    const postings: PostingInput[] = [];
+    const days = markets.map((market) => {
+      const closed = closeDay(market);
+      const at = dayStart(closed.next.indexDay);
+      const sum = (f: (lane: LaneDay) => Decimal) => closed.lanes.reduce((total, lane) => total.plus(f(lane)), ZERO);
+      const exactSupplied = sum((lane) => lane.start.totalSupplyScaled.times(lane.supplyIndexEnd));
+      const exactBorrowed = sum((lane) => lane.start.totalBorrowScaled.times(lane.borrowIndexEnd));
+      const supplyInterest = trueUp(exactSupplied, market.supplyPrincipal, balanceOf(chart.interestPayable(market.asset)), market.decimals, -1);
+      const borrowInterest = trueUp(exactBorrowed, market.borrowPrincipal, balanceOf(chart.interestReceivable(market.asset)), market.decimals, 1);
+      const loyaltyCost = loyaltyCostOf(closed).toDecimalPlaces(market.decimals, Decimal.ROUND_HALF_EVEN);
+      const entries: EntryInput[] = [];
+      if (!borrowInterest.isZero()) entries.push({ account: chart.interestReceivable(market.asset), amount: borrowInterest });
+      if (!loyaltyCost.isZero()) entries.push({ account: chart.loyaltyExpense(market.asset), amount: loyaltyCost });
+      if (!supplyInterest.isZero()) entries.push({ account: chart.interestPayable(market.asset), amount: supplyInterest.negated() });
+      // The reserve gets the spread at the market's own (base) rates; what the tiers' better rates
+      // cost is the loyalty expense: borrowers' interest + loyalty cost = suppliers' + reserve.
+      const toReserve = borrowInterest.plus(loyaltyCost).minus(supplyInterest);
+      if (!toReserve.isZero()) entries.push({ account: chart.reserve(market.asset), amount: toReserve.negated() });
+      if (entries.length >= 2) {
+        postings.push({
+          type: 'interest',
+          at,
+          description: `${market.asset} interest for ${closed.date}`,
+          metadata: {
+            asset: market.asset,
+            date: closed.date,
+            supplyInterest: supplyInterest.toFixed(market.decimals),
+            borrowInterest: borrowInterest.toFixed(market.decimals),
+            loyaltyCost: loyaltyCost.toFixed(market.decimals),
+          },
+          entries,
+        });
+      }
+      // The interest posting touches no market cash: the cover sees the cash as read above.
+      const cover = coverPosting(market, exactSupplied, exactBorrowed, balanceOf(chart.marketCash(market.asset)), at);
+      if (cover) postings.push(cover);
+      this.logger.debug(`${market.asset} ${closed.date} closed: supply ${supplyInterest.toFixed()} borrow ${borrowInterest.toFixed()} loyalty ${loyaltyCost.toFixed()}`);
+      return { market, closed, at, supplyInterest, borrowInterest };
+    });
+    await this.ledger.postMany(tx, postings);
     await tx.$executeRaw`
       INSERT INTO market_days (asset, date, utilization, borrow_apr, supply_apr, supply_index, borrow_index,
                                supply_interest, borrow_interest, accrued_at)
-      VALUES (${market.asset}, ${closed.date}::date, ${closed.utilization.toFixed()}::numeric, ${closed.borrowApr.toFixed()}::numeric,
-              ${closed.supplyApr.toFixed()}::numeric, ${base.supplyIndexEnd.toFixed()}::numeric, ${base.borrowIndexEnd.toFixed()}::numeric,
-              ${supplyInterest.toFixed()}::numeric, ${borrowInterest.toFixed()}::numeric, ${at})`;
+      SELECT * FROM unnest(${days.map((d) => d.market.asset)}::text[], ${days.map((d) => d.closed.date)}::date[],
+        ${days.map((d) => d.closed.utilization.toFixed())}::numeric[], ${days.map((d) => d.closed.borrowApr.toFixed())}::numeric[],
+        ${days.map((d) => d.closed.supplyApr.toFixed())}::numeric[], ${days.map((d) => baseLane(d.closed).supplyIndexEnd.toFixed())}::numeric[],
+        ${days.map((d) => baseLane(d.closed).borrowIndexEnd.toFixed())}::numeric[], ${days.map((d) => d.supplyInterest.toFixed())}::numeric[],
+        ${days.map((d) => d.borrowInterest.toFixed())}::numeric[], ${days.map((d) => d.at)}::timestamptz[])`;
+    const lanes = days.flatMap((d) => d.closed.lanes.map((lane) => ({ asset: d.market.asset, date: d.closed.date, lane })));
     await tx.$executeRaw`
       INSERT INTO market_lane_days (asset, date, tier, supply_apr, borrow_apr, supply_index, borrow_index)
-      SELECT ${market.asset}, ${closed.date}::date, * FROM unnest(
-        ${closed.lanes.map((l) => l.tier)}::text[], ${closed.lanes.map((l) => l.supplyApr.toFixed())}::numeric[],
-        ${closed.lanes.map((l) => l.borrowApr.toFixed())}::numeric[], ${closed.lanes.map((l) => l.supplyIndexEnd.toFixed())}::numeric[],
-        ${closed.lanes.map((l) => l.borrowIndexEnd.toFixed())}::numeric[])`;
-    await this.markets.saveDay(tx, closed.next);
-    this.logger.debug(`${market.asset} ${closed.date} closed: supply ${supplyInterest.toFixed()} borrow ${borrowInterest.toFixed()} loyalty ${loyaltyCost.toFixed()}`);
-    return closed.next;
+      SELECT * FROM unnest(
+        ${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.date)}::date[], ${lanes.map((l) => l.lane.tier)}::text[],
+        ${lanes.map((l) => l.lane.supplyApr.toFixed())}::numeric[], ${lanes.map((l) => l.lane.borrowApr.toFixed())}::numeric[],
+        ${lanes.map((l) => l.lane.supplyIndexEnd.toFixed())}::numeric[], ${lanes.map((l) => l.lane.borrowIndexEnd.toFixed())}::numeric[])`;
+    const next = days.map((d) => d.closed.next);
+    await this.markets.saveDays(tx, next);
+    return next;
   }
 
   /**
@@ -171,39 +183,46 @@ export class AccrualService {
     exactBorrowed: Decimal,
     at: Date,
   ): Promise<Decimal> {
-    const cash = await this.ledger.balance(tx, chart.marketCash(market.asset));
-    const shortfall = roundOwedByUser(exactSupplied, market.decimals).minus(roundOwedByUser(exactBorrowed, market.decimals)).minus(cash);
-    if (shortfall.lte(0)) return ZERO;
-    await this.ledger.post(tx, {
-      type: 'interest_cover',
-      at,
-      description: `${shortfall.toFixed(market.decimals)} ${market.asset} of the platform's own funds into the market: suppliers' interest no borrower pays`,
-      metadata: { asset: market.asset, amount: shortfall.toFixed(market.decimals), cash: cash.toFixed(market.decimals) },
-      entries: [
-        { account: chart.marketCash(market.asset), amount: shortfall },
-        { account: chart.platformFunds(market.asset), amount: shortfall.negated() },
-      ],
-    });
-    return shortfall;
+    const cover = coverPosting(market, exactSupplied, exactBorrowed, await this.ledger.balance(tx, chart.marketCash(market.asset)), at);
+    if (!cover) return ZERO;
+    await this.ledger.post(tx, cover);
+    return cover.entries[0].amount;
   }
+}
 
-  /**
-   * The day's interest on one side of the market, as a true-up: what the ledger must hold at
-   * 00:00 (the exact aggregate claim, rounded up to the asset's unit: the platform books at
-   * least what it owes, and borrowers owe at least their exact debt) minus what it holds
-   * (principal + accrued interest). Rounding residues left by earlier payouts are absorbed
-   * here, so the ledger never drifts from the indexes by more than a unit.
-   * `sign` is the accrued-interest account's natural sign (payable: credit, −1).
-   */
-  private async trueUp(
-    tx: Tx,
-    exactClaim: Decimal,
-    principal: Decimal,
-    accrued: LedgerAccountRef,
-    decimals: number,
-    sign: 1 | -1,
-  ): Promise<Decimal> {
-    const held = principal.plus((await this.ledger.balance(tx, accrued)).times(sign));
-    return roundOwedByUser(exactClaim, decimals).minus(held);
-  }
+/** The market's base lane of a closed day: its indexes are the market's own (api-contract). */
+function baseLane(closed: ClosedDay): LaneDay {
+  return closed.lanes.find((lane) => lane.tier === 'base')!;
+}
+
+/**
+ * The `interest_cover` posting that tops the market's cash up to what suppliers are owed less
+ * what borrowers owe (see `coverSuppliers`), or none when the cash suffices.
+ */
+function coverPosting(market: { asset: string; decimals: number }, exactSupplied: Decimal, exactBorrowed: Decimal, cash: Decimal, at: Date): PostingInput | undefined {
+  const shortfall = roundOwedByUser(exactSupplied, market.decimals).minus(roundOwedByUser(exactBorrowed, market.decimals)).minus(cash);
+  if (shortfall.lte(0)) return undefined;
+  return {
+    type: 'interest_cover',
+    at,
+    description: `${shortfall.toFixed(market.decimals)} ${market.asset} of the platform's own funds into the market: suppliers' interest no borrower pays`,
+    metadata: { asset: market.asset, amount: shortfall.toFixed(market.decimals), cash: cash.toFixed(market.decimals) },
+    entries: [
+      { account: chart.marketCash(market.asset), amount: shortfall },
+      { account: chart.platformFunds(market.asset), amount: shortfall.negated() },
+    ],
+  };
+}
+
+/**
+ * The day's interest on one side of the market, as a true-up: what the ledger must hold at
+ * 00:00 (the exact aggregate claim, rounded up to the asset's unit: the platform books at
+ * least what it owes, and borrowers owe at least their exact debt) minus what it holds
+ * (principal + accrued interest, `accruedBalance` read before the day's posting). Rounding residues left by earlier payouts are absorbed
+ * here, so the ledger never drifts from the indexes by more than a unit.
+ * `sign` is the accrued-interest account's natural sign (payable: credit, −1).
+ */
+function trueUp(exactClaim: Decimal, principal: Decimal, accruedBalance: Decimal, decimals: number, sign: 1 | -1): Decimal {
+  const held = principal.plus(accruedBalance.times(sign));
+  return roundOwedByUser(exactClaim, decimals).minus(held);
 }

@@ -13,6 +13,8 @@ interface LockedAccount {
 }
 
 const refKey = (ref: { code: string; asset: string }) => `${ref.asset}\u0000${ref.code}`;
+/** How `balances` keys its answer: one ledger account. */
+export const balanceKey = refKey;
 
 /**
  * The only code that moves value. A posting is one balanced transaction: per asset its
@@ -141,6 +143,19 @@ export class LedgerService {
     const rows = await tx.$queryRaw<{ balance: string }[]>`
       SELECT balance::text AS balance FROM ledger_accounts WHERE code = ${ref.code} AND asset = ${ref.asset}`;
     return rows.length ? dec(rows[0].balance) : ZERO;
+  }
+
+  /**
+   * The cached balances of several ledger accounts in one statement (zero for one never
+   * touched), keyed by `balanceKey`: the day's close reads every market's accounts at once.
+   */
+  async balances(tx: Tx, refs: { code: string; asset: string }[]): Promise<Map<string, Decimal>> {
+    const rows = await tx.$queryRaw<{ code: string; asset: string; balance: string }[]>`
+      SELECT la.code, la.asset, la.balance::text AS balance FROM ledger_accounts la
+      JOIN unnest(${refs.map((r) => r.code)}::text[], ${refs.map((r) => r.asset)}::text[]) AS w(code, asset)
+        ON la.code = w.code AND la.asset = w.asset`;
+    const found = new Map(rows.map((row) => [balanceKey(row), dec(row.balance)]));
+    return new Map(refs.map((ref) => [balanceKey(ref), found.get(balanceKey(ref)) ?? ZERO]));
   }
 
   /**

@@ -52,6 +52,19 @@ export class MarketsRepository {
     return locked;
   }
 
+  /**
+   * `lockMany` in two statements whatever the number of markets (the day's close locks them
+   * all): the rows are locked in the order of their codes (the sort runs below the row locks),
+   * then read once every lock is ours, as in `lock`.
+   */
+  async lockAll(tx: Tx, assets: string[]): Promise<MarketState[]> {
+    const sorted = [...new Set(assets)].sort();
+    const locked = await tx.$queryRaw<{ asset: string }[]>`SELECT asset FROM markets WHERE asset = ANY(${sorted}::text[]) ORDER BY asset FOR UPDATE`;
+    if (locked.length !== sorted.length) throw new Error(`markets ${sorted.filter((a) => !locked.some((l) => l.asset === a)).join(', ')} do not exist`);
+    const rows = await tx.$queryRaw<Record<string, unknown>[]>`SELECT ${COLUMNS} FROM markets WHERE asset = ANY(${sorted}::text[]) ORDER BY asset`;
+    return rows.map(marketFromRow);
+  }
+
   async read(asset: string, tx: Tx = this.prisma): Promise<MarketState | undefined> {
     const rows = await tx.$queryRaw<Record<string, unknown>[]>`SELECT ${COLUMNS} FROM markets WHERE asset = ${asset}`;
     return rows.length ? marketFromRow(rows[0]) : undefined;
@@ -62,17 +75,25 @@ export class MarketsRepository {
     return rows.map(marketFromRow);
   }
 
-  /** Writes back what accrual changes: the day, its rates, and every lane's indexes (a new day weighs no movement yet). */
-  async saveDay(tx: Tx, state: MarketState): Promise<void> {
+  /**
+   * Writes back what accrual changes, for any number of markets in two statements: the day,
+   * its rates, and every lane's indexes (a new day weighs no movement yet).
+   */
+  async saveDays(tx: Tx, states: MarketState[]): Promise<void> {
+    if (states.length === 0) return;
     await tx.$executeRaw`
-      UPDATE markets SET index_day = ${state.indexDay}::date, day_utilization = ${state.dayUtilization.toFixed()}::numeric,
-        supply_apr = ${state.supplyApr.toFixed()}::numeric, borrow_apr = ${state.borrowApr.toFixed()}::numeric
-      WHERE asset = ${state.asset}`;
+      UPDATE markets m SET index_day = v.index_day, day_utilization = v.day_utilization, supply_apr = v.supply_apr, borrow_apr = v.borrow_apr
+      FROM unnest(${states.map((s) => s.asset)}::text[], ${states.map((s) => s.indexDay)}::date[],
+                  ${states.map((s) => s.dayUtilization.toFixed())}::numeric[], ${states.map((s) => s.supplyApr.toFixed())}::numeric[],
+                  ${states.map((s) => s.borrowApr.toFixed())}::numeric[]) AS v(asset, index_day, day_utilization, supply_apr, borrow_apr)
+      WHERE m.asset = v.asset`;
+    const lanes = states.flatMap((state) => TIERS.map((tier) => ({ asset: state.asset, tier, lane: state.lanes[tier] })));
     await tx.$executeRaw`
       UPDATE market_lanes l SET supply_index = v.supply_index, borrow_index = v.borrow_index, supply_scaled_ms = 0, borrow_scaled_ms = 0
-      FROM unnest(${[...TIERS]}::text[], ${TIERS.map((t) => state.lanes[t].supplyIndex.toFixed())}::numeric[],
-                  ${TIERS.map((t) => state.lanes[t].borrowIndex.toFixed())}::numeric[]) AS v(tier, supply_index, borrow_index)
-      WHERE l.asset = ${state.asset} AND l.tier = v.tier`;
+      FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
+                  ${lanes.map((l) => l.lane.supplyIndex.toFixed())}::numeric[],
+                  ${lanes.map((l) => l.lane.borrowIndex.toFixed())}::numeric[]) AS v(asset, tier, supply_index, borrow_index)
+      WHERE l.asset = v.asset AND l.tier = v.tier`;
   }
 
   /**

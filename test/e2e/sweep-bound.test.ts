@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { startTestApp, TestApp } from '../support/test-app.js';
+import { world } from '../support/world.js';
+import { RiskSweepService } from '../../src/risk/risk-sweep.service.js';
+
+/**
+ * Debts that reach their margin-call level through interest alone, over quiet days in which the
+ * daily sweep mostly does not value every borrower again (it looks only at those past a level
+ * when no holding moved and the day's growth cannot bring anyone else there): each margin call
+ * and liquidation must still happen at the very 00:00 the account crosses its level, as the
+ * account's own view shows it. USDC at 1,000 % a year: a debt grows about 2.7 % a night.
+ */
+describe('a daily sweep that skips what cannot have changed', () => {
+  let app: TestApp;
+  let w: ReturnType<typeof world>;
+  const borrowers: { name: string; apiKey: string; accountId: string }[] = [];
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    w = world(app);
+    await w.lendingMarket('1000000');
+    await app.admin.put('/v1/markets/USDC').send({ rateModel: { baseRate: '10' } }).expect(200);
+    for (const [name, usdc] of [['near', '24000'], ['middle', '21000'], ['far', '10000']]) {
+      const user = await w.user(name);
+      await w.deposit(user.apiKey, user.accountId, 'BTC', '1');
+      await w.borrow(user.apiKey, user.accountId, 'USDC', usdc);
+      borrowers.push({ name, ...user });
+    }
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('calls each margin and liquidates at the 00:00 the level is crossed, having valued every borrower only on some days', async () => {
+    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null): Promise<unknown> };
+    const searches = jest.spyOn(finder, 'search');
+    const noticed = new Map<string, string>();
+    for (let day = 1; day <= 25; day += 1) {
+      if (day === 8) await w.price('BTC', '50500'); // a small rise: a sweep of its own, nobody new past a level
+      const { now } = (await w.advance({ days: 1 })).body;
+      for (const b of borrowers) {
+        const view = await w.account(b.apiKey, b.accountId);
+        const notices: { type: string; at: string }[] = (await app.api(b.apiKey).get(`/v1/accounts/${b.accountId}/notifications`).expect(200)).body;
+        const calls = notices.filter((n) => n.type === 'margin_call');
+        if (view.status !== 'healthy' && !noticed.has(b.name)) {
+          // First seen past its level today: today's 00:00 sweep called the margin, not an earlier or later one.
+          expect({ borrower: b.name, day, calls: calls.map((n) => n.at) }).toEqual({ borrower: b.name, day, calls: [now] });
+          noticed.set(b.name, now);
+        }
+        if (!noticed.has(b.name)) expect({ borrower: b.name, day, calls }).toEqual({ borrower: b.name, day, calls: [] });
+        const liquidations = notices.filter((n) => n.type === 'liquidation');
+        // A liquidation brings the account back to its margin-call level: its view is never left at or past the liquidation level.
+        expect({ borrower: b.name, day, status: view.status === 'liquidating' }).toEqual({ borrower: b.name, day, status: false });
+        if (liquidations.length > 0) expect(liquidations.every((n) => n.at <= now)).toBe(true);
+      }
+    }
+    expect([...noticed.keys()].sort()).toEqual(['middle', 'near']);
+    const full = searches.mock.calls.filter(([, only]) => only === null).length;
+    const narrowed = searches.mock.calls.length - full;
+    // Quiet nights are mostly narrowed; the days a level is crossed (a liquidation moves holdings) are searched in full.
+    expect(narrowed).toBeGreaterThan(full);
+    await w.assertBalanced();
+  }, 300_000);
+});
