@@ -5,8 +5,10 @@ import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestj
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { AdminOnly } from '../common/auth/auth.decorators.js';
 import { SettingsService, Settings } from './settings.service.js';
+import { LiquidationStrategyPatch, LiquidationStrategyView, strategySettingsView } from './liquidation-strategy.js';
 
-export class UpdateSettingsDto {
+/** The liquidation strategy's fields (issue 16) come from LiquidationStrategyPatch. */
+export class UpdateSettingsDto extends LiquidationStrategyPatch {
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 3650, example: 7, description: 'Days a position stays locked after its latest deposit' })
   @Optional()
   @IsInt()
@@ -20,7 +22,7 @@ export class UpdateSettingsDto {
   liquidationFee?: string;
 }
 
-class SettingsView {
+class SettingsView extends LiquidationStrategyView {
   @ApiProperty({ type: 'integer' }) lendingPeriodDays: number;
   @ApiProperty() liquidationFee: string;
 }
@@ -28,6 +30,8 @@ class SettingsView {
 const view = (settings: Settings): SettingsView => ({
   lendingPeriodDays: settings.lendingPeriodDays,
   liquidationFee: settings.liquidationFee.toFixed(),
+  // Liquidation strategy (issue 16):
+  ...strategySettingsView(settings),
 });
 
 @ApiTags('settings')
@@ -44,7 +48,7 @@ export class SettingsController {
 
   @Put()
   @AdminOnly()
-  @Operation('Change the lending period or the liquidation fee')
+  @Operation('Change the lending period, the liquidation fee or the liquidation strategy')
   @ApiOkResponse({ type: SettingsView })
   async update(@Body() body: UpdateSettingsDto): Promise<SettingsView> {
     return view(await this.settings.update(body));
