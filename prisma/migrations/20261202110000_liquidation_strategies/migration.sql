@@ -16,3 +16,8 @@ ALTER TABLE "markets"
   ADD COLUMN "liquidation_bonus" DECIMAL(22,18) NOT NULL DEFAULT 0.05,
   ADD COLUMN "protocol_fee_share" DECIMAL(22,18) NOT NULL DEFAULT 0.1,
   ADD COLUMN "liquidation_factor" DECIMAL(22,18) NOT NULL DEFAULT 0.95;
+
+-- The sweep (a price move, a day, an advance's end) that last liquidated the account: a close
+-- factor may leave an account still below its level, and a review of the same sweep run again
+-- (a job retried after its transaction committed) must not close it a second time.
+ALTER TABLE "account_risk" ADD COLUMN "last_liquidation_event" VARCHAR(200);
