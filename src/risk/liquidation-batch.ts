@@ -13,8 +13,6 @@ import { planLiquidation, Sale } from './liquidation-plan.js';
 import type { Tier } from '../markets/tier-lanes.js';
 import type { LiquidationTerms } from '../markets/liquidation-terms.js';
 import type { LiquidationStrategySettings } from '../settings/liquidation-strategy.js';
-import { liquidateByCloseFactor } from './close-factor-liquidation.js';
-import { liquidateByAbsorb } from './absorb-liquidation.js';
 import { loanRowsOf } from './strategy-debt.js';
 
 /** A row's state after the batch, and the change to record for it. */
@@ -72,22 +70,13 @@ export class LiquidationBatch {
   /** Each row's last write, once the batch is planned (after() reads it for every account). */
   private lastWrites?: { positions: Map<string, RowWrite>; loans: Map<string, RowWrite> };
 
-  /** Without `rules`, the restore strategy (today's). */
-  constructor(
-    private readonly liquidationFee: Decimal,
-    private readonly rules?: StrategyRules,
-  ) {}
+  constructor(private readonly liquidationFee: Decimal) {}
 
-  /** Liquidates the account by the configured strategy (restore when none is given). */
+  /**
+   * The restore strategy: sells as planned; writes off what debt remains if every unit of
+   * collateral was sold. (The other strategies, liquidate-by-strategy.ts, use the helpers below.)
+   */
   liquidate(snapshot: AccountSnapshot): void {
-    const strategy = this.rules?.settings.liquidationStrategy ?? 'restore';
-    if (strategy === 'close-factor') return liquidateByCloseFactor(this, snapshot, this.rules!);
-    if (strategy === 'absorb') return liquidateByAbsorb(this, snapshot, this.rules!);
-    this.restore(snapshot);
-  }
-
-  /** Restore: sells as planned; writes off what debt remains if every unit of collateral was sold. */
-  private restore(snapshot: AccountSnapshot): void {
     const collateral = snapshot.positions.map((p) => ({
       asset: p.asset,
       amount: p.amount,

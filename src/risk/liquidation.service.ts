@@ -10,7 +10,8 @@ import { MarketsRepository } from '../markets/markets.repository.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { AccountSnapshot, AccountSnapshotService } from '../holdings/account-snapshot.service.js';
-import { LiquidationBatch, Notice, SurplusPosition } from './liquidation-batch.js';
+import { LiquidationBatch, Notice, StrategyRules, SurplusPosition } from './liquidation-batch.js';
+import { liquidateByStrategy } from './liquidate-by-strategy.js';
 import { readLiquidationTerms } from '../markets/liquidation-terms.js';
 import { writeHoldings } from '../holdings/holding-rows.js';
 import { AccountStatus } from '../holdings/valuation.js';
@@ -75,7 +76,7 @@ export class LiquidationService {
         await this.snapshots.lockAccounts(tx, ids);
         const before = await this.snapshots.takeMany(tx, ids, now);
         const risks = await this.recallRisk(tx, ids);
-        const batch = await this.batchFor(tx);
+        const { batch, rules } = await this.batchFor(tx);
         const notices: Notice[] = [];
         const crossings = new Map<string, number>();
         for (const id of ids) {
@@ -87,7 +88,7 @@ export class LiquidationService {
             notices.push(marginCallNotice(snapshot, risk.crossings + 1));
           }
           const repeated = event !== undefined && risk.lastLiquidationEvent === event;
-          if (snapshot.valuation.status === 'liquidating' && !repeated) batch.liquidate(snapshot);
+          if (snapshot.valuation.status === 'liquidating' && !repeated) liquidateByStrategy(batch, snapshot, rules);
         }
         await this.writeAccountRows(tx, batch, now);
         // The accounts after, from what the batch wrote (the same arithmetic as reading them again).
@@ -126,10 +127,11 @@ export class LiquidationService {
    * A batch liquidating by the configured strategy (issue 16). Restore (the default) needs only
    * the fee; the others read every market's terms too, in the review's transaction.
    */
-  private async batchFor(tx: Tx): Promise<LiquidationBatch> {
+  private async batchFor(tx: Tx): Promise<{ batch: LiquidationBatch; rules?: StrategyRules }> {
     const settings = await this.settings.get(tx);
-    if (settings.liquidationStrategy === 'restore') return new LiquidationBatch(settings.liquidationFee);
-    return new LiquidationBatch(settings.liquidationFee, { settings, terms: await readLiquidationTerms(tx) });
+    const batch = new LiquidationBatch(settings.liquidationFee);
+    if (settings.liquidationStrategy === 'restore') return { batch };
+    return { batch, rules: { settings, terms: await readLiquidationTerms(tx) } };
   }
 
   /** The risk band each account was last seen in (an account never seen is healthy, no crossings yet). */
