@@ -64,12 +64,14 @@ export function liquidateByCloseFactor(batch: LiquidationBatch, snapshot: Accoun
   });
 }
 
-/** Σ valueᵢ × liquidationLtvᵢ / debt value of the account after (null without debt). */
+/** Σ valueᵢ × liquidationLtvᵢ / debt value of the account after (null without debt), from exact products as the plan's. */
 function healthFactor(after: AccountSnapshot): string | null {
-  const { valuation } = after;
-  if (!valuation.debtValue.gt(0)) return null;
-  const weighted = valuation.levels ? valuation.levels.liquidationLtv.times(valuation.collateralValue) : ZERO;
-  return showRate(weighted.div(valuation.debtValue));
+  if (!after.valuation.debtValue.gt(0)) return null;
+  const weighted = after.positions.reduce(
+    (sum, p) => sum.plus(p.amount.times(after.prices.get(p.asset) ?? ZERO).times(after.markets.get(p.asset)!.risk.liquidationLtv)),
+    ZERO,
+  );
+  return showRate(weighted.div(after.valuation.debtValue));
 }
 
 function seize(batch: LiquidationBatch, snapshot: AccountSnapshot, debt: StrategyDebt, seizure: Seizure, loanRows: LoanRow[], bonus: Decimal): object {
