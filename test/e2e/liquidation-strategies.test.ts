@@ -104,7 +104,7 @@ describe('liquidation strategies', () => {
     const a = await w.user('aave-a');
     await w.deposit(a.apiKey, a.accountId, 'BTC', '1');
     await w.borrow(a.apiKey, a.accountId, 'USDC', '25000'); // LTV 0.5 at 50,000
-    await w.advance({ days: 1 }); // a day of interest at the USDC market's rate
+    await w.advance({ days: 2 }); // the first 00:00 sets a rate from the loan's utilisation, the second day accrues at it
     const small = await w.user('aave-small');
     await w.deposit(small.apiKey, small.accountId, 'BTC', '0.1');
     await w.borrow(small.apiKey, small.accountId, 'USDC', '1900');
