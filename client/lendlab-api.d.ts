@@ -153,7 +153,7 @@ export interface paths {
         /** The sandbox’s settings */
         get: operations["SettingsController_get"];
         /**
-         * Change the lending period or the liquidation fee
+         * Change the lending period, the liquidation fee or the liquidation strategy
          * @description **Admin key only.**
          */
         put: operations["SettingsController_update"];
@@ -617,10 +617,46 @@ export interface components {
             userId: string;
         };
         SettingsView: {
+            /** @enum {string} */
+            liquidationStrategy: "restore" | "close-factor" | "absorb";
+            /** @description close-factor strategy */
+            closeFactor: string;
+            /** @description close-factor strategy */
+            fullCloseHealthFactor: string;
+            /** @description close-factor strategy, USD */
+            fullCloseBelowValue: string;
+            /** @description absorb strategy */
+            storeFrontPriceFactor: string;
             lendingPeriodDays: number;
             liquidationFee: string;
         };
         UpdateSettingsDto: {
+            /**
+             * @description How accounts past their liquidation level are liquidated (default restore: back to the margin-call level)
+             * @example restore
+             * @enum {string}
+             */
+            liquidationStrategy?: "restore" | "close-factor" | "absorb";
+            /**
+             * @description close-factor: share of the debt one liquidation may repay; above 0, at most 1 (8 decimals)
+             * @example 0.5
+             */
+            closeFactor?: string;
+            /**
+             * @description close-factor: at or below this health factor the whole debt may be repaid; 0 to 1 (8 decimals)
+             * @example 0.95
+             */
+            fullCloseHealthFactor?: string;
+            /**
+             * @description close-factor: USD; a position whose collateral or debt is worth less may be closed whole
+             * @example 2000
+             */
+            fullCloseBelowValue?: string;
+            /**
+             * @description absorb: the store-front price is price × (1 − this × (1 − liquidationFactor)); 0 to 1 (8 decimals)
+             * @example 0.5
+             */
+            storeFrontPriceFactor?: string;
             /**
              * @description Days a position stays locked after its latest deposit
              * @example 7
@@ -677,6 +713,12 @@ export interface components {
             maxLtv: string;
             marginCallLtv: string;
             liquidationLtv: string;
+            /** @description close-factor strategy: seized = repaid × (1 + bonus) */
+            liquidationBonus: string;
+            /** @description close-factor strategy: the platform's share of the bonus */
+            protocolFeeShare: string;
+            /** @description absorb strategy: credit = value × liquidationFactor */
+            liquidationFactor: string;
         };
         MarketView: {
             /** @enum {string} */
@@ -751,6 +793,21 @@ export interface components {
              * @example 0.833
              */
             liquidationLtv?: string;
+            /**
+             * @description close-factor: the liquidator seizes repaid × (1 + bonus) of this collateral; below 1, at most 18 decimals
+             * @example 0.05
+             */
+            liquidationBonus?: string;
+            /**
+             * @description close-factor: the platform's share of the bonus part of what is seized; at most 1
+             * @example 0.1
+             */
+            protocolFeeShare?: string;
+            /**
+             * @description absorb: the share of this collateral's value credited against the debt; above 0, at most 1
+             * @example 0.95
+             */
+            liquidationFactor?: string;
         };
         UpdateMarketDto: {
             rateModel?: components["schemas"]["RateModelPatch"];
