@@ -6,7 +6,7 @@ import { scaledSupply } from '../markets/index-math.js';
 import type { AccountSnapshot } from '../holdings/account-snapshot.service.js';
 import { planAbsorb, type AbsorbPlan } from './absorb-plan.js';
 import type { LiquidationBatch, StrategyRules } from './liquidation-batch.js';
-import { debtValueOf, loanRowsOf, strategyDebt, type StrategyDebt } from './strategy-debt.js';
+import { collateralOf, debtValueOf, loanRowsOf, strategyDebt, type StrategyDebt } from './strategy-debt.js';
 
 /**
  * The absorb strategy (Compound v3, absorb-plan.ts) applied to one account of a batch. Ledger:
@@ -30,14 +30,7 @@ import { debtValueOf, loanRowsOf, strategyDebt, type StrategyDebt } from './stra
 export function liquidateByAbsorb(batch: LiquidationBatch, snapshot: AccountSnapshot, rules: StrategyRules): void {
   if (snapshot.positions.some((p) => !snapshot.prices.get(p.asset)?.gt(0))) return;
   const debt = strategyDebt(snapshot);
-  const collateral = snapshot.positions.map((p) => ({
-    asset: p.asset,
-    amount: p.amount,
-    price: snapshot.prices.get(p.asset),
-    decimals: snapshot.markets.get(p.asset)!.decimals,
-    levels: snapshot.markets.get(p.asset)!.risk,
-    liquidationFactor: rules.terms.get(p.asset)!.liquidationFactor,
-  }));
+  const collateral = collateralOf(snapshot).map((c) => ({ ...c, liquidationFactor: rules.terms.get(c.asset)!.liquidationFactor }));
   const plan = planAbsorb(debt, collateral, rules.settings.storeFrontPriceFactor);
   // A debt exactly at the level is not past it (Comet: liquidity < 0): nothing to do.
   if (!plan.liquidatable) return;

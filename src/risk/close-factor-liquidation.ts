@@ -5,7 +5,7 @@ import type { EntryInput } from '../ledger/ledger.types.js';
 import type { AccountSnapshot } from '../holdings/account-snapshot.service.js';
 import { planCloseFactorLiquidation, type Seizure } from './close-factor-plan.js';
 import type { LiquidationBatch, StrategyRules } from './liquidation-batch.js';
-import { debtValueOf, loanRowsOf, strategyDebt, type StrategyDebt } from './strategy-debt.js';
+import { collateralOf, debtValueOf, loanRowsOf, strategyDebt, type StrategyDebt } from './strategy-debt.js';
 import type { LoanRow } from '../loans/repayment.js';
 
 /**
@@ -27,14 +27,10 @@ import type { LoanRow } from '../loans/repayment.js';
  */
 export function liquidateByCloseFactor(batch: LiquidationBatch, snapshot: AccountSnapshot, rules: StrategyRules): void {
   const debt = strategyDebt(snapshot);
-  const collateral = snapshot.positions.map((p) => ({
-    asset: p.asset,
-    amount: p.amount,
-    price: snapshot.prices.get(p.asset),
-    decimals: snapshot.markets.get(p.asset)!.decimals,
-    levels: snapshot.markets.get(p.asset)!.risk,
-    bonus: rules.terms.get(p.asset)!.liquidationBonus,
-    protocolFeeShare: rules.terms.get(p.asset)!.protocolFeeShare,
+  const collateral = collateralOf(snapshot).map((c) => ({
+    ...c,
+    bonus: rules.terms.get(c.asset)!.liquidationBonus,
+    protocolFeeShare: rules.terms.get(c.asset)!.protocolFeeShare,
   }));
   const plan = planCloseFactorLiquidation(debt, collateral, rules.settings);
   // At a health factor of exactly 1 the account is at its level but not below it: nothing to do.

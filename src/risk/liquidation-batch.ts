@@ -13,7 +13,7 @@ import { planLiquidation, Sale } from './liquidation-plan.js';
 import type { Tier } from '../markets/tier-lanes.js';
 import type { LiquidationTerms } from '../markets/liquidation-terms.js';
 import type { LiquidationStrategySettings } from '../settings/liquidation-strategy.js';
-import { loanRowsOf } from './strategy-debt.js';
+import { collateralOf, loanRowsOf } from './strategy-debt.js';
 
 /** A row's state after the batch, and the change to record for it. */
 export type RowWrite = HoldingWrite & { principalAfter: Decimal; kind: 'liquidation' | 'bad_debt' };
@@ -77,14 +77,7 @@ export class LiquidationBatch {
    * collateral was sold. (The other strategies, liquidate-by-strategy.ts, use the helpers below.)
    */
   liquidate(snapshot: AccountSnapshot): void {
-    const collateral = snapshot.positions.map((p) => ({
-      asset: p.asset,
-      amount: p.amount,
-      price: snapshot.prices.get(p.asset),
-      decimals: snapshot.markets.get(p.asset)!.decimals,
-      levels: snapshot.markets.get(p.asset)!.risk,
-    }));
-    const plan = planLiquidation(snapshot.valuation.debtValue, collateral, this.liquidationFee);
+    const plan = planLiquidation(snapshot.valuation.debtValue, collateralOf(snapshot), this.liquidationFee);
     const loanRows = loanRowsOf(snapshot);
     const steps = plan.sales.map((sale) => this.sell(snapshot, sale, loanRows));
     // With every unit of collateral sold, whatever debt remains (bad debt, or a unit of rounding

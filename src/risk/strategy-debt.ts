@@ -2,6 +2,7 @@ import { Decimal, ONE, ZERO } from '../common/money/decimal.js';
 import type { AccountSnapshot } from '../holdings/account-snapshot.service.js';
 import type { Debt } from './close-factor-plan.js';
 import type { LoanRow } from '../loans/repayment.js';
+import type { Collateral } from './liquidation-plan.js';
 
 /** The debt as the close-factor and absorb plans take it, and the asset it is counted in. */
 export interface StrategyDebt extends Debt {
@@ -50,5 +51,16 @@ export function loanRowsOf(snapshot: AccountSnapshot): LoanRow[] {
     asset: loan.asset,
     scaled_debt: loan.scaledDebt.toFixed(),
     principal: loan.principal.toFixed(),
+  }));
+}
+
+/** The account's positions as every plan takes its collateral: amount, price (if any), decimals, levels. */
+export function collateralOf(snapshot: AccountSnapshot): Collateral[] {
+  return snapshot.positions.map((p) => ({
+    asset: p.asset,
+    amount: p.amount,
+    price: snapshot.prices.get(p.asset),
+    decimals: snapshot.markets.get(p.asset)!.decimals,
+    levels: snapshot.markets.get(p.asset)!.risk,
   }));
 }
