@@ -15,6 +15,7 @@ import type { LedgerAccountRef } from './ledger.types.js';
  *   liquidation fees      credit  the fee kept from the value sold in a liquidation
  *   bad debt              debit   debt written off when collateral ran out: the platform's loss
  *   platform funds        credit  the platform's own money, put into a market to cover bad debt
+ *   collateral inventory  either  collateral the platform absorbed whole (absorb strategy), held to sell
  *   position              credit  what the platform owes a customer: principal deposited
  *   debt                  debit   what a customer owes: principal borrowed
  */
@@ -87,6 +88,13 @@ export const chart = {
     asset,
     kind: 'platform_funds',
     normalSide: 'credit',
+    noOverdraft: false,
+  }),
+  collateralInventory: (asset: string): LedgerAccountRef => ({
+    code: 'platform:collateral_inventory',
+    asset,
+    kind: 'collateral_inventory',
+    normalSide: 'debit',
     noOverdraft: false,
   }),
   position: (accountId: string, asset: string): LedgerAccountRef => ({

@@ -22,6 +22,13 @@ export class RiskPatch {
   @ApiPropertyOptional({ example: '0.5', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `maxLtv ${RATE_MESSAGE}` }) maxLtv?: string;
   @ApiPropertyOptional({ example: '0.714', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `marginCallLtv ${RATE_MESSAGE}` }) marginCallLtv?: string;
   @ApiPropertyOptional({ example: '0.833', ...RATE_DOC }) @Optional() @IsString() @Matches(RATE, { message: `liquidationLtv ${RATE_MESSAGE}` }) liquidationLtv?: string;
+  // Liquidation strategies (issue 16): read only by close-factor and absorb.
+  @ApiPropertyOptional({ example: '0.05', ...RATE_DOC, description: 'close-factor: the liquidator seizes repaid × (1 + bonus) of this collateral; below 1, at most 18 decimals' })
+  @Optional() @IsString() @Matches(RATE, { message: `liquidationBonus ${RATE_MESSAGE}` }) liquidationBonus?: string;
+  @ApiPropertyOptional({ example: '0.1', ...RATE_DOC, description: "close-factor: the platform's share of the bonus part of what is seized; at most 1" })
+  @Optional() @IsString() @Matches(RATE, { message: `protocolFeeShare ${RATE_MESSAGE}` }) protocolFeeShare?: string;
+  @ApiPropertyOptional({ example: '0.95', ...RATE_DOC, description: "absorb: the share of this collateral's value credited against the debt; above 0, at most 1" })
+  @Optional() @IsString() @Matches(RATE, { message: `liquidationFactor ${RATE_MESSAGE}` }) liquidationFactor?: string;
 }
 
 /** A partial market in the GET shape. Rate-model changes apply from the next 00:00 UTC. */
@@ -53,6 +60,10 @@ export class RiskView {
   @ApiProperty() maxLtv: string;
   @ApiProperty() marginCallLtv: string;
   @ApiProperty() liquidationLtv: string;
+  // Liquidation strategies (issue 16):
+  @ApiProperty({ description: 'close-factor strategy: seized = repaid × (1 + bonus)' }) liquidationBonus: string;
+  @ApiProperty({ description: "close-factor strategy: the platform's share of the bonus" }) protocolFeeShare: string;
+  @ApiProperty({ description: 'absorb strategy: credit = value × liquidationFactor' }) liquidationFactor: string;
 }
 
 export class NextDayRatesView {

@@ -17,7 +17,8 @@ import { MarketsRepository } from './markets.repository.js';
 import { MarketState, liveAt } from './market-state.js';
 import { ratesAt } from './rate-model.js';
 import type { MarketDayView, MarketView, RateCurvePointView, UpdateMarketDto } from './markets.dto.js';
-import { liquidationCeiling, liquidationLevelFits } from '../settings/liquidation-level.js';
+import { levelProblem, liquidationCeiling, liquidationLevelFits } from '../settings/liquidation-level.js';
+import { LiquidationTerms, checkLiquidationTerms, readLiquidationTerms, termsView } from './liquidation-terms.js';
 
 const DAILY = 365;
 
@@ -68,21 +69,21 @@ export class MarketsService implements OnModuleInit {
   }
 
   async list(): Promise<MarketView[]> {
-    const [markets, now, prices] = await Promise.all([this.repository.readAll(), this.clock.now(), this.prices.current()]);
-    return Promise.all(markets.map((market) => this.view(market, now, prices.get(market.asset))));
+    const [markets, now, prices, terms] = await Promise.all([this.repository.readAll(), this.clock.now(), this.prices.current(), readLiquidationTerms(this.prisma)]);
+    return Promise.all(markets.map((market) => this.view(market, now, prices.get(market.asset), terms.get(market.asset)!)));
   }
 
   async get(assetCode: string): Promise<MarketView> {
     const asset = requireAsset(assetCode);
-    const [market, now, prices] = await Promise.all([this.repository.read(asset.code), this.clock.now(), this.prices.current()]);
-    return this.view(market!, now, prices.get(asset.code));
+    const [market, now, prices, terms] = await Promise.all([this.repository.read(asset.code), this.clock.now(), this.prices.current(), readLiquidationTerms(this.prisma)]);
+    return this.view(market!, now, prices.get(asset.code), terms.get(asset.code)!);
   }
 
   async update(assetCode: string, patch: UpdateMarketDto): Promise<MarketView> {
     const asset = requireAsset(assetCode);
     await this.prisma.$transaction(async (tx) => {
       const market = await this.repository.lock(tx, asset.code);
-      const { liquidationFee } = await this.settings.getLocked(tx);
+      const { liquidationFee, liquidationStrategy } = await this.settings.getLocked(tx);
       const model = {
         baseRate: dec(patch.rateModel?.baseRate ?? market.model.baseRate),
         optimalUtilization: dec(patch.rateModel?.optimalUtilization ?? market.model.optimalUtilization),
@@ -105,9 +106,19 @@ export class MarketsService implements OnModuleInit {
           fields: { risk: ['0 < maxLtv < marginCallLtv < liquidationLtv'] },
         });
       }
-      if (!liquidationLevelFits(risk.liquidationLtv, liquidationFee)) {
+      // Liquidation strategies (issue 16): the market's terms, and its level checked as the strategy needs.
+      const current = (await readLiquidationTerms(tx)).get(asset.code)!;
+      const terms: LiquidationTerms = {
+        liquidationBonus: dec(patch.risk?.liquidationBonus ?? current.liquidationBonus),
+        protocolFeeShare: dec(patch.risk?.protocolFeeShare ?? current.protocolFeeShare),
+        liquidationFactor: dec(patch.risk?.liquidationFactor ?? current.liquidationFactor),
+      };
+      checkLiquidationTerms(terms);
+      if (liquidationStrategy === 'restore' && !liquidationLevelFits(risk.liquidationLtv, liquidationFee)) {
         throw invalidField('risk.liquidationLtv', `must be below 1 − liquidationFee (${liquidationCeiling(liquidationFee).toFixed()}): a sale lowers LTV only below it`);
       }
+      const problem = levelProblem(liquidationStrategy, { asset: asset.code, liquidationLtv: risk.liquidationLtv, liquidationBonus: terms.liquidationBonus }, liquidationFee);
+      if (problem) throw invalidField(patch.risk?.liquidationLtv === undefined && patch.risk?.liquidationBonus !== undefined ? 'risk.liquidationBonus' : 'risk.liquidationLtv', problem);
       await tx.market.update({
         where: { asset: asset.code },
         data: {
@@ -119,6 +130,9 @@ export class MarketsService implements OnModuleInit {
           maxLtv: risk.maxLtv.toFixed(),
           marginCallLtv: risk.marginCallLtv.toFixed(),
           liquidationLtv: risk.liquidationLtv.toFixed(),
+          liquidationBonus: terms.liquidationBonus.toFixed(),
+          protocolFeeShare: terms.protocolFeeShare.toFixed(),
+          liquidationFactor: terms.liquidationFactor.toFixed(),
           updatedAt: await this.clock.now(tx),
         },
       });
@@ -159,7 +173,7 @@ export class MarketsService implements OnModuleInit {
     }));
   }
 
-  private async view(market: MarketState, now: Date, price: Decimal | undefined): Promise<MarketView> {
+  private async view(market: MarketState, now: Date, price: Decimal | undefined, terms: LiquidationTerms): Promise<MarketView> {
     const live = liveAt(market, now);
     const cash = await this.ledger.balance(this.prisma, chart.marketCash(market.asset));
     const next = ratesAt(market.model, live.utilization);
@@ -201,6 +215,7 @@ export class MarketsService implements OnModuleInit {
         maxLtv: market.risk.maxLtv.toFixed(),
         marginCallLtv: market.risk.marginCallLtv.toFixed(),
         liquidationLtv: market.risk.liquidationLtv.toFixed(),
+        ...termsView(terms),
       },
     };
   }

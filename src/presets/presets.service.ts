@@ -64,7 +64,22 @@ export class PresetsService {
   private async snapshot(): Promise<Pick<PresetWrites, 'settings' | 'markets'>> {
     const [settings, markets] = await Promise.all([this.settings.get(), this.markets.list()]);
     const byAsset = Object.fromEntries(markets.map((m) => [m.asset, { rateModel: { ...m.rateModel }, risk: { ...m.risk } }])) as MarketsBody;
-    return { settings: { lendingPeriodDays: settings.lendingPeriodDays, liquidationFee: settings.liquidationFee.toFixed() }, markets: byAsset };
+    return {
+      settings: {
+        lendingPeriodDays: settings.lendingPeriodDays,
+        liquidationFee: settings.liquidationFee.toFixed(),
+        topUpResetsMaturity: settings.topUpResetsMaturity,
+        wholePositionWithdrawals: settings.wholePositionWithdrawals,
+        loyaltyTiers: settings.loyaltyTiers,
+        marginCallWarnings: settings.marginCallWarnings.map((level) => level.toFixed()),
+        liquidationStrategy: settings.liquidationStrategy,
+        closeFactor: settings.closeFactor.toFixed(),
+        fullCloseHealthFactor: settings.fullCloseHealthFactor.toFixed(),
+        fullCloseBelowValue: settings.fullCloseBelowValue.toFixed(),
+        storeFrontPriceFactor: settings.storeFrontPriceFactor.toFixed(),
+      },
+      markets: byAsset,
+    };
   }
 
   /** Settings and markets, in the order that keeps every check true on the way. */

@@ -10,9 +10,38 @@ import type { HoldingWrite } from '../holdings/holding-rows.js';
 import { loanOutstanding } from '../holdings/loan-outstanding.js';
 import type { AccountSnapshot, AccountSnapshotService } from '../holdings/account-snapshot.service.js';
 import { planLiquidation, Sale } from './liquidation-plan.js';
+import type { Tier } from '../markets/tier-lanes.js';
+import type { LiquidationTerms } from '../markets/liquidation-terms.js';
+import type { LiquidationStrategySettings } from '../settings/liquidation-strategy.js';
+import { collateralOf, loanRowsOf } from './strategy-debt.js';
 
 /** A row's state after the batch, and the change to record for it. */
 export type RowWrite = HoldingWrite & { principalAfter: Decimal; kind: 'liquidation' | 'bad_debt' };
+
+/** A position of the debt asset the absorb strategy opens (or refills) with a credit above the debt. */
+export interface SurplusPosition {
+  accountId: string;
+  asset: string;
+  scaled: Decimal;
+  principal: Decimal;
+  maturesAt: Date;
+  tier: Tier;
+}
+
+/** What a strategy other than restore needs: the settings and each market's terms (issue 16). */
+export interface StrategyRules {
+  settings: LiquidationStrategySettings;
+  terms: Map<string, LiquidationTerms>;
+}
+
+/** One account's liquidation as the batch did it, for its notice and the log. */
+export interface Liquidated {
+  steps: object[];
+  badDebt: Decimal;
+  sales: number;
+  /** The notice's data for strategies other than restore (restore's is liquidationNotice's own). */
+  notice?: (before: AccountSnapshot, after: AccountSnapshot) => object;
+}
 
 export interface Notice {
   accountId: string;
@@ -33,31 +62,23 @@ export class LiquidationBatch {
   readonly loans: RowWrite[] = [];
   readonly totals: TotalsMove[] = [];
   readonly postings: PostingInput[] = [];
+  /** Positions of a debt asset opened by the absorb strategy's surplus (written after the rows above). */
+  readonly surplusPositions: SurplusPosition[] = [];
   /** Per liquidated account: the steps and the bad debt, for its notice. */
-  readonly liquidated = new Map<string, { steps: object[]; badDebt: Decimal; sales: number }>();
+  readonly liquidated = new Map<string, Liquidated>();
 
   /** Each row's last write, once the batch is planned (after() reads it for every account). */
   private lastWrites?: { positions: Map<string, RowWrite>; loans: Map<string, RowWrite> };
 
   constructor(private readonly liquidationFee: Decimal) {}
 
-  /** Sells as planned; writes off what debt remains if every unit of collateral was sold. */
+  /**
+   * The restore strategy: sells as planned; writes off what debt remains if every unit of
+   * collateral was sold. (The other strategies, liquidate-by-strategy.ts, use the helpers below.)
+   */
   liquidate(snapshot: AccountSnapshot): void {
-    const collateral = snapshot.positions.map((p) => ({
-      asset: p.asset,
-      amount: p.amount,
-      price: snapshot.prices.get(p.asset),
-      decimals: snapshot.markets.get(p.asset)!.decimals,
-      levels: snapshot.markets.get(p.asset)!.risk,
-    }));
-    const plan = planLiquidation(snapshot.valuation.debtValue, collateral, this.liquidationFee);
-    const loanRows: LoanRow[] = snapshot.loans.map((loan) => ({
-      id: loan.id,
-      account_id: snapshot.accountId,
-      asset: loan.asset,
-      scaled_debt: loan.scaledDebt.toFixed(),
-      principal: loan.principal.toFixed(),
-    }));
+    const plan = planLiquidation(snapshot.valuation.debtValue, collateralOf(snapshot), this.liquidationFee);
+    const loanRows = loanRowsOf(snapshot);
     const steps = plan.sales.map((sale) => this.sell(snapshot, sale, loanRows));
     // With every unit of collateral sold, whatever debt remains (bad debt, or a unit of rounding
     // dust) is written off: the account ends with no debt.
@@ -86,12 +107,12 @@ export class LiquidationBatch {
 
   /** The notice of a liquidation, once the account after it is known. */
   liquidationNotice(before: AccountSnapshot, after: AccountSnapshot): Notice {
-    const { steps, badDebt } = this.liquidated.get(before.accountId)!;
+    const { steps, badDebt, notice } = this.liquidated.get(before.accountId)!;
     return {
       accountId: before.accountId,
       type: 'liquidation',
       at: before.now,
-      data: {
+      data: notice?.(before, after) ?? {
         ltvBefore: before.valuation.ltv ? showRate(before.valuation.ltv) : null,
         ltvAfter: after.valuation.ltv ? showRate(after.valuation.ltv) : null,
         target: before.valuation.levels ? showRate(before.valuation.levels.marginCallLtv) : null,
@@ -111,36 +132,13 @@ export class LiquidationBatch {
    */
   private sell(snapshot: AccountSnapshot, sale: Sale, loanRows: LoanRow[]): object {
     const market = snapshot.markets.get(sale.asset)!;
-    const position = snapshot.positions.find((p) => p.asset === sale.asset)!;
-    const supplyIndex = snapshot.lane(sale.asset).supplyIndex;
-    const interest = Decimal.max(position.amount.minus(position.principal), ZERO);
-    const interestUsed = Decimal.min(sale.units, interest);
-    const principalUsed = sale.soldAll ? position.principal : sale.units.minus(interestUsed);
-    // Rounded down at the 30th decimal, so that what remains still shows amount − units to the
-    // unit (api-contract: the position gives up exactly the units sold); rounding up could take
-    // one unit more. The sub-10^-29 difference stays the customer's, as a deposit's does.
-    const scaledRemoved = sale.soldAll
-      ? position.scaled
-      : Decimal.min(sale.units.div(supplyIndex).toDecimalPlaces(SCALED_DECIMALS, Decimal.ROUND_DOWN), position.scaled);
-    // Selling the whole position leaves its sub-unit fraction with the platform, as a withdrawal does.
-    const residue = sale.soldAll ? roundOwedByUser(position.scaled.times(supplyIndex), market.decimals).minus(position.amount) : ZERO;
     const feeUnits = sale.fee.div(sale.price).toDecimalPlaces(market.decimals, Decimal.ROUND_DOWN);
     const entries: EntryInput[] = [
-      { account: chart.position(snapshot.accountId, sale.asset), amount: principalUsed },
-      { account: chart.interestPayable(sale.asset), amount: sale.units.minus(principalUsed).plus(residue) },
-      { account: chart.rounding(sale.asset), amount: residue.negated() },
+      ...this.takeCollateral(snapshot, sale.asset, sale.units, sale.soldAll),
       { account: chart.liquidationFees(sale.asset), amount: feeUnits.negated() },
       { account: chart.liquidationDesk(sale.asset), amount: sale.units.minus(feeUnits).negated() },
     ];
     const repaid = this.repayFromDesk(snapshot, sale.repaid, loanRows, entries);
-    this.positions.push({
-      id: position.id,
-      scaledAfter: position.scaled.minus(scaledRemoved),
-      principalAfter: position.principal.minus(principalUsed),
-      kind: 'liquidation',
-      tier: snapshot.tier,
-    });
-    this.totals.push({ asset: sale.asset, tier: snapshot.tier, supplyScaled: scaledRemoved.negated(), supplyPrincipal: principalUsed.negated() });
     const step = {
       sold: { asset: sale.asset, units: sale.units.toFixed(market.decimals), price: sale.price.toFixed(), value: sale.proceeds.toFixed() },
       fee: { asset: sale.asset, units: feeUnits.toFixed(market.decimals), value: sale.fee.toFixed() },
@@ -157,8 +155,41 @@ export class LiquidationBatch {
     return step;
   }
 
+  /**
+   * The customer's position gives up `units` (interest first, then principal; `all` when it is
+   * the whole position): its row after and the market's totals are recorded, and the entries
+   * debiting it are returned; the caller credits them where the units go (every strategy).
+   */
+  takeCollateral(snapshot: AccountSnapshot, asset: string, units: Decimal, all: boolean): EntryInput[] {
+    const market = snapshot.markets.get(asset)!;
+    const position = snapshot.positions.find((p) => p.asset === asset)!;
+    const supplyIndex = snapshot.lane(asset).supplyIndex;
+    const interest = Decimal.max(position.amount.minus(position.principal), ZERO);
+    const interestUsed = Decimal.min(units, interest);
+    const principalUsed = all ? position.principal : units.minus(interestUsed);
+    // Rounded down at the 30th decimal, so that what remains still shows amount − units to the
+    // unit (api-contract: the position gives up exactly the units sold); rounding up could take
+    // one unit more. The sub-10^-29 difference stays the customer's, as a deposit's does.
+    const scaledRemoved = all ? position.scaled : Decimal.min(units.div(supplyIndex).toDecimalPlaces(SCALED_DECIMALS, Decimal.ROUND_DOWN), position.scaled);
+    // Taking the whole position leaves its sub-unit fraction with the platform, as a withdrawal does.
+    const residue = all ? roundOwedByUser(position.scaled.times(supplyIndex), market.decimals).minus(position.amount) : ZERO;
+    this.positions.push({
+      id: position.id,
+      scaledAfter: position.scaled.minus(scaledRemoved),
+      principalAfter: position.principal.minus(principalUsed),
+      kind: 'liquidation',
+      tier: snapshot.tier,
+    });
+    this.totals.push({ asset, tier: snapshot.tier, supplyScaled: scaledRemoved.negated(), supplyPrincipal: principalUsed.negated() });
+    return [
+      { account: chart.position(snapshot.accountId, asset), amount: principalUsed },
+      { account: chart.interestPayable(asset), amount: units.minus(principalUsed).plus(residue) },
+      { account: chart.rounding(asset), amount: residue.negated() },
+    ];
+  }
+
   /** Pays `value` (USD) of debt into the loans' markets, largest loan first; appends the entries; returns what each loan got. */
-  private repayFromDesk(snapshot: AccountSnapshot, value: Decimal, loanRows: LoanRow[], entries: EntryInput[]) {
+  repayFromDesk(snapshot: AccountSnapshot, value: Decimal, loanRows: LoanRow[], entries: EntryInput[]) {
     const repaid: { loanId: string; asset: string; units: string }[] = [];
     let left = value;
     // A loan in an asset without a price cannot be valued, so it cannot be repaid from a sale.
@@ -188,7 +219,7 @@ export class LiquidationBatch {
    * funds and books the loss, so lenders' claims stay whole and the market's cash with them.
    * One transaction per debt asset, so that each statement line has its asset and amount.
    */
-  private writeOff(snapshot: AccountSnapshot, loanRows: LoanRow[]): Decimal {
+  writeOff(snapshot: AccountSnapshot, loanRows: LoanRow[]): Decimal {
     let value = ZERO;
     for (const asset of [...new Set(loanRows.map((row) => row.asset))].sort()) {
       const decimals = snapshot.markets.get(asset)!.decimals;
@@ -233,3 +264,4 @@ export class LiquidationBatch {
     return repayment.entries;
   }
 }
+

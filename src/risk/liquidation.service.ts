@@ -7,10 +7,12 @@ import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { showRate } from '../calc/compounding.js';
 import { AccrualService } from '../accrual/accrual.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
-import { SettingsService } from '../settings/settings.service.js';
+import { SettingsService, type Settings } from '../settings/settings.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { AccountSnapshot, AccountSnapshotService } from '../holdings/account-snapshot.service.js';
-import { LiquidationBatch, Notice } from './liquidation-batch.js';
+import { LiquidationBatch, Notice, StrategyRules, SurplusPosition } from './liquidation-batch.js';
+import { liquidateByStrategy } from './liquidate-by-strategy.js';
+import { readLiquidationTerms } from '../markets/liquidation-terms.js';
 import { writeHoldings } from '../holdings/holding-rows.js';
 import { AccountStatus } from '../holdings/valuation.js';
 import { warningLevelSeen, warningLevelsCrossed, warningNotices } from './margin-warnings.js';
@@ -57,8 +59,14 @@ export class LiquidationService {
     return (await this.reviewMany([accountId]))[0];
   }
 
-  /** Reviews the accounts in one transaction; one outcome per distinct account, in id order. */
-  async reviewMany(accountIds: string[]): Promise<ReviewOutcome[]> {
+  /**
+   * Reviews the accounts in one transaction; one outcome per distinct account, in id order.
+   * `event` names the sweep the review belongs to: under close-factor (which may leave an account
+   * still below its level) an account already liquidated by that sweep is not liquidated again
+   * when the review is repeated (a job retried after its transaction committed). Restore and
+   * absorb need no such guard: an account they liquidated is no longer past its level.
+   */
+  async reviewMany(accountIds: string[], event?: string): Promise<ReviewOutcome[]> {
     const now = await this.clock.now();
     const today = utcDateString(now);
     // Markets behind the clock are brought up to date first, in a short transaction of their
@@ -70,14 +78,13 @@ export class LiquidationService {
         await this.snapshots.lockAccounts(tx, ids);
         const before = await this.snapshots.takeMany(tx, ids, now);
         const risks = await this.recallRisk(tx, ids);
-        const settings = await this.settings.get(tx);
-        const batch = new LiquidationBatch(settings.liquidationFee);
+        const { batch, rules, settings } = await this.batchFor(tx);
         const notices: Notice[] = [];
         const crossings = new Map<string, number>();
         const warningCrossings = new Map<string, number>();
         for (const id of ids) {
           const snapshot = before.get(id)!;
-          const risk = risks.get(id) ?? { status: 'healthy', crossings: 0, warning_ltv: null, warning_crossings: 0 };
+          const risk = risks.get(id) ?? { status: 'healthy', crossings: 0, warning_ltv: null, warning_crossings: 0, lastLiquidationEvent: null };
           crossings.set(id, risk.crossings);
           // The platform's extra warning levels (margin-warnings.ts), each once per crossing.
           const crossed = warningLevelsCrossed(settings.marginCallWarnings, risk.warning_ltv === null ? null : dec(risk.warning_ltv), snapshot.valuation.ltv);
@@ -87,7 +94,8 @@ export class LiquidationService {
             crossings.set(id, risk.crossings + 1);
             notices.push(marginCallNotice(snapshot, risk.crossings + 1));
           }
-          if (snapshot.valuation.status === 'liquidating') batch.liquidate(snapshot);
+          const repeated = event !== undefined && risk.lastLiquidationEvent === event;
+          if (snapshot.valuation.status === 'liquidating' && !repeated) liquidateByStrategy(batch, snapshot, rules);
         }
         await this.writeAccountRows(tx, batch, now);
         // The accounts after, from what the batch wrote (the same arithmetic as reading them again).
@@ -107,12 +115,14 @@ export class LiquidationService {
         });
         // Where each account is seen after the review, against the warning levels (a liquidation re-arms those it went back below).
         const warningSeen = ids.map((id) => warningLevelSeen(settings.marginCallWarnings, (after.get(id) ?? before.get(id)!).valuation.ltv)?.toFixed() ?? null);
+        const events = ids.map((id) => (event !== undefined && batch.liquidated.has(id) ? event : null));
         await tx.$executeRaw`
-          INSERT INTO account_risk (account_id, status, crossings, warning_ltv, warning_crossings, updated_at)
+          INSERT INTO account_risk (account_id, status, crossings, warning_ltv, warning_crossings, last_liquidation_event, updated_at)
           SELECT *, ${now}::timestamptz FROM unnest(${ids}::uuid[], ${outcomes.map((o) => o.statusAfter)}::text[], ${ids.map((id) => crossings.get(id)!)}::int[],
-                                                    ${warningSeen}::numeric[], ${ids.map((id) => warningCrossings.get(id)!)}::int[])
+                                                    ${warningSeen}::numeric[], ${ids.map((id) => warningCrossings.get(id)!)}::int[], ${events}::text[])
           ON CONFLICT (account_id) DO UPDATE SET status = EXCLUDED.status, crossings = EXCLUDED.crossings,
-            warning_ltv = EXCLUDED.warning_ltv, warning_crossings = EXCLUDED.warning_crossings, updated_at = EXCLUDED.updated_at`;
+            warning_ltv = EXCLUDED.warning_ltv, warning_crossings = EXCLUDED.warning_crossings,
+            last_liquidation_event = coalesce(EXCLUDED.last_liquidation_event, account_risk.last_liquidation_event), updated_at = EXCLUDED.updated_at`;
         await this.writeShared(tx, batch, before, today);
         for (const [id, { sales, badDebt }] of batch.liquidated) {
           this.logger.debug(`liquidated ${id}: ${sales} sale(s), bad debt ${badDebt.toFixed()}`);
@@ -124,17 +134,53 @@ export class LiquidationService {
     );
   }
 
+  /**
+   * A batch liquidating by the configured strategy (issue 16). Restore (the default) needs only
+   * the fee; the others read every market's terms too, in the review's transaction.
+   */
+  private async batchFor(tx: Tx): Promise<{ batch: LiquidationBatch; rules?: StrategyRules; settings: Settings }> {
+    const settings = await this.settings.get(tx);
+    const batch = new LiquidationBatch(settings.liquidationFee);
+    if (settings.liquidationStrategy === 'restore') return { batch, settings };
+    return { batch, rules: { settings, terms: await readLiquidationTerms(tx) }, settings };
+  }
+
   /** The risk band each account was last seen in (an account never seen is healthy, no crossings yet). */
   private async recallRisk(tx: Tx, ids: string[]): Promise<Map<string, RecalledRisk>> {
-    const rows = await tx.$queryRaw<({ account_id: string } & RecalledRisk)[]>`
-      SELECT account_id, status, crossings, warning_ltv::text, warning_crossings FROM account_risk WHERE account_id = ANY(${ids}::uuid[])`;
-    return new Map(rows.map((row) => [row.account_id, row]));
+    const rows = await tx.$queryRaw<({ account_id: string; last_liquidation_event: string | null } & Omit<RecalledRisk, 'lastLiquidationEvent'>)[]>`
+      SELECT account_id, status, crossings, warning_ltv::text, warning_crossings, last_liquidation_event FROM account_risk WHERE account_id = ANY(${ids}::uuid[])`;
+    return new Map(rows.map((row) => [row.account_id, { ...row, lastLiquidationEvent: row.last_liquidation_event }]));
   }
 
   /** The accounts' own rows first (their locks guard them): positions and loans after, and their changes. */
   private async writeAccountRows(tx: Tx, batch: LiquidationBatch, now: Date): Promise<void> {
     await writeHoldings(tx, 'position', batch.positions, now);
     await writeHoldings(tx, 'loan', batch.loans, now);
+    await this.writeSurplusPositions(tx, batch.surplusPositions, now);
+  }
+
+  /**
+   * The absorb strategy's surplus: a position of the debt asset, opened, or refilled when the
+   * account's row exists (a position is one row per account and asset; every position it had was
+   * just absorbed to zero, so refilling adds to nothing). One statement for the rows, one for
+   * their history, as writeHoldings does. SQL on purpose: a crash absorbs thousands at once.
+   */
+  private async writeSurplusPositions(tx: Tx, surplus: SurplusPosition[], now: Date): Promise<void> {
+    if (surplus.length === 0) return;
+    const rows = await tx.$queryRaw<{ id: string; account_id: string; asset: string; scaled: string }[]>`
+      INSERT INTO positions (id, account_id, asset, scaled, principal, matures_at, opened_at, updated_at)
+      SELECT gen_random_uuid(), v.account_id, v.asset, v.scaled, v.principal, v.matures_at, ${now}, ${now}
+      FROM unnest(${surplus.map((s) => s.accountId)}::uuid[], ${surplus.map((s) => s.asset)}::text[], ${surplus.map((s) => s.scaled.toFixed())}::numeric[],
+                  ${surplus.map((s) => s.principal.toFixed())}::numeric[], ${surplus.map((s) => s.maturesAt)}::timestamptz[])
+        AS v(account_id, asset, scaled, principal, matures_at)
+      ON CONFLICT (account_id, asset) DO UPDATE SET scaled = positions.scaled + EXCLUDED.scaled, principal = positions.principal + EXCLUDED.principal,
+        matures_at = EXCLUDED.matures_at, updated_at = EXCLUDED.updated_at
+      RETURNING id, account_id, asset, scaled::text`;
+    const tierOf = new Map(surplus.map((s) => [`${s.accountId}|${s.asset}`, s.tier]));
+    await tx.$executeRaw`
+      INSERT INTO position_changes (position_id, at, kind, scaled_after, tier)
+      SELECT id, ${now}, 'absorb_surplus', scaled, tier
+      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.scaled)}::numeric[], ${rows.map((r) => tierOf.get(`${r.account_id}|${r.asset}`)!)}::text[]) AS v(id, scaled, tier)`;
   }
 
   /**
@@ -177,12 +223,16 @@ export class LiquidationService {
   }
 }
 
-/** An account's row in account_risk: its band and margin-call crossings, and where it stands against the warning levels. */
+/**
+ * An account's row in account_risk: its band and margin-call crossings, where it stands against
+ * the warning levels, and the sweep that last liquidated it (close-factor and absorb: once per sweep).
+ */
 interface RecalledRisk {
   status: string;
   crossings: number;
   warning_ltv: string | null;
   warning_crossings: number;
+  lastLiquidationEvent: string | null;
 }
 
 const marginCallKey = (accountId: string, crossing: number) => `margin_call:${accountId}:${crossing}`;

@@ -16,6 +16,8 @@ interface SweepJob {
 /** A review job: a range of the sorted accounts a sweep found (see review-chunk.ts). */
 interface AccountJob {
   accountIds: string[];
+  /** The sweep's trigger: a repeated review of the same sweep liquidates an account once (reviewMany). */
+  trigger?: string;
 }
 
 const WAIT_MS = 300_000;
@@ -51,7 +53,7 @@ export class RiskSweepProcessor extends WorkerHost {
   async process(job: Job<SweepJob>): Promise<{ jobIds: string[] }> {
     const chunks = chunkAccounts(await this.sweep.accountsToReview(), REVIEW_CHUNK);
     const added = await this.accounts.addBulk(
-      chunks.map((accountIds) => ({ name: 'review', data: { accountIds }, opts: { ...JOB_OPTIONS, jobId: chunkJobId(job.data.trigger, accountIds) } })),
+      chunks.map((accountIds) => ({ name: 'review', data: { accountIds, trigger: job.data.trigger }, opts: { ...JOB_OPTIONS, jobId: chunkJobId(job.data.trigger, accountIds) } })),
     );
     return { jobIds: added.map((j) => j.id!) };
   }
@@ -69,9 +71,9 @@ export class RiskAccountProcessor extends WorkerHost {
   }
 
   async process(job: Job<AccountJob>): Promise<{ reviewed: number; liquidated: number }> {
-    const review = await reviewChunk(job.data.accountIds, (ids) => this.liquidation.reviewMany(ids));
+    const review = await reviewChunk(job.data.accountIds, (ids) => this.liquidation.reviewMany(ids, job.data.trigger));
     if (review.failed.length > 0) {
-      await job.updateData({ accountIds: review.failed.map((f) => f.accountId) });
+      await job.updateData({ accountIds: review.failed.map((f) => f.accountId), trigger: job.data.trigger });
       throw review.failed[0].error;
     }
     return { reviewed: review.outcomes.length, liquidated: review.outcomes.filter((o: ReviewOutcome) => o.liquidated).length };
@@ -124,7 +126,7 @@ export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
       const ids = await this.finder.accountsToReview();
       if (ids.length === 0) return;
       if (ids.length <= REVIEW_CHUNK) {
-        const reviewed = await this.liquidation.reviewMany(ids).then(
+        const reviewed = await this.liquidation.reviewMany(ids, trigger).then(
           () => true,
           () => false,
         );

@@ -12,3 +12,27 @@ export function liquidationCeiling(fee: Decimal): Decimal {
 export function liquidationLevelFits(liquidationLtv: Decimal, fee: Decimal): boolean {
   return liquidationLtv.lt(liquidationCeiling(fee));
 }
+
+/** What the strategy's level check needs of a market. */
+export interface MarketLevel {
+  asset: string;
+  liquidationLtv: Decimal;
+  liquidationBonus: Decimal;
+}
+
+/**
+ * The level check of each strategy (issue 16), null when the market passes, else what it must be:
+ *  - restore: liquidationLtv < 1 − fee (above it, a sale at the fee raises the LTV);
+ *  - close-factor: liquidationLtv × (1 + bonus) ≤ 1 (Aave's rule: seizing repaid × (1 + bonus)
+ *    of collateral at the threshold must not leave the account less healthy than before);
+ *  - absorb: none beyond the levels' order (everything is taken, whatever the level).
+ */
+export function levelProblem(strategy: string, market: MarketLevel, fee: Decimal): string | null {
+  if (strategy === 'restore') {
+    return liquidationLevelFits(market.liquidationLtv, fee) ? null : `liquidationLtv must be below 1 − liquidationFee (${liquidationCeiling(fee).toFixed()})`;
+  }
+  if (strategy === 'close-factor') {
+    return market.liquidationLtv.times(ONE.plus(market.liquidationBonus)).lte(ONE) ? null : 'liquidationLtv × (1 + liquidationBonus) must be at most 1';
+  }
+  return null;
+}

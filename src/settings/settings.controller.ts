@@ -6,6 +6,7 @@ import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsString, Max, MaxLength, Min 
 import { AdminOnly } from '../common/auth/auth.decorators.js';
 import { SettingsService, Settings } from './settings.service.js';
 import { MAX_WARNING_LEVELS, platformRulesView } from './platform-rules.js';
+import { LiquidationStrategyPatch, LiquidationStrategyView, strategySettingsView } from './liquidation-strategy.js';
 
 // --- Platform rules' descriptions (platform-rules.ts), shared by the request and the view ---
 const TOP_UP_DOC =
@@ -22,7 +23,8 @@ const WARNINGS_DOC = {
     'Extra LTV levels, strictly ascending, each a decimal string above 0 and below 1 with at most 8 decimals (default none): a margin_call_warning notification once each time an account’s LTV rises to or past a level, beside its assets’ own margin-call level',
 };
 
-export class UpdateSettingsDto {
+/** The liquidation strategy's fields (issue 16) come from LiquidationStrategyPatch. */
+export class UpdateSettingsDto extends LiquidationStrategyPatch {
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 3650, example: 7, description: 'Days a position stays locked after its latest deposit (or its first, when topUpResetsMaturity is false); 0: no lock, a position is matured at once' })
   @Optional()
   @IsInt()
@@ -62,7 +64,7 @@ export class UpdateSettingsDto {
   // --- end of platform rules ---
 }
 
-class SettingsView {
+class SettingsView extends LiquidationStrategyView {
   @ApiProperty({ type: 'integer' }) lendingPeriodDays: number;
   @ApiProperty() liquidationFee: string;
   // --- Platform rules (platform-rules.ts) ---
@@ -77,6 +79,8 @@ const view = (settings: Settings): SettingsView => ({
   lendingPeriodDays: settings.lendingPeriodDays,
   liquidationFee: settings.liquidationFee.toFixed(),
   ...platformRulesView(settings),
+  // Liquidation strategy (issue 16):
+  ...strategySettingsView(settings),
 });
 
 @ApiTags('settings')
@@ -93,7 +97,7 @@ export class SettingsController {
 
   @Put()
   @AdminOnly()
-  @Operation('Change the lending period, the liquidation fee or the platform rules')
+  @Operation('Change the lending period, the liquidation fee, the platform rules or the liquidation strategy')
   @ApiOkResponse({ type: SettingsView })
   async update(@Body() body: UpdateSettingsDto): Promise<SettingsView> {
     return view(await this.settings.update(body));

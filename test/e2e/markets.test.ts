@@ -32,7 +32,7 @@ describe('markets and calculators', () => {
     expect(dec(lab.borrowApy).minus('0.0202007810328958415959519998427').abs().lt('1e-28')).toBe(true);
     const sol = markets.find((m: { asset: string }) => m.asset === 'SOL');
     expect(sol.rateModel.reserveFactor).toBe('0.25');
-    expect(sol.risk).toEqual({ maxLtv: '0.4', marginCallLtv: '0.6', liquidationLtv: '0.75' });
+    expect(sol.risk).toEqual({ maxLtv: '0.4', marginCallLtv: '0.6', liquidationLtv: '0.75', liquidationBonus: '0.05', protocolFeeShare: '0.1', liquidationFactor: '0.95' });
   });
 
   it('draws the rate curve from the kinked formula', async () => {

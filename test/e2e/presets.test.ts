@@ -70,7 +70,8 @@ describe('product presets over HTTP', () => {
   it('writes exactly what the preset says to the markets and settings, and says what it could not', async () => {
     const nexo = (await app.admin.post('/v1/presets/nexo/apply').expect(200)).body;
     expect(nexo.preset).toBe('nexo');
-    expect(nexo.notApplied.join(' ')).toMatch(/warnings at 71\.4 %, 74\.1 %, 76\.9 %/);
+    expect(nexo.applied.join(' ')).toMatch(/warnings at 71\.4 %, 74\.1 %, 76\.9 % LTV/);
+    expect(nexo.notApplied).toEqual([]);
     expect(await rules(app)).toMatchObject(expected(presetNamed('nexo')));
 
     const aave = (await app.admin.post('/v1/presets/aave-v3/apply').expect(200)).body;
@@ -78,10 +79,24 @@ describe('product presets over HTTP', () => {
     expect(aave.notApplied.join(' ')).toMatch(/per-second accrual/);
     const now = await rules(app);
     expect(now).toMatchObject(expected(presetNamed('aave-v3')));
-    expect(now.markets.BTC.risk).toEqual({ maxLtv: '0.7', marginCallLtv: '0.725', liquidationLtv: '0.75' });
+    expect(now.markets.BTC.risk).toMatchObject({ maxLtv: '0.7', marginCallLtv: '0.725', liquidationLtv: '0.75', liquidationBonus: '0.1', protocolFeeShare: '0.1' });
+    expect(now.settings).toMatchObject({ liquidationStrategy: 'close-factor', closeFactor: '0.5', loyaltyTiers: false, wholePositionWithdrawals: false });
 
     await app.admin.post('/v1/presets/lendlab/apply').expect(200);
     expect(await rules(app)).toMatchObject(expected(presetNamed('lendlab')));
+  });
+
+  it('applies every preset after every other (each strategy\u2019s level check holds on the way)', async () => {
+    const names = Object.keys(PRESETS);
+    for (const from of names) {
+      for (const to of names) {
+        await app.admin.post(`/v1/presets/${from}/apply`).expect(200);
+        const applied = await app.admin.post(`/v1/presets/${to}/apply`);
+        expect({ from, to, status: applied.status }).toEqual({ from, to, status: 200 });
+        expect(await rules(app)).toMatchObject(expected(presetNamed(to)));
+      }
+    }
+    await app.admin.post('/v1/presets/lendlab/apply').expect(200);
   });
 
   it('orders the writes so that "liquidation level < 1 − fee" holds on the way', async () => {

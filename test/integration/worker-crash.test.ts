@@ -8,9 +8,7 @@ import { PricesService } from '../../src/prices/prices.service.js';
 import { LiquidationService } from '../../src/risk/liquidation.service.js';
 import { LedgerCheckService } from '../../src/ledger/ledger-check.service.js';
 import { twinWorlds } from '../support/twin-worlds.js';
-import { canonicalState, stateDifferences } from '../support/canonical.js';
-import { expireDeadWorkersLocks, queuesIdle } from '../support/stalled-jobs.js';
-import { QUEUES } from '../../src/queues/queue-names.js';
+import { finishAndCompare } from '../support/liquidation-twins.js';
 
 const ACCOUNTS = 3000; // one in ten owes enough to be liquidated at the crash price
 const TWIN_ACCOUNTS = 1000;
@@ -111,21 +109,7 @@ describe('a worker killed mid-liquidation, then restarted', () => {
       SELECT count(*)::int AS n FROM ledger_transactions WHERE type = 'liquidation'`;
     expect(partial.n).toBe(0); // the open batch was rolled back whole
 
-    // The restarted worker takes over the dead one's jobs (their locks expired at once, see
-    // expireDeadWorkersLocks) and runs them to the end.
-    await expireDeadWorkersLocks(crashed, QUEUES.riskSweep);
-    await expireDeadWorkersLocks(crashed, QUEUES.riskAccount);
-    await start(crashed);
-    await queuesIdle(crashed, [QUEUES.riskSweep, QUEUES.riskAccount]);
-
-    for (const app of [calm, crashed]) {
-      const check = await app.get(LedgerCheckService).check();
-      expect(check.mismatches).toEqual([]);
-      expect(check.balanced).toBe(true);
-    }
-    const expected = await canonicalState(calm.databaseUrl);
-    const actual = await canonicalState(crashed.databaseUrl);
-    expect(expected.notifications.filter((n) => n.type === 'liquidation')).toHaveLength(TWIN_ACCOUNTS / 10);
-    expect(stateDifferences(expected, actual)).toEqual([]);
+    // A restarted worker finishes; both twins balanced and equal.
+    await finishAndCompare(twins, start, TWIN_ACCOUNTS / 10);
   }, 80_000);
 });
