@@ -153,7 +153,7 @@ export interface paths {
         /** The sandbox’s settings */
         get: operations["SettingsController_get"];
         /**
-         * Change the lending period, the liquidation fee or the liquidation strategy
+         * Change the lending period, the liquidation fee, the platform rules or the liquidation strategy
          * @description **Admin key only.**
          */
         put: operations["SettingsController_update"];
@@ -273,6 +273,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every product preset (a platform’s rules), each figure with its source */
+        get: operations["PresetsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One preset */
+        get: operations["PresetsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presets/{name}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a preset: its curves and levels to the markets, its platform rules to the settings
+         * @description **Admin key only.**
+         */
+        post: operations["PresetsController_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/scenarios": {
         parameters: {
             query?: never;
@@ -319,7 +373,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraw a whole matured position, interest included */
+        /** Withdraw a matured position, interest included: the whole of it, or part when the platform allows */
         post: operations["DepositsController_withdraw"];
         delete?: never;
         options?: never;
@@ -629,6 +683,21 @@ export interface components {
             storeFrontPriceFactor: string;
             lendingPeriodDays: number;
             liquidationFee: string;
+            /** @description true (default): a top-up moves the whole position’s maturity to one lending period from now. false: the maturity stays one lending period after the first deposit of the open position; a deposit into a closed (withdrawn) position opens a new one, maturing one period from then */
+            topUpResetsMaturity: boolean;
+            /** @description true (default): only the whole matured position may be withdrawn (PARTIAL_WITHDRAWAL_NOT_ALLOWED otherwise). false: any amount above 0 up to the matured position (AMOUNT_EXCEEDS_POSITION above it); the scaled units taken are rounded up, so the platform never pays out more than the position holds */
+            wholePositionWithdrawals: boolean;
+            /** @description true (default): loyalty tiers are assigned at each 00:00. false: every account stays in base; accounts already in a tier go back to base at the next 00:00 assignment */
+            loyaltyTiers: boolean;
+            /**
+             * @description Extra LTV levels, strictly ascending, each a decimal string above 0 and below 1 with at most 8 decimals (default none): a margin_call_warning notification once each time an account’s LTV rises to or past a level, beside its assets’ own margin-call level
+             * @example [
+             *       "0.714",
+             *       "0.741",
+             *       "0.769"
+             *     ]
+             */
+            marginCallWarnings: string[];
         };
         UpdateSettingsDto: {
             /**
@@ -658,7 +727,7 @@ export interface components {
              */
             storeFrontPriceFactor?: string;
             /**
-             * @description Days a position stays locked after its latest deposit
+             * @description Days a position stays locked after its latest deposit (or its first, when topUpResetsMaturity is false); 0: no lock, a position is matured at once
              * @example 7
              */
             lendingPeriodDays?: number;
@@ -667,6 +736,30 @@ export interface components {
              * @example 0.05
              */
             liquidationFee?: string;
+            /**
+             * @description true (default): a top-up moves the whole position’s maturity to one lending period from now. false: the maturity stays one lending period after the first deposit of the open position; a deposit into a closed (withdrawn) position opens a new one, maturing one period from then
+             * @example true
+             */
+            topUpResetsMaturity?: boolean;
+            /**
+             * @description true (default): only the whole matured position may be withdrawn (PARTIAL_WITHDRAWAL_NOT_ALLOWED otherwise). false: any amount above 0 up to the matured position (AMOUNT_EXCEEDS_POSITION above it); the scaled units taken are rounded up, so the platform never pays out more than the position holds
+             * @example true
+             */
+            wholePositionWithdrawals?: boolean;
+            /**
+             * @description true (default): loyalty tiers are assigned at each 00:00. false: every account stays in base; accounts already in a tier go back to base at the next 00:00 assignment
+             * @example true
+             */
+            loyaltyTiers?: boolean;
+            /**
+             * @description Extra LTV levels, strictly ascending, each a decimal string above 0 and below 1 with at most 8 decimals (default none): a margin_call_warning notification once each time an account’s LTV rises to or past a level, beside its assets’ own margin-call level
+             * @example [
+             *       "0.714",
+             *       "0.741",
+             *       "0.769"
+             *     ]
+             */
+            marginCallWarnings?: string[];
         };
         PriceViewDto: {
             /** @enum {string} */
@@ -828,6 +921,32 @@ export interface components {
             supplyIndex: string;
             borrowIndex: string;
         };
+        PresetView: {
+            /** @example nexo */
+            name: string;
+            title: string;
+            /** @description One sentence a teacher can read out */
+            summary: string;
+            /** @description Per asset: curve (baseRate, optimalUtilization, slope1, slope2, reserveFactor) and risk (maxLtv, marginCallLtv, liquidationLtv). Each figure is { value, source, assumption? }: where it comes from and, when it is not the platform’s own published value, what was assumed */
+            assets: {
+                [key: string]: unknown;
+            };
+            /** @description lendingPeriodDays, topUpResetsMaturity, wholePositionWithdrawals, accrualPeriod, loyaltyTiers, marginCallWarnings, liquidation. Each figure is { value, source, assumption? }: where it comes from and, when it is not the platform’s own published value, what was assumed */
+            platform: {
+                [key: string]: unknown;
+            };
+        };
+        AppliedPresetView: {
+            /** @example aave-v3 */
+            preset: string;
+            title: string;
+            /** @description One line for a person: what was applied and how much was not */
+            message: string;
+            /** @description The preset’s rules the engine now follows */
+            applied: string[];
+            /** @description The preset’s rules the engine cannot follow yet, and what stands in for each */
+            notApplied: string[];
+        };
         RunScenarioDto: {
             /** @description The scenario file itself (YAML, as in scenarios/ and the README) */
             yaml: string;
@@ -840,6 +959,16 @@ export interface components {
             /** @description summary.txt: the table */
             summary: string;
         };
+        ScenarioComparisonView: {
+            /** @description comparison.json, comparison.html (charts with a line per preset, the table) and comparison.txt */
+            files: components["schemas"]["ScenarioFilesView"];
+            /** @description The comparison in plain words, as the CLI prints it */
+            summary: string;
+            /** @description The figures of comparison.json: every preset’s run and the summary */
+            result: {
+                [key: string]: unknown;
+            };
+        };
         ScenarioRunView: {
             /** @description Every expectation held and no step failed unexpectedly */
             passed: boolean;
@@ -851,6 +980,8 @@ export interface components {
             result: {
                 [key: string]: unknown;
             };
+            /** @description When the scenario names several presets: the same story under each, compared (result, files and summary above are the first preset’s) */
+            comparison?: components["schemas"]["ScenarioComparisonView"];
         };
         DepositDto: {
             /**
@@ -879,7 +1010,7 @@ export interface components {
             interestEarned: string;
             /**
              * Format: date-time
-             * @description One lending period after the latest deposit
+             * @description One lending period after the latest deposit (after the first, when settings.topUpResetsMaturity is false)
              */
             maturesAt: string;
             matured: boolean;
@@ -893,13 +1024,13 @@ export interface components {
              * @enum {string}
              */
             asset: "BTC" | "ETH" | "SOL" | "USDC" | "USDT" | "LAB";
-            /** @description If given, must equal the whole position (interest included) */
+            /** @description If given, must equal the whole position (interest included); when the platform allows partial withdrawals (settings.wholePositionWithdrawals false), any amount up to it */
             amount?: string;
         };
         WithdrawalResultView: {
             /** @enum {string} */
             asset: "BTC" | "ETH" | "SOL" | "USDC" | "USDT" | "LAB";
-            /** @description The whole position, interest included */
+            /** @description What was paid: the whole position, interest included, or the amount asked (a partial withdrawal) */
             amount: string;
         };
         BorrowDto: {
@@ -997,7 +1128,7 @@ export interface components {
         NotificationViewDto: {
             id: string;
             /**
-             * @description margin_call, liquidation, maturity, tier_change
+             * @description margin_call, margin_call_warning (the platform’s extra levels, settings.marginCallWarnings), liquidation, maturity, tier_change
              * @example margin_call
              */
             type: string;
@@ -3426,6 +3557,389 @@ export interface operations {
             };
         };
     };
+    PresetsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetView"][];
+                };
+            };
+            /** @description No key, or a key LendLab does not know: UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The request arrived too slowly: REQUEST_TIMEOUT */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 408;
+                        /** @enum {string} */
+                        code?: "REQUEST_TIMEOUT";
+                    };
+                };
+            };
+            /** @description Too many failed authentications from this address; wait a minute: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description The request line or headers are too large: HEADERS_TOO_LARGE */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 431;
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A fault of LendLab’s own: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL";
+                    };
+                };
+            };
+            /** @description The database cannot be reached; send the request again (with its Idempotency-Key): SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    PresetsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetView"];
+                };
+            };
+            /** @description Bad input: nothing was changed: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description No key, or a key LendLab does not know: UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description Not found, or not yours: UNKNOWN_PRESET */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRESET";
+                    };
+                };
+            };
+            /** @description The request arrived too slowly: REQUEST_TIMEOUT */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 408;
+                        /** @enum {string} */
+                        code?: "REQUEST_TIMEOUT";
+                    };
+                };
+            };
+            /** @description Too many failed authentications from this address; wait a minute: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description The request line or headers are too large: HEADERS_TOO_LARGE */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 431;
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A fault of LendLab’s own: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL";
+                    };
+                };
+            };
+            /** @description The database cannot be reached; send the request again (with its Idempotency-Key): SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    PresetsController_apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppliedPresetView"];
+                };
+            };
+            /** @description Bad input: nothing was changed: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description No key, or a key LendLab does not know: UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description Not allowed for this key (or this user): FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Not found, or not yours: UNKNOWN_PRESET */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "UNKNOWN_PRESET";
+                    };
+                };
+            };
+            /** @description The request arrived too slowly: REQUEST_TIMEOUT */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 408;
+                        /** @enum {string} */
+                        code?: "REQUEST_TIMEOUT";
+                    };
+                };
+            };
+            /** @description Too many failed authentications from this address; wait a minute: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description The request line or headers are too large: HEADERS_TOO_LARGE */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 431;
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A fault of LendLab’s own: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL";
+                    };
+                };
+            };
+            /** @description The database cannot be reached; send the request again (with its Idempotency-Key): SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
     ScenariosController_run: {
         parameters: {
             query?: never;
@@ -3924,7 +4438,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Understood but refused: nothing was changed: IDEMPOTENCY_KEY_REUSED, PARTIAL_WITHDRAWAL_NOT_ALLOWED */
+            /** @description Understood but refused: nothing was changed: AMOUNT_EXCEEDS_POSITION, IDEMPOTENCY_KEY_REUSED, PARTIAL_WITHDRAWAL_NOT_ALLOWED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3934,7 +4448,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_REUSED" | "PARTIAL_WITHDRAWAL_NOT_ALLOWED";
+                        code?: "AMOUNT_EXCEEDS_POSITION" | "IDEMPOTENCY_KEY_REUSED" | "PARTIAL_WITHDRAWAL_NOT_ALLOWED";
                     };
                 };
             };
