@@ -77,10 +77,14 @@ function seize(batch: LiquidationBatch, snapshot: AccountSnapshot, debt: Strateg
     { account: chart.liquidationFees(seizure.asset), amount: seizure.protocolFeeUnits.negated() },
     { account: chart.liquidationDesk(seizure.asset), amount: seizure.liquidatorUnits.negated() },
   ];
-  const repaid = batch.repayFromDesk(snapshot, debtValueOf(debt, seizure.repaid), loanRows, entries);
+  const repaidValue = debtValueOf(debt, seizure.repaid);
+  const repaid = batch.repayFromDesk(snapshot, repaidValue, loanRows, entries);
   const step = {
     seized: { asset: seizure.asset, units: seizure.units.toFixed(decimals), price: seizure.price.toFixed(), value: seizure.value.toFixed() },
     bonus: bonus.toFixed(),
+    // What the borrower paid for this close, USD (exact products): the value seized beyond the debt it repaid.
+    repaidValue: repaidValue.toFixed(),
+    bonusValue: seizure.value.minus(repaidValue).toFixed(),
     liquidator: { asset: seizure.asset, units: seizure.liquidatorUnits.toFixed(decimals) },
     protocolFee: { asset: seizure.asset, units: seizure.protocolFeeUnits.toFixed(decimals) },
     repaid,

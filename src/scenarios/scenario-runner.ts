@@ -371,10 +371,23 @@ function eventDetails(notice: { type: string; data: Record<string, unknown> }): 
     maturity: ['asset', 'amount', 'maturesAt'],
   };
   const details: Record<string, unknown> = Object.fromEntries((keep[notice.type] ?? []).filter((k) => k in notice.data).map((k) => [k, notice.data[k]]));
-  // The fees of a liquidation's sales (USD), summed exactly: the "fees paid" of a preset comparison.
-  const steps = notice.type === 'liquidation' && Array.isArray(notice.data.steps) ? (notice.data.steps as { fee?: { value?: string } }[]) : null;
-  if (steps) details.feePaid = steps.reduce((sum, step) => sum.plus(step.fee?.value ?? '0'), dec(0)).toFixed();
+  if (notice.type === 'liquidation') details.feePaid = liquidationCost(notice.data).toFixed();
   return details;
+}
+
+/**
+ * What a liquidation cost the borrower (USD, exact sums of the notice's figures): the "fees paid"
+ * of a preset comparison, whatever the strategy. Restore: its sales' fees. Close-factor: the
+ * value seized beyond the debt it repaid (the liquidator's bonus, the protocol's share in it).
+ * Absorb: the collateral's value beyond what it was credited at (the liquidation factor's
+ * discount), before the credit is rounded down to the debt asset's units.
+ */
+function liquidationCost(data: Record<string, unknown>): Decimal {
+  const sum = (items: unknown, figure: (item: Record<string, unknown>) => unknown) =>
+    (Array.isArray(items) ? (items as Record<string, unknown>[]) : []).reduce((total, item) => total.plus(String(figure(item) ?? '0')), dec(0));
+  if (data.strategy === 'close-factor') return sum(data.steps, (step) => step.bonusValue);
+  if (data.strategy === 'absorb') return sum(data.absorbed, (a) => a.value).minus(sum(data.absorbed, (a) => a.credited));
+  return sum(data.steps, (step) => (step.fee as { value?: string } | undefined)?.value);
 }
 
 function withoutEmpty(patch: object): object {

@@ -145,6 +145,9 @@ describe('liquidation strategies', () => {
         {
           seized: { asset: 'BTC', units: seized1.toFixed(8), price: '29900', value: seized1.times(p1).toFixed() },
           bonus: '0.1',
+          // What the close cost the borrower: seized value − repaid × USDC's price 1 (the comparison's "fees paid").
+          repaidValue: maxRepay1.toFixed(),
+          bonusValue: seized1.times(p1).minus(maxRepay1).toFixed(),
           liquidator: { asset: 'BTC', units: liquidator1.toFixed(8) },
           protocolFee: { asset: 'BTC', units: protocol1.toFixed(8) },
           repaid: [{ asset: 'USDC', units: maxRepay1.toFixed(6) }],

@@ -72,6 +72,11 @@ describe('platform rules', () => {
       wholePositionWithdrawals: true,
       loyaltyTiers: true,
       marginCallWarnings: [],
+      liquidationStrategy: 'restore',
+      closeFactor: '0.5',
+      fullCloseHealthFactor: '0.95',
+      fullCloseBelowValue: '2000',
+      storeFrontPriceFactor: '0.5',
     });
     await w.lendingMarket('1000000'); // 1,000,000 USDC lent; BTC 50,000; 2026-01-01 00:00
     await w.price('LAB', '10');
