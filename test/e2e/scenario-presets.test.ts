@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { startTestApp, TestApp, ADMIN_KEY } from '../support/test-app.js';
+import { startTestApp, TestApp } from '../support/test-app.js';
 import { parseScenario } from '../../src/scenarios/scenario-format.js';
 import type { Scenario } from '../../src/scenarios/scenario-format.js';
-import type { ScenarioApi } from '../../src/scenarios/scenario-runner.js';
+import { scenarioApiOf } from '../support/scenario-api.js';
 import { playOnApi } from '../../src/scenarios/scenario-app.js';
 import { playComparison } from '../../src/scenarios/scenario-comparison.js';
 import { comparisonCharts, outcomes } from '../../src/charts/comparison-charts.js';
@@ -48,16 +48,7 @@ describe('the same story under several presets', () => {
   async function playOne(scenario: Scenario) {
     const app = await startTestApp({ CLOCK_START: scenario.start });
     apps.push(app);
-    const api: ScenarioApi = {
-      adminKey: ADMIN_KEY,
-      call: async (method, route, key, body) => {
-        const client = app.api(key);
-        const test = method === 'GET' ? client.get(route) : method === 'POST' ? client.post(route) : client.put(route);
-        const response = await (body ? test.send(body) : test);
-        return { status: response.status, body: response.body };
-      },
-    };
-    return playOnApi(scenario, api);
+    return playOnApi(scenario, scenarioApiOf(app));
   }
 
   it('plays each preset in a fresh world and the figures differ where the rules differ', async () => {

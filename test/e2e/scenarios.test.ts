@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startTestApp, TestApp, ADMIN_KEY, createUser } from '../support/test-app.js';
+import { startTestApp, TestApp, createUser } from '../support/test-app.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { parseScenario, Scenario } from '../../src/scenarios/scenario-format.js';
-import { ScenarioApi, ScenarioResult } from '../../src/scenarios/scenario-runner.js';
+import { ScenarioResult } from '../../src/scenarios/scenario-runner.js';
+import { scenarioApiOf } from '../support/scenario-api.js';
 import { playOnApi } from '../../src/scenarios/scenario-app.js';
 import { playComparison } from '../../src/scenarios/scenario-comparison.js';
 
@@ -16,16 +17,7 @@ const SCENARIO_TIMEOUT_MS = 900_000; // a year of days is about 40 s on a quiet 
 /** A scenario on a fresh application of its own (the clock at the scenario's start), over HTTP. */
 async function play(scenario: Scenario): Promise<{ app: TestApp; result: ScenarioResult }> {
   const app = await startTestApp({ CLOCK_START: scenario.start });
-  const api: ScenarioApi = {
-    adminKey: ADMIN_KEY,
-    call: async (method, route, key, body) => {
-      const client = app.api(key);
-      const test = method === 'GET' ? client.get(route) : method === 'POST' ? client.post(route) : client.put(route);
-      const response = await (body ? test.send(body) : test);
-      return { status: response.status, body: response.body };
-    },
-  };
-  return { app, result: await playOnApi(scenario, api) };
+  return { app, result: await playOnApi(scenario, scenarioApiOf(app)) };
 }
 
 /** A file naming several presets: each preset on a fresh application, then compared. */

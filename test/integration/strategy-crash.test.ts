@@ -4,7 +4,7 @@ import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { PricesService } from '../../src/prices/prices.service.js';
 import { SettingsService } from '../../src/settings/settings.service.js';
 import { twinWorlds } from '../support/twin-worlds.js';
-import { finishAndCompare } from '../support/liquidation-twins.js';
+import { finishAndCompare, killWorkerMidBatch } from '../support/liquidation-twins.js';
 
 const TWIN_ACCOUNTS = 1000; // one in ten owes 25,000 against 1 BTC: past 0.833 at 30,000
 
@@ -36,12 +36,7 @@ describe.each([
     expect(shaped.n).toBe(TWIN_ACCOUNTS / 10);
 
     // The first batch stops at the platform's USDC cash row, the last lock it takes: written, not committed.
-    const first = await start(crashed);
-    const cash = await holdLedgerRow(crashed, 'market:cash', 'USDC');
-    await crashed.admin.put('/v1/prices/BTC').send({ price: '30000' }).expect(200);
-    await cash.untilBlocking(first);
-    await first.kill('SIGKILL');
-    await cash.release();
+    await killWorkerMidBatch(crashed, start, holdLedgerRow);
     const [partial] = await crashed.get(PrismaService).$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM ledger_transactions WHERE type IN ('liquidation', 'absorb_credit')`;
     expect(partial.n).toBe(0); // the open batch was rolled back whole

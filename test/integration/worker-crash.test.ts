@@ -8,7 +8,7 @@ import { PricesService } from '../../src/prices/prices.service.js';
 import { LiquidationService } from '../../src/risk/liquidation.service.js';
 import { LedgerCheckService } from '../../src/ledger/ledger-check.service.js';
 import { twinWorlds } from '../support/twin-worlds.js';
-import { finishAndCompare } from '../support/liquidation-twins.js';
+import { finishAndCompare, killWorkerMidBatch } from '../support/liquidation-twins.js';
 
 const ACCOUNTS = 3000; // one in ten owes enough to be liquidated at the crash price
 const TWIN_ACCOUNTS = 1000;
@@ -99,12 +99,7 @@ describe('a worker killed mid-liquidation, then restarted', () => {
 
     // The first liquidation batch stops at the platform's USDC cash row, the last lock it takes:
     // the accounts' positions, loans, notices and ledger entries are written, not committed.
-    const first = await start(crashed);
-    const cash = await holdLedgerRow(crashed, 'market:cash', 'USDC');
-    await crashed.admin.put('/v1/prices/BTC').send({ price: '30000' }).expect(200);
-    await cash.untilBlocking(first);
-    await first.kill('SIGKILL');
-    await cash.release();
+    await killWorkerMidBatch(crashed, start, holdLedgerRow);
     const [partial] = await crashed.get(PrismaService).$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM ledger_transactions WHERE type = 'liquidation'`;
     expect(partial.n).toBe(0); // the open batch was rolled back whole

@@ -5,6 +5,26 @@ import { LedgerCheckService } from '../../src/ledger/ledger-check.service.js';
 import { QUEUES } from '../../src/queues/queue-names.js';
 import { canonicalState, stateDifferences } from './canonical.js';
 import { expireDeadWorkersLocks, queuesIdle } from './stalled-jobs.js';
+import type { twinWorlds } from './twin-worlds.js';
+
+/**
+ * The crash of a liquidation twin-world test: a worker is started on the crashed twin, the
+ * platform's USDC cash row (the last lock a liquidation batch takes) is held, a BTC price of
+ * 30,000 starts the sweep, and once the batch waits on that row (written, not committed) the
+ * worker is SIGKILLed and the row released.
+ */
+export async function killWorkerMidBatch(
+  crashed: TestApp,
+  start: (app: TestApp) => Promise<AppProcess>,
+  holdLedgerRow: ReturnType<typeof twinWorlds>['holdLedgerRow'],
+): Promise<void> {
+  const first = await start(crashed);
+  const cash = await holdLedgerRow(crashed, 'market:cash', 'USDC');
+  await crashed.admin.put('/v1/prices/BTC').send({ price: '30000' }).expect(200);
+  await cash.untilBlocking(first);
+  await first.kill('SIGKILL');
+  await cash.release();
+}
 
 /**
  * The end of a liquidation twin-world test: a restarted worker takes over the killed one's jobs
