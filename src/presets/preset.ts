@@ -1,7 +1,7 @@
 /**
  * A product preset: the rules of one real platform as data, every figure with where it comes
- * from. Nothing here is wired into the engine yet (see docs/presets.md): a preset is read by
- * whoever applies it to markets and settings, and by the scenarios that compare platforms.
+ * from. preset-settings.ts turns one into the settings and market writes the engine takes
+ * (PresetsService applies them); the scenarios compare platforms by applying several in turn.
  * Figures are decimal strings, never JS numbers (money rules, api-contract.md).
  */
 import type { MarketParameters } from '../markets/market-defaults.js';
