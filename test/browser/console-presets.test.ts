@@ -38,12 +38,13 @@ describe('the console’s presets', () => {
     await form.getByLabel('Preset').selectOption('aave-v3');
     await form.getByRole('button', { name: 'Apply preset' }).click();
     await admin.getByRole('status').filter({ hasText: /^Aave v3 \(DeFi pool\) applied: \d+ rule\(s\) now in force, \d+ the engine cannot follow yet/ }).waitFor(WAIT);
-    await admin.getByText(/liquidation strategy "close-factor"/).waitFor(WAIT);
+    await admin.getByText(/per-second accrual: the engine accrues interest daily/).waitFor(WAIT);
     // The market form (BTC) shows Aave's levels, read back from the API.
     const market = admin.getByRole('form', { name: 'Market parameters' });
     expect(await market.getByLabel('Max LTV').inputValue()).toBe('0.7');
     expect(await market.getByLabel('Liquidation LTV').inputValue()).toBe('0.75');
-    expect((await app.admin.get('/v1/markets/BTC').expect(200)).body.risk).toEqual({ maxLtv: '0.7', marginCallLtv: '0.725', liquidationLtv: '0.75' });
+    expect((await app.admin.get('/v1/markets/BTC').expect(200)).body.risk).toMatchObject({ maxLtv: '0.7', marginCallLtv: '0.725', liquidationLtv: '0.75', liquidationBonus: '0.1' });
+    expect((await app.admin.get('/v1/settings').expect(200)).body.liquidationStrategy).toBe('close-factor');
     await shot(admin, 'p01-preset-applied');
     expect(await seriousViolations(admin)).toEqual([]);
   }, 300_000);
