@@ -366,15 +366,42 @@ function sumByAsset(loans: { asset: string; outstanding: string }[]): Record<str
 function eventDetails(notice: { type: string; data: Record<string, unknown> }): Record<string, unknown> {
   const keep: Record<string, string[]> = {
     margin_call: ['ltv', 'marginCallLtv', 'liquidationLtv', 'repayToRecover', 'addCollateralToRecover'],
-    liquidation: ['ltvBefore', 'ltvAfter', 'target', 'badDebt'],
+    margin_call_warning: ['level', 'ltv'],
+    // Restore's figures, then the other strategies' (a restore notice has none of them, so its details are as before).
+    liquidation: ['strategy', 'ltvBefore', 'ltvAfter', 'target', 'healthFactorBefore', 'healthFactorAfter', 'closeFactor', 'repaid', 'liquidationLevel', 'credit', 'surplus', 'badDebt'],
     tier_change: ['from', 'to'],
     maturity: ['asset', 'amount', 'maturesAt'],
   };
   const details: Record<string, unknown> = Object.fromEntries((keep[notice.type] ?? []).filter((k) => k in notice.data).map((k) => [k, notice.data[k]]));
-  // The fees of a liquidation's sales (USD), summed exactly: the "fees paid" of a preset comparison.
-  const steps = notice.type === 'liquidation' && Array.isArray(notice.data.steps) ? (notice.data.steps as { fee?: { value?: string } }[]) : null;
-  if (steps) details.feePaid = steps.reduce((sum, step) => sum.plus(step.fee?.value ?? '0'), dec(0)).toFixed();
+  if (notice.type === 'liquidation') Object.assign(details, liquidationCost(notice.data));
+  // Absorb's repayments name their loans (random ids); its credit says what was repaid.
+  if (Array.isArray(details.repaid)) delete details.repaid;
   return details;
+}
+
+/**
+ * What a liquidation took from the borrower beyond the debt it cleared (USD): the "fees paid"
+ * of a preset comparison, by strategy.
+ * - restore: the fee on each sale (exact sum);
+ * - close-factor: each seizure's bonus, value × bonus ÷ (1 + bonus) (the liquidator's and the
+ *   protocol's parts together), rounded half up to 6 decimals (a division); the seizures are kept
+ *   without their loan ids;
+ * - absorb: each asset's value − credited, the discount at the liquidation factor (exact); the
+ *   absorbed assets are kept. A surplus stays the borrower's, so it is no cost.
+ */
+function liquidationCost(data: Record<string, unknown>): Record<string, unknown> {
+  type Step = { fee?: { value?: string }; seized?: { asset: string; units: string; price: string; value: string }; bonus?: string; protocolFee?: { units: string } };
+  const steps = Array.isArray(data.steps) ? (data.steps as Step[]) : null;
+  if (data.strategy === 'close-factor' && steps) {
+    const seized = steps.map((s) => ({ ...s.seized, bonus: s.bonus, protocolFeeUnits: s.protocolFee?.units }));
+    const feePaid = steps.reduce((sum, s) => sum.plus(dec(s.seized!.value).times(s.bonus!).div(dec(1).plus(s.bonus!))), dec(0));
+    return { seized, feePaid: feePaid.toDecimalPlaces(6, Decimal.ROUND_HALF_UP).toFixed() };
+  }
+  if (data.strategy === 'absorb' && Array.isArray(data.absorbed)) {
+    const absorbed = data.absorbed as { value: string; credited: string }[];
+    return { absorbed, feePaid: absorbed.reduce((sum, a) => sum.plus(dec(a.value).minus(a.credited)), dec(0)).toFixed() };
+  }
+  return steps ? { feePaid: steps.reduce((sum, step) => sum.plus(step.fee?.value ?? '0'), dec(0)).toFixed() } : {};
 }
 
 function withoutEmpty(patch: object): object {
