@@ -389,7 +389,7 @@ function eventDetails(notice: { type: string; data: Record<string, unknown> }): 
  * - absorb: each asset's value − credited, the discount at the liquidation factor (exact); the
  *   absorbed assets are kept. A surplus stays the borrower's, so it is no cost.
  */
-function liquidationCost(data: Record<string, unknown>): Record<string, unknown> {
+export function liquidationCost(data: Record<string, unknown>): Record<string, unknown> {
   type Step = { fee?: { value?: string }; seized?: { asset: string; units: string; price: string; value: string }; bonus?: string; protocolFee?: { units: string } };
   const steps = Array.isArray(data.steps) ? (data.steps as Step[]) : null;
   if (data.strategy === 'close-factor' && steps) {
