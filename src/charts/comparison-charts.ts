@@ -102,7 +102,7 @@ const MEASURES: { measure: Measure; title: string; lesson: string; percent?: boo
   { measure: 'ltv', title: 'LTV', lesson: 'Debt ÷ collateral value. A line that drops suddenly is a liquidation: collateral was sold.', percent: true },
   { measure: 'collateral', title: 'collateral left (USD)', lesson: 'The same prices under every preset: a line below the others is collateral sold.' },
   { measure: 'debt', title: 'debt (USD)', lesson: 'Interest adds to it; a liquidation repays part of it from the collateral sold.' },
-  { measure: 'fees', title: 'liquidation fees paid (USD, running total)', lesson: 'What liquidation cost the borrower beyond the debt it repaid: the fee on collateral sold (restore), the liquidator\u2019s bonus (close factor) or the discount on collateral absorbed (absorb).' },
+  { measure: 'fees', title: 'liquidation fees paid (USD, running total)', lesson: 'What liquidation took beyond the debt it cleared: the fee on the collateral sold (restore), the liquidation bonus (close factor), the discount at the liquidation factor (absorb).' },
   { measure: 'badDebt', title: 'bad debt (USD, running total)', lesson: 'Debt the collateral could not cover, written off by the platform.' },
 ];
 

@@ -88,6 +88,9 @@ export function escapeHtml(text: string): string {
 
 const TIER = (t: unknown) => String(t ?? '?');
 
+/** A health factor to 3 decimals, in decimals (half up), as the notice's exact figure allows. */
+const hfText = (hf: string | null) => (hf === null ? '—' : dec(hf).toFixed(3, Decimal.ROUND_HALF_UP));
+
 /**
  * A notification (or a scenario event) as a sentence. `data` is what the API stores with it;
  * amounts named in USD are shown as dollars, rates as percentages.
@@ -103,9 +106,33 @@ export function noticeSentence(type: string, data: Record<string, unknown>): str
         `${add ? ` or add ${usdText(add)} of collateral` : ''}.`
       );
     }
+    case 'margin_call_warning':
+      return `Warning: the LTV reached ${pctText(s('ltv'), 1)}, past the warning level of ${pctText(s('level'), 1)}.`;
     case 'liquidation': {
       const bad = Number(s('badDebt') ?? 0);
       const after = s('ltvAfter');
+      const badText = bad > 0 ? ` ${usdText(bad)} of debt was not covered: bad debt, written off by the platform.` : '';
+      const units = (k: string) => (data[k] && typeof data[k] === 'object' ? (data[k] as { asset?: string; units?: string; value?: string }) : null);
+      if (s('strategy') === 'close-factor') {
+        const repaid = units('repaid');
+        return (
+          `Liquidation (close factor): at a health factor of ${hfText(s('healthFactorBefore'))} (LTV ${pctText(s('ltvBefore'), 1)}) ` +
+          `up to ${pctText(s('closeFactor'), 0)} of the debt could be repaid; ${repaid?.asset === 'USD' ? usdText(repaid.units) : amountText(repaid?.units, repaid?.asset ?? '')} was, ` +
+          `for collateral worth that plus the liquidation bonus` +
+          (after ? `. Health factor now ${hfText(s('healthFactorAfter'))} (LTV ${pctText(after, 1)}).` : '.') +
+          badText
+        );
+      }
+      if (s('strategy') === 'absorb') {
+        const credit = units('credit');
+        const surplus = units('surplus');
+        return (
+          `Liquidation (absorb): at an LTV of ${pctText(s('ltvBefore'), 1)} (level ${pctText(s('liquidationLevel'), 1)}) the platform took all the collateral ` +
+          `and credited ${usdText(credit?.value)} against the debt` +
+          (surplus?.units ? `; ${amountText(surplus.units, surplus.asset ?? '')} is left to the account.` : '.') +
+          badText
+        );
+      }
       return (
         `Liquidation: at an LTV of ${pctText(s('ltvBefore'), 1)} collateral was sold ` +
         (after ? `until the LTV was back at ${pctText(after, 1)} (target ${pctText(s('target'), 1)}).` : 'and no debt is left.') +

@@ -459,7 +459,7 @@ class Checker {
       return asset && amount ? { kind, where, asset, amount, tolerance } : undefined;
     }
     if (o.notices !== undefined) {
-      const type = this.oneOf(o.notices, [...path, 'notices'], ['margin_call', 'liquidation', 'maturity', 'tier_change']);
+      const type = this.oneOf(o.notices, [...path, 'notices'], ['margin_call', 'margin_call_warning', 'liquidation', 'maturity', 'tier_change']);
       const count = this.integer(o.count, [...path, 'count'], 0, 1_000_000);
       return type && count !== undefined ? { kind: 'notices', where, type, count } : undefined;
     }

@@ -366,28 +366,41 @@ function sumByAsset(loans: { asset: string; outstanding: string }[]): Record<str
 function eventDetails(notice: { type: string; data: Record<string, unknown> }): Record<string, unknown> {
   const keep: Record<string, string[]> = {
     margin_call: ['ltv', 'marginCallLtv', 'liquidationLtv', 'repayToRecover', 'addCollateralToRecover'],
-    liquidation: ['ltvBefore', 'ltvAfter', 'target', 'badDebt'],
+    margin_call_warning: ['level', 'ltv'],
+    // Restore's figures, then the other strategies' (a restore notice has none of them, so its details are as before).
+    liquidation: ['strategy', 'ltvBefore', 'ltvAfter', 'target', 'healthFactorBefore', 'healthFactorAfter', 'closeFactor', 'repaid', 'liquidationLevel', 'credit', 'surplus', 'badDebt'],
     tier_change: ['from', 'to'],
     maturity: ['asset', 'amount', 'maturesAt'],
   };
   const details: Record<string, unknown> = Object.fromEntries((keep[notice.type] ?? []).filter((k) => k in notice.data).map((k) => [k, notice.data[k]]));
-  if (notice.type === 'liquidation') details.feePaid = liquidationCost(notice.data).toFixed();
+  if (notice.type === 'liquidation') Object.assign(details, liquidationCost(notice.data));
+  // Absorb's repayments name their loans (random ids); its credit says what was repaid.
+  if (Array.isArray(details.repaid)) delete details.repaid;
   return details;
 }
 
 /**
- * What a liquidation cost the borrower (USD, exact sums of the notice's figures): the "fees paid"
- * of a preset comparison, whatever the strategy. Restore: its sales' fees. Close-factor: the
- * value seized beyond the debt it repaid (the liquidator's bonus, the protocol's share in it).
- * Absorb: the collateral's value beyond what it was credited at (the liquidation factor's
- * discount), before the credit is rounded down to the debt asset's units.
+ * What a liquidation took from the borrower beyond the debt it cleared (USD): the "fees paid"
+ * of a preset comparison, by strategy.
+ * - restore: the fee on each sale (exact sum);
+ * - close-factor: each seizure's value beyond the debt it repaid (its `bonusValue`: the
+ *   liquidator's and the protocol's parts of the bonus together, exact); the seizures are kept
+ *   without their loan ids;
+ * - absorb: each asset's value − credited, the discount at the liquidation factor (exact); the
+ *   absorbed assets are kept. A surplus stays the borrower's, so it is no cost.
  */
-function liquidationCost(data: Record<string, unknown>): Decimal {
-  const sum = (items: unknown, figure: (item: Record<string, unknown>) => unknown) =>
-    (Array.isArray(items) ? (items as Record<string, unknown>[]) : []).reduce((total, item) => total.plus(String(figure(item) ?? '0')), dec(0));
-  if (data.strategy === 'close-factor') return sum(data.steps, (step) => step.bonusValue);
-  if (data.strategy === 'absorb') return sum(data.absorbed, (a) => a.value).minus(sum(data.absorbed, (a) => a.credited));
-  return sum(data.steps, (step) => (step.fee as { value?: string } | undefined)?.value);
+export function liquidationCost(data: Record<string, unknown>): Record<string, unknown> {
+  type Step = { fee?: { value?: string }; seized?: { asset: string; units: string; price: string; value: string }; bonus?: string; bonusValue?: string; protocolFee?: { units: string } };
+  const steps = Array.isArray(data.steps) ? (data.steps as Step[]) : null;
+  if (data.strategy === 'close-factor' && steps) {
+    const seized = steps.map((s) => ({ ...s.seized, bonus: s.bonus, protocolFeeUnits: s.protocolFee?.units }));
+    return { seized, feePaid: steps.reduce((sum, s) => sum.plus(s.bonusValue ?? '0'), dec(0)).toFixed() };
+  }
+  if (data.strategy === 'absorb' && Array.isArray(data.absorbed)) {
+    const absorbed = data.absorbed as { value: string; credited: string }[];
+    return { absorbed, feePaid: absorbed.reduce((sum, a) => sum.plus(dec(a.value).minus(a.credited)), dec(0)).toFixed() };
+  }
+  return steps ? { feePaid: steps.reduce((sum, step) => sum.plus(step.fee?.value ?? '0'), dec(0)).toFixed() } : {};
 }
 
 function withoutEmpty(patch: object): object {
