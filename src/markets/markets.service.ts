@@ -17,7 +17,7 @@ import { MarketsRepository } from './markets.repository.js';
 import { MarketState, liveAt } from './market-state.js';
 import { ratesAt } from './rate-model.js';
 import type { MarketDayView, MarketView, RateCurvePointView, UpdateMarketDto } from './markets.dto.js';
-import { levelProblem, liquidationCeiling, liquidationLevelFits } from '../settings/liquidation-level.js';
+import { levelProblem } from '../settings/liquidation-level.js';
 import { LiquidationTerms, checkLiquidationTerms, readLiquidationTerms, termsView } from './liquidation-terms.js';
 
 const DAILY = 365;
@@ -114,9 +114,6 @@ export class MarketsService implements OnModuleInit {
         liquidationFactor: dec(patch.risk?.liquidationFactor ?? current.liquidationFactor),
       };
       checkLiquidationTerms(terms);
-      if (liquidationStrategy === 'restore' && !liquidationLevelFits(risk.liquidationLtv, liquidationFee)) {
-        throw invalidField('risk.liquidationLtv', `must be below 1 − liquidationFee (${liquidationCeiling(liquidationFee).toFixed()}): a sale lowers LTV only below it`);
-      }
       const problem = levelProblem(liquidationStrategy, { asset: asset.code, liquidationLtv: risk.liquidationLtv, liquidationBonus: terms.liquidationBonus }, liquidationFee);
       if (problem) throw invalidField(patch.risk?.liquidationLtv === undefined && patch.risk?.liquidationBonus !== undefined ? 'risk.liquidationBonus' : 'risk.liquidationLtv', problem);
       await tx.market.update({

@@ -29,7 +29,9 @@ export interface MarketLevel {
  */
 export function levelProblem(strategy: string, market: MarketLevel, fee: Decimal): string | null {
   if (strategy === 'restore') {
-    return liquidationLevelFits(market.liquidationLtv, fee) ? null : `liquidationLtv must be below 1 − liquidationFee (${liquidationCeiling(fee).toFixed()})`;
+    return liquidationLevelFits(market.liquidationLtv, fee)
+      ? null
+      : `liquidationLtv must be below 1 − liquidationFee (${liquidationCeiling(fee).toFixed()}): a sale at the fee lowers LTV only below it`;
   }
   if (strategy === 'close-factor') {
     return market.liquidationLtv.times(ONE.plus(market.liquidationBonus)).lte(ONE) ? null : 'liquidationLtv × (1 + liquidationBonus) must be at most 1';

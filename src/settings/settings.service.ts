@@ -2,10 +2,10 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { Decimal, dec } from '../common/money/decimal.js';
-import { levelProblem, liquidationLevelFits } from './liquidation-level.js';
-import { LiquidationStrategyPatch, LiquidationStrategySettings, parseStrategyPatch, strategySettingsFromRow } from './liquidation-strategy.js';
+import { levelProblem } from './liquidation-level.js';
+import { LiquidationStrategy, LiquidationStrategyPatch, LiquidationStrategySettings, parseStrategyPatch, strategySettingsFromRow, strategySettingsView } from './liquidation-strategy.js';
 import { invalidField } from '../common/errors/domain-error.js';
-import { PlatformRuleSettings, PlatformRulesPatch, parseWarningLevels, platformRulesOf } from './platform-rules.js';
+import { PlatformRuleSettings, PlatformRulesPatch, parseWarningLevels, platformRulesOf, platformRulesView } from './platform-rules.js';
 
 export interface Settings extends PlatformRuleSettings, LiquidationStrategySettings {
   lendingPeriodDays: number;
@@ -13,6 +13,14 @@ export interface Settings extends PlatformRuleSettings, LiquidationStrategySetti
 }
 
 export type SettingsPatch = { lendingPeriodDays?: number; liquidationFee?: string } & PlatformRulesPatch & LiquidationStrategyPatch;
+
+/** The settings as GET /v1/settings shows them and PUT /v1/settings takes them: decimals as strings. */
+export const plainSettings = (settings: Settings) => ({
+  lendingPeriodDays: settings.lendingPeriodDays,
+  liquidationFee: settings.liquidationFee.toFixed(),
+  ...platformRulesView(settings),
+  ...strategySettingsView(settings),
+});
 
 const FEE = /^0(\.[0-9]{1,8})?$/;
 
@@ -56,23 +64,9 @@ export class SettingsService implements OnModuleInit {
     // Liquidation strategy (issue 16): its fields checked before anything is locked.
     const strategyPatch = parseStrategyPatch(patch);
     await this.prisma.$transaction(async (tx) => {
-      // The markets' liquidation levels must stay below 1 − fee: lock them while checking.
       const fee = patch.liquidationFee !== undefined ? dec(patch.liquidationFee) : undefined;
-      if (fee && !strategyPatch.liquidationStrategy) {
-        const markets = await tx.$queryRaw<{ asset: string; liquidation_ltv: string }[]>`
-          SELECT asset, liquidation_ltv::text FROM markets ORDER BY asset FOR UPDATE`;
-        // The fee bounds the levels under the restore strategy only (levelProblem).
-        const { liquidationStrategy } = await this.get(tx);
-        const blocking = markets.filter((m) => liquidationStrategy === 'restore' && !liquidationLevelFits(dec(m.liquidation_ltv), fee));
-        if (blocking.length) {
-          throw invalidField(
-            'liquidationFee',
-            `must keep every liquidation level below 1 − fee; ${blocking.map((m) => `${m.asset} ${m.liquidation_ltv}`).join(', ')} would not be`,
-          );
-        }
-      }
-      // Liquidation strategy (issue 16): a new strategy checks every market's level its own way.
-      if (strategyPatch.liquidationStrategy) await this.checkLevelsFor(tx, strategyPatch.liquidationStrategy, fee);
+      // A new fee or strategy must keep every market's level fitting the strategy (levelProblem).
+      if (fee || strategyPatch.liquidationStrategy) await this.checkLevels(tx, strategyPatch.liquidationStrategy, fee);
       await tx.settings.update({
         where: { id: 1 },
         data: {
@@ -97,18 +91,24 @@ export class SettingsService implements OnModuleInit {
   }
 
   /**
-   * Liquidation strategy (issue 16): every market's level checked as the new strategy needs
-   * (levelProblem), the markets locked while checking (in code order, as every movement locks them).
+   * Every market's level checked as the strategy needs it (levelProblem: restore's level below
+   * 1 − fee, close-factor's level × (1 + bonus) ≤ 1), with the new strategy or fee and the stored
+   * other; the markets locked while checking (in code order, as every movement locks them).
    */
-  private async checkLevelsFor(tx: Tx, strategy: string, newFee: Decimal | undefined): Promise<void> {
+  private async checkLevels(tx: Tx, newStrategy: LiquidationStrategy | undefined, newFee: Decimal | undefined): Promise<void> {
     const markets = await tx.$queryRaw<{ asset: string; liquidation_ltv: string; liquidation_bonus: string }[]>`
       SELECT asset, liquidation_ltv::text, liquidation_bonus::text FROM markets ORDER BY asset FOR UPDATE`;
-    const fee = newFee ?? (await this.get(tx)).liquidationFee;
+    const stored = newStrategy && newFee ? undefined : await this.get(tx);
+    const strategy = newStrategy ?? stored!.liquidationStrategy;
+    const fee = newFee ?? stored!.liquidationFee;
     const blocking = markets
       .map((m) => ({ asset: m.asset, problem: levelProblem(strategy, { asset: m.asset, liquidationLtv: dec(m.liquidation_ltv), liquidationBonus: dec(m.liquidation_bonus) }, fee) }))
       .filter((m) => m.problem !== null);
     if (blocking.length) {
-      throw invalidField('liquidationStrategy', `${strategy} needs every market's levels to fit it; ${blocking.map((m) => `${m.asset}: ${m.problem}`).join('; ')}`);
+      throw invalidField(
+        newStrategy ? 'liquidationStrategy' : 'liquidationFee',
+        `${strategy} needs every market's level to fit it; ${blocking.map((m) => `${m.asset}: ${m.problem}`).join('; ')}`,
+      );
     }
   }
 }
