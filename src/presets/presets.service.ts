@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MarketsService } from '../markets/markets.service.js';
-import { SettingsService } from '../settings/settings.service.js';
+import { SettingsService, plainSettings } from '../settings/settings.service.js';
 import { unknownPreset } from '../common/errors/catalogue.js';
 import { PRESETS, UnknownPresetError, presetNamed } from './index.js';
 import type { Preset } from './preset.js';
@@ -65,19 +65,7 @@ export class PresetsService {
     const [settings, markets] = await Promise.all([this.settings.get(), this.markets.list()]);
     const byAsset = Object.fromEntries(markets.map((m) => [m.asset, { rateModel: { ...m.rateModel }, risk: { ...m.risk } }])) as MarketsBody;
     return {
-      settings: {
-        lendingPeriodDays: settings.lendingPeriodDays,
-        liquidationFee: settings.liquidationFee.toFixed(),
-        topUpResetsMaturity: settings.topUpResetsMaturity,
-        wholePositionWithdrawals: settings.wholePositionWithdrawals,
-        loyaltyTiers: settings.loyaltyTiers,
-        marginCallWarnings: settings.marginCallWarnings.map((level) => level.toFixed()),
-        liquidationStrategy: settings.liquidationStrategy,
-        closeFactor: settings.closeFactor.toFixed(),
-        fullCloseHealthFactor: settings.fullCloseHealthFactor.toFixed(),
-        fullCloseBelowValue: settings.fullCloseBelowValue.toFixed(),
-        storeFrontPriceFactor: settings.storeFrontPriceFactor.toFixed(),
-      },
+      settings: plainSettings(settings),
       markets: byAsset,
     };
   }

@@ -4,9 +4,9 @@ import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AdminOnly } from '../common/auth/auth.decorators.js';
-import { SettingsService, Settings } from './settings.service.js';
-import { MAX_WARNING_LEVELS, platformRulesView } from './platform-rules.js';
-import { LiquidationStrategyPatch, LiquidationStrategyView, strategySettingsView } from './liquidation-strategy.js';
+import { SettingsService, Settings, plainSettings } from './settings.service.js';
+import { MAX_WARNING_LEVELS } from './platform-rules.js';
+import { LiquidationStrategyPatch, LiquidationStrategyView } from './liquidation-strategy.js';
 
 // --- Platform rules' descriptions (platform-rules.ts), shared by the request and the view ---
 const TOP_UP_DOC =
@@ -75,13 +75,7 @@ class SettingsView extends LiquidationStrategyView {
   // --- end of platform rules ---
 }
 
-const view = (settings: Settings): SettingsView => ({
-  lendingPeriodDays: settings.lendingPeriodDays,
-  liquidationFee: settings.liquidationFee.toFixed(),
-  ...platformRulesView(settings),
-  // Liquidation strategy (issue 16):
-  ...strategySettingsView(settings),
-});
+const view = (settings: Settings): SettingsView => plainSettings(settings);
 
 @ApiTags('settings')
 @Controller('v1/settings')
