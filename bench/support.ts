@@ -78,12 +78,19 @@ export async function startBenchApp(
  * that its memory and CPU are the API's). Resolves once it is ready: a worker when its risk
  * workers are connected to Redis, the API when /health answers.
  */
-export async function startLendLabProcess(kind: 'api' | 'worker', services: BenchServices, databaseUrl: string, queuePrefix: string): Promise<LendLabProcess> {
+export async function startLendLabProcess(
+  kind: 'api' | 'worker',
+  services: BenchServices,
+  databaseUrl: string,
+  queuePrefix: string,
+  // `build`: another checkout's dist/ (the memory bench's baseline); this one's by default.
+  { build = root }: { build?: string } = {},
+): Promise<LendLabProcess> {
   const port = kind === 'api' ? await freePort() : undefined;
   // BENCH_NODE_FLAGS adds flags to LendLab's processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where time goes.
   const extraFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   return startProcess({
-    script: path.join(root, 'dist', 'src', kind === 'api' ? 'main.js' : 'worker.js'),
+    script: path.join(build, 'dist', 'src', kind === 'api' ? 'main.js' : 'worker.js'),
     nodeFlags: [...(kind === 'api' ? API_NODE_FLAGS : NODE_FLAGS), ...extraFlags],
     env: {
       ...process.env,

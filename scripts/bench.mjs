@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench [-- <name>]`: builds, then runs the whole suite (bench/suite.ts, which writes
-// bench/results.md), or one benchmark: accrual, throughput, liquidation or year.
+// bench/results.md), or one benchmark: accrual, throughput, liquidation, year or memory-at-rest.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ const say = (line) => process.stdout.write(`[bench] ${line}\n`);
 ensureDependencies(root, say);
 ensurePrismaClient(root, say);
 ensureBuilt(root, say);
-const BENCHMARKS = ['suite', 'accrual', 'throughput', 'liquidation', 'year'];
+const BENCHMARKS = ['suite', 'accrual', 'throughput', 'liquidation', 'year', 'memory-at-rest'];
 const name = process.argv[2] ?? 'suite';
 if (!BENCHMARKS.includes(name)) {
   say(`unknown benchmark "${name}"; choose one of: ${BENCHMARKS.join(', ')}`);
