@@ -17,7 +17,12 @@ const TAGS: [string, string][] = [
   ['health', 'Is the API up, with its database and Redis'],
 ];
 
-/** OpenAPI document at /docs-json, Swagger UI at /docs; both open without a key. */
+/**
+ * OpenAPI document at /docs-json, Swagger UI at /docs; both open without a key. The document is
+ * built on the first request for it (Swagger's factory form), not at start: it and its
+ * intermediate copies are a few MiB the API would otherwise hold from start-up on
+ * (bench/memory-at-rest.ts). test/e2e/openapi.test.ts checks it still matches the client.
+ */
 export function setupDocs(app: INestApplication, port: number): void {
   const builder = new DocumentBuilder()
     .setTitle('LendLab')
@@ -31,6 +36,6 @@ export function setupDocs(app: INestApplication, port: number): void {
     .addServer(`http://127.0.0.1:${port}`, 'This LendLab (the sandbox prints its address)')
     .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'An opaque API key (not a JWT): a user’s (from POST /v1/users) or the admin key' });
   for (const [name, description] of TAGS) builder.addTag(name, description);
-  const document = completeDocument(SwaggerModule.createDocument(app, builder.build()));
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  const config = builder.build();
+  SwaggerModule.setup('docs', app, () => completeDocument(SwaggerModule.createDocument(app, config)), { jsonDocumentUrl: 'docs-json' });
 }

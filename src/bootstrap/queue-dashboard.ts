@@ -1,9 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Queue } from 'bullmq';
 import { ALL_QUEUES } from '../queues/queue-names.js';
 import { sameKey } from '../common/auth/api-key.js';
@@ -24,13 +21,34 @@ function adminOnly(adminKey: string) {
   };
 }
 
-/** Bull Board over every queue, for the admin. */
+/**
+ * Bull Board over every queue, for the admin. Loaded on the first authenticated request, not at
+ * start: Bull Board and its UI packages cost the API about 15 MiB resident for a page an admin
+ * opens now and then (bench/memory-at-rest.ts).
+ */
 export function setupQueueDashboard(app: INestApplication, adminKey: string): void {
+  let dashboard: Promise<RequestHandler> | undefined;
+  const router = () =>
+    (dashboard ??= queueDashboard(app).catch((error: unknown) => {
+      dashboard = undefined; // not cached: the next request tries again
+      throw error;
+    }));
+  app.use(QUEUE_DASHBOARD_PATH, adminOnly(adminKey), (request: Request, response: Response, next: NextFunction) => {
+    router().then((handler) => handler(request, response, next), next);
+  });
+}
+
+async function queueDashboard(app: INestApplication): Promise<RequestHandler> {
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/express'),
+  ]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
     queues: ALL_QUEUES.map((name) => new BullMQAdapter(app.get<Queue>(getQueueToken(name)))),
     serverAdapter,
   });
-  app.use(QUEUE_DASHBOARD_PATH, adminOnly(adminKey), serverAdapter.getRouter());
+  return serverAdapter.getRouter() as RequestHandler;
 }
