@@ -2,7 +2,7 @@
 // 3 min): the API (RUN_WORKERS=false) and a worker started exactly as the throughput bench starts
 // them, sampled 2 s after they are ready, each three times, against baselines measured in the same
 // run: a bare Node.js with the same flags (the floor), and optionally the same processes of another
-// build (BENCH_BASELINE_DIR: a checkout with its own dist/, e.g. `git worktree add /tmp/mem-old <rev>`
+// build with its own node flags (BENCH_BASELINE_DIR: a checkout with its own dist/, e.g. `git worktree add /tmp/mem-old <rev>`
 // then `tsc -p tsconfig.build.json` there). Besides VmRSS it prints where the memory is: V8's heap
 // (process.memoryUsage(), asked for through a one-line --import probe on SIGUSR2) and the resident
 // pages of mapped files (code, shared libraries) against anonymous ones (heap, malloc).
@@ -88,7 +88,10 @@ interface Variant {
 
 function variants(services: BenchServices, databaseUrl: string, probeFlags: string[], probeOut: string): Variant[] {
   const lendlab = (kind: 'api' | 'worker', dir: string) => async () => {
-    const running: LendLabProcess = await startLendLabProcess(kind, services, databaseUrl, `mem${randomUUID().slice(0, 8)}`, { build: dir });
+    // Each build with its own flags (scripts/lib/node-flags.mjs of its checkout).
+    const flags: { NODE_FLAGS: string[]; API_NODE_FLAGS: string[] } = await import(pathToFileURL(path.join(dir, 'scripts', 'lib', 'node-flags.mjs')).href);
+    const nodeFlags = kind === 'api' ? flags.API_NODE_FLAGS : flags.NODE_FLAGS;
+    const running: LendLabProcess = await startLendLabProcess(kind, services, databaseUrl, `mem${randomUUID().slice(0, 8)}`, { build: dir, nodeFlags });
     try {
       return await sample(running.pid!, probeOut);
     } finally {

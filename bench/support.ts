@@ -83,15 +83,15 @@ export async function startLendLabProcess(
   services: BenchServices,
   databaseUrl: string,
   queuePrefix: string,
-  // `build`: another checkout's dist/ (the memory bench's baseline); this one's by default.
-  { build = root }: { build?: string } = {},
+  // `build`: another checkout's dist/ and `nodeFlags` its flags (the memory bench's baseline); this one's by default.
+  { build = root, nodeFlags }: { build?: string; nodeFlags?: string[] } = {},
 ): Promise<LendLabProcess> {
   const port = kind === 'api' ? await freePort() : undefined;
   // BENCH_NODE_FLAGS adds flags to LendLab's processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where time goes.
   const extraFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   return startProcess({
     script: path.join(build, 'dist', 'src', kind === 'api' ? 'main.js' : 'worker.js'),
-    nodeFlags: [...(kind === 'api' ? API_NODE_FLAGS : NODE_FLAGS), ...extraFlags],
+    nodeFlags: [...(nodeFlags ?? (kind === 'api' ? API_NODE_FLAGS : NODE_FLAGS)), ...extraFlags],
     env: {
       ...process.env,
       ...benchEnv(services, databaseUrl, queuePrefix),
