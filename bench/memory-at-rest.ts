@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { residentMb } from './memory.js';
-import { BenchServices, benchDatabase, LendLabProcess, startBenchServices, startLendLabProcess } from './support.js';
+import { BenchServices, benchDatabase, LendLabProcess, median, startBenchServices, startLendLabProcess } from './support.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SETTLE_MS = 2000;
@@ -109,11 +109,6 @@ function variants(services: BenchServices, databaseUrl: string, probeFlags: stri
   ];
 }
 
-function median(samples: Sample[], key: keyof Sample): number {
-  const sorted = samples.map((s) => s[key]).sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 export async function measureMemoryAtRest(services: BenchServices): Promise<string[]> {
   const probeDir = mkdtempSync(path.join(os.tmpdir(), 'lendlab-memprobe-'));
   const probe = path.join(probeDir, 'probe.mjs');
@@ -139,7 +134,7 @@ export async function measureMemoryAtRest(services: BenchServices): Promise<stri
       '|---|---:|---:|---:|---:|---:|---:|---:|---|',
       ...all.map(({ name }) => {
         const s = samples.get(name)!;
-        const m = (key: keyof Sample) => mb(median(s, key));
+        const m = (key: keyof Sample) => mb(median(s.map((x) => x[key])));
         return `| ${name} | ${m('rssMb')} | ${m('anonMb')} | ${m('fileMb')} | ${m('heapUsedMb')} | ${m('heapTotalMb')} | ${m('externalMb')} | ${m('arrayBuffersMb')} | ${s.map((x) => mb(x.rssMb)).join(', ')} |`;
       }),
     ];
