@@ -52,11 +52,16 @@ export class RiskSweepProcessor extends WorkerHost {
 
   async process(job: Job<SweepJob>): Promise<{ jobIds: string[] }> {
     const chunks = chunkAccounts(await this.sweep.accountsToReview(), REVIEW_CHUNK);
-    const added = await this.accounts.addBulk(
-      chunks.map((accountIds) => ({ name: 'review', data: { accountIds, trigger: job.data.trigger }, opts: { ...JOB_OPTIONS, jobId: chunkJobId(job.data.trigger, accountIds) } })),
-    );
-    return { jobIds: added.map((j) => j.id!) };
+    return { jobIds: await addReviewJobs(this.accounts, job.data.trigger, chunks) };
   }
+}
+
+/** One review job per range of accounts, under ids that a repeat of the same sweep finds again (chunkJobId); their ids. */
+async function addReviewJobs(accounts: Queue<AccountJob>, trigger: string, chunks: string[][]): Promise<string[]> {
+  const added = await accounts.addBulk(
+    chunks.map((accountIds) => ({ name: 'review', data: { accountIds, trigger }, opts: { ...JOB_OPTIONS, jobId: chunkJobId(trigger, accountIds) } })),
+  );
+  return added.map((j) => j.id!);
 }
 
 /**
@@ -65,9 +70,23 @@ export class RiskSweepProcessor extends WorkerHost {
  * only those; the others are done.
  */
 @Processor(QUEUES.riskAccount, { concurrency: REVIEW_CONCURRENCY })
-export class RiskAccountProcessor extends WorkerHost {
-  constructor(private readonly liquidation: LiquidationService) {
+export class RiskAccountProcessor extends WorkerHost implements OnModuleInit {
+  constructor(
+    private readonly liquidation: LiquidationService,
+    @InjectQueue(QUEUES.riskAccount) private readonly accounts: Queue<AccountJob>,
+  ) {
     super();
+  }
+
+  /**
+   * REVIEW_CONCURRENCY reviews at once across every worker process, not per process: they all
+   * write to one Postgres and meet at the same market rows, so a second process adds no room,
+   * only transactions competing for the same cores and locks (measured on the 2-core machine:
+   * two processes at two each ran four review transactions at once and took longer than one
+   * process alone). Each process still takes any job, so either carries on when the other dies.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.accounts.setGlobalConcurrency(REVIEW_CONCURRENCY);
   }
 
   async process(job: Job<AccountJob>): Promise<{ reviewed: number; liquidated: number }> {
@@ -87,9 +106,10 @@ export class RiskAccountProcessor extends WorkerHost {
  *
  * A process that runs workers and waits anyway does a small sweep itself: it finds the accounts
  * and, when they fit in one review transaction, reviews them at once (most days find no one or
- * a few: two queue round trips per sweep cost more than the work). A larger sweep, a sweep not
- * waited for, and any sweep from an API-only process (RUN_WORKERS=false) go through the queues,
- * so that every worker process shares the reviews. Reviews are idempotent: a sweep repeated
+ * a few: two queue round trips per sweep cost more than the work); a larger one it enqueues as
+ * review jobs itself, from the same search. A sweep not waited for, and any sweep from an
+ * API-only process (RUN_WORKERS=false), go through the sweep queue. Either way every worker
+ * process shares the reviews. Reviews are idempotent: a sweep repeated
  * after a crash does only what is left.
  */
 @Injectable()
@@ -102,7 +122,7 @@ export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
     private readonly finder: RiskSweepService,
     private readonly liquidation: LiquidationService,
     @InjectQueue(QUEUES.riskSweep) sweeps: Queue<SweepJob>,
-    @InjectQueue(QUEUES.riskAccount) accounts: Queue<AccountJob>,
+    @InjectQueue(QUEUES.riskAccount) private readonly accounts: Queue<AccountJob>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.sweepJobs = new JobWaiter(sweeps, config);
@@ -131,6 +151,13 @@ export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
           () => false,
         );
         if (reviewed) return;
+      } else {
+        // A larger one goes straight to the review queue, in the ranges a sweep job would have
+        // made from the same search: a sweep job would only search again, on the critical path
+        // of every review (measured with two workers: the other process, whose search has no
+        // earlier one to narrow from, took 1.5 s over the whole book before any review began).
+        await this.reviewJobs.allFinished(await addReviewJobs(this.accounts, trigger, chunkAccounts(ids, REVIEW_CHUNK)), WAIT_MS);
+        return;
       }
     }
     const job = await this.sweepJobs.addOrRetry('sweep', { trigger }, { ...JOB_OPTIONS, jobId: `sweep-${trigger}` });
