@@ -43,7 +43,8 @@ export async function startAppProcess(app: TestApp, kind: 'worker' | 'api'): Pro
     readyQueue: QUEUES.riskAccount,
     port,
     captureStderr: true,
-    timeoutMs: 30_000,
+    // A loaded two-core machine (tests in parallel) has been seen to take over 30 s to start a process.
+    timeoutMs: 90_000,
   });
   const server = started.url;
   return {
