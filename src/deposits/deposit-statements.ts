@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
-import { Decimal, dec } from '../common/money/decimal.js';
+import { Decimal } from '../common/money/decimal.js';
 import { AssetInfo } from '../common/money/assets.js';
 import type { CommandResult, IdempotentRequest } from '../common/idempotency/idempotency.service.js';
 import { AccountsService } from '../accounts/accounts.service.js';
-import { postingArrays } from '../ledger/posting-args.js';
+import { postingArgs } from '../ledger/posting-args.js';
 import { liveAt } from '../markets/market-state.js';
 import { scaledSupply } from '../markets/index-math.js';
 import { FALL_BACK, msIntoDay, runMovement } from '../holdings/movement-statements.js';
+import { sqlArg, sqlCall } from '../common/sql/sql-call.js';
 import { positionAmount, positionView } from '../holdings/positions.js';
 import { depositPosting, maturityAfterDeposit, withdrawalOf, withdrawalPosting } from './movement-rules.js';
 
@@ -39,21 +40,18 @@ export class DepositStatements {
       return {
         statusCode: 201,
         body: { position: positionView({ asset: asset.code, amount: value, principal: principalAfter, maturesAt }, asset.decimals, now) },
-        write: async (client, keyId, statusCode, response) => {
-          const { rows } = await client.query<{ row: { scaled: string; principal: string } }>({
-            name: 'money-deposit',
-            text: 'SELECT money_deposit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS row',
-            values: [
-              accountId, asset.code, tier, now, msIntoDay(now), scaled.toFixed(), amount.toFixed(), maturesAt,
-              posting.description, JSON.stringify(posting.metadata), ...postingArrays(posting.entries), keyId, statusCode, response,
-            ],
-          });
-          // The response was computed from the row as it was locked: the row as written must agree.
-          const { scaled: written, principal } = rows[0].row;
-          if (!dec(written).eq(scaledAfter) || !dec(principal).eq(principalAfter)) {
-            throw new Error(`deposit wrote ${written} / ${principal}, computed ${scaledAfter.toFixed()} / ${principalAfter.toFixed()}`);
-          }
-        },
+        // The response was computed from the row as it was locked: the row as written must agree.
+        call: (keyId, statusCode, response) =>
+          expectRow(
+            sqlCall('money_deposit', [
+              ['uuid', accountId], ['text', asset.code], ['text', tier], ['timestamptz', now], ['bigint', msIntoDay(now)],
+              ['numeric', scaled.toFixed()], ['numeric', amount.toFixed()], ['timestamptz', maturesAt],
+              ['text', posting.description ?? null], ['jsonb', JSON.stringify(posting.metadata)], ...postingArgs(posting.entries),
+              ['bigint', keyId], ['int', statusCode], ['text', response],
+            ]),
+            scaledAfter,
+            principalAfter,
+          ),
       };
     });
   }
@@ -73,21 +71,18 @@ export class DepositStatements {
       return {
         statusCode: 201,
         body: { asset: asset.code, amount: payout.toFixed(asset.decimals) },
-        write: async (client, keyId, statusCode, response) => {
-          const { rows } = await client.query<{ row: { scaled: string; principal: string } }>({
-            name: 'money-withdraw',
-            text: 'SELECT money_withdraw($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) AS row',
-            values: [
-              accountId, position.id, asset.code, tier, now, msIntoDay(now), scaled.toFixed(), principal.toFixed(),
-              posting.description, JSON.stringify(posting.metadata), ...postingArrays(posting.entries), keyId, statusCode, response,
-            ],
-          });
-          // The position was locked as read: what is left must be what was computed (0 when whole).
-          const { scaled: written, principal: principalWritten } = rows[0].row;
-          if (!dec(written).eq(scaledAfter) || !dec(principalWritten).eq(principalAfter)) {
-            throw new Error(`withdrawal left ${written} / ${principalWritten}, computed ${scaledAfter.toFixed()} / ${principalAfter.toFixed()}`);
-          }
-        },
+        // The position was locked as read: what is left must be what was computed (0 when whole).
+        call: (keyId, statusCode, response) =>
+          expectRow(
+            sqlCall('money_withdraw', [
+              ['uuid', accountId], ['uuid', position.id], ['text', asset.code], ['text', tier], ['timestamptz', now], ['bigint', msIntoDay(now)],
+              ['numeric', scaled.toFixed()], ['numeric', principal.toFixed()],
+              ['text', posting.description ?? null], ['jsonb', JSON.stringify(posting.metadata)], ...postingArgs(posting.entries),
+              ['bigint', keyId], ['int', statusCode], ['text', response],
+            ]),
+            scaledAfter,
+            principalAfter,
+          ),
       };
     });
   }
@@ -95,4 +90,9 @@ export class DepositStatements {
   private target(accountId: string, asset: AssetInfo) {
     return { accountId, asset: asset.code, realtime: this.clock.mode === 'realtime' };
   }
+}
+
+/** A position movement's call, refused (money_expect) unless the row it returns holds what was computed. */
+function expectRow(call: string, scaled: Decimal, principal: Decimal): string {
+  return `money_expect(${call}, ${sqlArg('jsonb', JSON.stringify({ scaled: scaled.toFixed(), principal: principal.toFixed() }))})`;
 }

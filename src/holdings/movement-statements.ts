@@ -10,16 +10,19 @@ import { chart } from '../ledger/chart.js';
 import { MarketState, marketFromRow } from '../markets/market-state.js';
 import { Tier, isTier } from '../markets/tier-lanes.js';
 import type { LoanRow } from './loan-outstanding.js';
+import { SqlValue, sqlCall } from '../common/sql/sql-call.js';
 
 /**
- * A money movement in two round trips through the pg driver (money_begin, then the movement's
- * own SQL function; see the money_movement_functions migration), for the paths every request
- * pays: Prisma's per-statement cost is about three times the driver's, and a movement was
- * twenty statements. The movement computes with decimal.js between the two, exactly as its
- * Prisma path does; what the fast path does not handle (a market whose day must first be
- * closed, a withdrawal that needs the account's valuation or the platform's cover) it answers
- * FALL_BACK, the transaction is rolled back (nothing was written but the key's claim), and the
- * caller runs the Prisma path, which handles everything.
+ * A money movement in two round trips through the pg driver: "BEGIN; SELECT money_begin(…)",
+ * then "SELECT <the movement's SQL function>(…); COMMIT" (see the money_movement_functions
+ * migration; common/sql/sql-call.ts says why each is one message), for the paths every request pays:
+ * Prisma's per-statement cost is about three times the driver's, a movement was twenty
+ * statements, and every round trip costs CPU on both sides and holds the market's lock longer.
+ * The movement computes with decimal.js between the two, exactly as its Prisma path does; what
+ * the fast path does not handle (a market whose day must first be closed, a withdrawal that
+ * needs the account's valuation or the platform's cover) it answers FALL_BACK, the transaction
+ * is rolled back (nothing was written but the key's claim), and the caller runs the Prisma
+ * path, which handles everything.
  */
 export const FALL_BACK = Symbol('fall back to the Prisma path');
 
@@ -48,12 +51,17 @@ export type MovementTarget = ({ accountId: string; asset: string } | { loanId: s
   validate?: (asset: string) => void;
 };
 
-/** What a movement writes: its SQL function's name and arguments, after the state's. */
+/** What a movement writes: its SQL function's call, after the state's. */
 export interface MovementWrite {
   statusCode: number;
   body: unknown;
-  /** Calls the movement's SQL function, which stores the response when keyId is not null. */
-  write: (client: pg.PoolClient, keyId: number | null, statusCode: number, response: string) => Promise<unknown>;
+  /**
+   * The movement's SQL function called (sqlCall: an expression, committed in the same message),
+   * which stores the response when keyId is not null. What it must find (the row as written
+   * against the row as computed) it checks itself, with money_expect: after the message nothing
+   * can be rolled back.
+   */
+  call: (keyId: number | null, statusCode: number, response: string) => string;
 }
 
 type Begun =
@@ -103,44 +111,52 @@ export async function runMovement(
   // The next query fails on its own, and the client is released as broken, not reused.
   const onDropped = (error: Error) => (broken = error);
   client.on('error', onDropped);
+  // Once the last message has committed, nothing is left to roll back.
+  const open = { transaction: false };
   try {
-    await client.query('BEGIN');
-    try {
-      const result = await inTransaction(client, request, requestHash, target, plan);
-      await client.query(result === FALL_BACK ? 'ROLLBACK' : 'COMMIT');
-      return result === FALL_BACK ? undefined : result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
-      throw error;
-    }
+    const result = await inTransaction(client, open, request, requestHash, target, plan);
+    if (open.transaction) await client.query(result === FALL_BACK ? 'ROLLBACK' : 'COMMIT');
+    return result === FALL_BACK ? undefined : result;
+  } catch (error) {
+    if (open.transaction) await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
+    throw error;
   } finally {
     client.off('error', onDropped);
     client.release(broken);
   }
 }
 
+/** Sends `sql` (several statements, one message) and returns the rows of its last statement. */
+async function send<T>(client: pg.PoolClient, sql: string): Promise<T[]> {
+  const results = (await client.query(sql)) as unknown as pg.QueryResult[];
+  const last = Array.isArray(results) ? results.findLast((r) => r.command === 'SELECT') : (results as pg.QueryResult);
+  return (last?.rows ?? []) as T[];
+}
+
 async function inTransaction(
   client: pg.PoolClient,
+  open: { transaction: boolean },
   request: IdempotentRequest,
   requestHash: string | null,
   target: MovementTarget,
   plan: (state: MovementState) => MovementWrite | typeof FALL_BACK,
 ): Promise<CommandResult | typeof FALL_BACK> {
   const caller = request.caller;
-  const claim = [idempotencyScope(caller), request.key ?? null, requestHash, wallClock()];
+  const claim: [string, SqlValue][] = [
+    ['text', idempotencyScope(caller)],
+    ['text', request.key ?? null],
+    ['text', requestHash],
+    ['timestamptz', wallClock()],
+  ];
   const user = caller.kind === 'user' ? caller.userId : null;
   // Every market's cash account has the same code (chart.ts); the asset picks the row.
   const cashCode = chart.marketCash('').code;
-  const { rows } = await client.query<{ state: Begun }>(
+  const begin =
     'loanId' in target
-      ? { name: 'money-begin-loan', text: 'SELECT money_begin_loan($1, $2, $3, $4, $5, $6, $7, $8) AS state', values: [...claim, target.loanId, user, cashCode, target.realtime] }
-      : {
-          name: 'money-begin',
-          text: 'SELECT money_begin($1, $2, $3, $4, $5, $6, $7, $8, $9) AS state',
-          values: [...claim, target.accountId, user, target.asset, cashCode, target.realtime],
-        },
-  );
-  const begun = rows[0].state;
+      ? sqlCall('money_begin_loan', [...claim, ['uuid', target.loanId], ['uuid', user], ['text', cashCode], ['boolean', target.realtime]])
+      : sqlCall('money_begin', [...claim, ['uuid', target.accountId], ['uuid', user], ['text', target.asset], ['text', cashCode], ['boolean', target.realtime]]);
+  open.transaction = true;
+  const [{ state: begun }] = await send<{ state: Begun }>(client, `BEGIN; SELECT ${begin} AS state`);
   if (begun.outcome === 'not_found') throw notFound('loanId' in target ? 'Loan' : 'Account');
   target.validate?.(begun.asset ?? ('asset' in target ? target.asset : ''));
   if (begun.outcome === 'replay') return replayStored(begun as StoredResponse, request.key!, requestHash!);
@@ -173,15 +189,21 @@ async function inTransaction(
     // Nothing is written yet: a domain error is the response, stored under the key (if any).
     if (!(error instanceof DomainError) || state.keyId === null) throw error;
     const body = error.toBody();
-    await client.query({ name: 'idempotency-store', text: 'SELECT idempotency_store($1, $2, $3)', values: [state.keyId, error.statusCode, JSON.stringify(body)] });
+    await send(client, `SELECT ${sqlCall('idempotency_store', [['bigint', state.keyId], ['int', error.statusCode], ['text', JSON.stringify(body)]])}; COMMIT`);
+    open.transaction = false;
     return { statusCode: error.statusCode, body };
   }
   if (movement === FALL_BACK) return FALL_BACK;
   try {
-    await movement.write(client, state.keyId, movement.statusCode, JSON.stringify(movement.body));
+    await send(client, `SELECT ${movement.call(state.keyId, movement.statusCode, JSON.stringify(movement.body))}; COMMIT`);
+    open.transaction = false;
   } catch (error) {
     // An overdraft the checks before did not foresee: the Prisma path knows what to answer.
-    if ((error as { constraint?: string }).constraint === NO_OVERDRAFT) return FALL_BACK;
+    if ((error as { constraint?: string }).constraint === NO_OVERDRAFT) {
+      await client.query('ROLLBACK');
+      open.transaction = false;
+      return FALL_BACK;
+    }
     throw error;
   }
   return { statusCode: movement.statusCode, body: movement.body };

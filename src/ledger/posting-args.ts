@@ -1,5 +1,6 @@
 import { assertBalanced } from './ledger.service.js';
 import type { EntryInput } from './ledger.types.js';
+import type { SqlValue } from '../common/sql/sql-call.js';
 
 /**
  * A posting's entries as the arrays the ledger_post SQL function takes (one element per entry,
@@ -17,4 +18,10 @@ export function postingArrays(entries: EntryInput[]): unknown[] {
     entries.map((e) => e.account.noOverdraft),
     entries.map((e) => e.amount.toFixed()),
   ];
+}
+
+/** The same arrays as typed arguments of a money function's call (common/sql/sql-call.ts). */
+export function postingArgs(entries: EntryInput[]): [type: string, value: SqlValue][] {
+  const [codes, assets, kinds, owners, sides, noOverdraft, amounts] = postingArrays(entries) as SqlValue[];
+  return [['text[]', codes], ['text[]', assets], ['text[]', kinds], ['uuid[]', owners], ['normal_side[]', sides], ['boolean[]', noOverdraft], ['numeric[]', amounts]];
 }

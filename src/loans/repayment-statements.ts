@@ -5,9 +5,10 @@ import { Decimal } from '../common/money/decimal.js';
 import { findAsset } from '../common/money/assets.js';
 import { parseAmountOf } from '../common/money/parse-request.js';
 import type { CommandResult, IdempotentRequest } from '../common/idempotency/idempotency.service.js';
-import { postingArrays } from '../ledger/posting-args.js';
+import { postingArgs } from '../ledger/posting-args.js';
 import { liveAt } from '../markets/market-state.js';
 import { msIntoDay, runMovement } from '../holdings/movement-statements.js';
+import { sqlCall } from '../common/sql/sql-call.js';
 import { loanViewAt } from './loans.service.js';
 import { plannedRepayment, repaymentPosting } from './repayment.js';
 
@@ -39,16 +40,14 @@ export class RepaymentStatements {
       return {
         statusCode: 201,
         body: { loan: loanViewAt(after, market, now, tier) },
-        write: (client, keyId, statusCode, response) =>
-          client.query({
-            name: 'money-repay',
-            text: 'SELECT money_repay($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)',
-            values: [
-              row.account_id, row.id, row.asset, tier, now, msIntoDay(now),
-              repayment.scaledAfter.toFixed(), repayment.principalAfter.toFixed(), repayment.scaledPaid.toFixed(), repayment.principalPaid.toFixed(),
-              posting.description, JSON.stringify(posting.metadata), ...postingArrays(posting.entries), keyId, statusCode, response,
-            ],
-          }),
+        call: (keyId, statusCode, response) =>
+          sqlCall('money_repay', [
+            ['uuid', row.account_id], ['uuid', row.id], ['text', row.asset], ['text', tier], ['timestamptz', now], ['bigint', msIntoDay(now)],
+            ['numeric', repayment.scaledAfter.toFixed()], ['numeric', repayment.principalAfter.toFixed()],
+            ['numeric', repayment.scaledPaid.toFixed()], ['numeric', repayment.principalPaid.toFixed()],
+            ['text', posting.description ?? null], ['jsonb', JSON.stringify(posting.metadata)], ...postingArgs(posting.entries),
+            ['bigint', keyId], ['int', statusCode], ['text', response],
+          ]),
       };
     });
   }

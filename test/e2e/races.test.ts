@@ -81,6 +81,34 @@ describe('races', () => {
     await check(firstTotal.plus(amounts.reduce((sum, a) => sum.plus(a.div(1000).toDecimalPlaces(18, Decimal.ROUND_DOWN)), dec(0))), 40);
   });
 
+  it('runs deposits and withdrawals of one market for many accounts at once: none deadlocks, the sums move exactly', async () => {
+    // The fast path shares its market's lock (FOR KEY SHARE): movements of one market overlap,
+    // and each writes the market's sums, then the ledger, in that one order.
+    const prisma = app.get(PrismaService);
+    const sums = async () => {
+      const [row] = await prisma.$queryRaw<{ market: string; positions: string }[]>`
+        SELECT (SELECT supply_principal::text FROM markets WHERE asset = 'SOL') AS market,
+               (SELECT coalesce(sum(principal), 0)::text FROM positions WHERE asset = 'SOL') AS positions`;
+      return { market: dec(row.market), positions: dec(row.positions) };
+    };
+    const leaving = await Promise.all(Array.from({ length: 8 }, (_, i) => w.user(`leaving ${i}`)));
+    for (const user of leaving) await w.deposit(user.apiKey, user.accountId, 'SOL', '3.5');
+    await w.advance({ days: 8 }); // matured
+    const arriving = await Promise.all(Array.from({ length: 8 }, (_, i) => w.user(`arriving ${i}`)));
+    const before = await sums();
+    const responses = await Promise.all([
+      ...leaving.map((u) => app.api(u.apiKey).post(`/v1/accounts/${u.accountId}/withdrawals`).send({ asset: 'SOL' })),
+      ...arriving.map((u, i) => app.api(u.apiKey).post(`/v1/accounts/${u.accountId}/deposits`).send({ asset: 'SOL', amount: `${i + 1}.000000001` })),
+      ...arriving.map((u) => app.api(u.apiKey).post(`/v1/accounts/${u.accountId}/deposits`).send({ asset: 'SOL', amount: '0.5' })),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual(responses.map(() => 201));
+    const after = await sums();
+    // 8 × 3.5 out; 36.000000008 + 8 × 0.5 in.
+    expect(after.positions.minus(before.positions).toFixed()).toBe('12.000000008');
+    expect(after.market.minus(before.market).toFixed()).toBe('12.000000008');
+    await w.assertBalanced();
+  });
+
   it('never lets a withdrawal and a borrow on the same collateral both succeed', async () => {
     const users = [];
     for (let i = 0; i < 6; i += 1) {
