@@ -36,6 +36,14 @@ export class ClockService implements OnModuleInit {
 
   private initialized?: Promise<void>;
 
+  /**
+   * The clock's time while this process holds the clock lock and has written it: nobody else
+   * can move the clock meanwhile (every write is under the lock) and each write is committed
+   * before it is kept here, so this is what a read would return, without the read. A day's
+   * start asks for "now" half a dozen times (accrual, tiers, the sweep, each guarding itself).
+   */
+  private held?: Date;
+
   async onModuleInit(): Promise<void> {
     await this.ensureInitialized();
   }
@@ -60,6 +68,7 @@ export class ClockService implements OnModuleInit {
    */
   async now(tx: Tx = this.prisma): Promise<Date> {
     if (this.mode === 'realtime') return wallClock();
+    if (this.held) return this.held;
     await this.ensureInitialized();
     const state = await tx.clockState.findUniqueOrThrow({ where: { id: 1 }, select: { now: true } });
     return state.now;
@@ -72,16 +81,18 @@ export class ClockService implements OnModuleInit {
     }
     const stepMs = (by.days ?? 0) * MS_PER_DAY + (by.hours ?? 0) * MS_PER_HOUR;
     return this.exclusively(async () => {
-      await this.runDueDayStarts(await this.now());
-      const from = await this.now();
+      // One read of the clock: finishing a day an interrupted advance left does not move it.
+      const { from } = await this.runDueDayStarts();
       const target = new Date(from.getTime() + stepMs);
-      let daysAccrued = 0;
-      for (const date of daysAfter(utcDateString(from), utcDateString(target))) {
-        await this.setNow(dayStart(date));
-        await this.runDayStart(date);
-        daysAccrued += 1;
+      const days = daysAfter(utcDateString(from), utcDateString(target));
+      if (days.length > 0) await this.setNow(dayStart(days[0]));
+      for (const [i, date] of days.entries()) {
+        // The day's start, then in one statement the day marked done and the clock on to the
+        // next 00:00 (or the target): a crash between two days resumes from the next one.
+        await this.runDayStart(date, i + 1 < days.length ? dayStart(days[i + 1]) : target);
       }
-      await this.setNow(target);
+      if (days.length === 0) await this.setNow(target);
+      const daysAccrued = days.length;
       // At a 00:00 crossed just now, the day's start has run everything of this very instant
       // (the time-reached work, then the day's sweep): running it again would find nothing.
       const atDayStartJustRun = daysAccrued > 0 && target.getTime() === dayStart(utcDateString(target)).getTime();
@@ -99,31 +110,45 @@ export class ClockService implements OnModuleInit {
    */
   async catchUp(options: { wait: boolean } = { wait: true }): Promise<number> {
     const ran = await this.exclusively(async () => {
-      const now = await this.now();
-      const days = await this.runDueDayStarts(now);
-      await this.hooks.runTimeReached(now);
+      const { from, days } = await this.runDueDayStarts();
+      await this.hooks.runTimeReached(from);
       return days;
     }, options.wait);
     return ran ?? 0;
   }
 
-  private async runDueDayStarts(now: Date): Promise<number> {
-    const state = await this.prisma.clockState.findUniqueOrThrow({ where: { id: 1 } });
-    const due = daysAfter(utcDateString(state.dayStartedThrough), utcDateString(now));
-    for (const date of due) await this.runDayStart(date);
-    return due.length;
+  /**
+   * Runs every boundary up to the clock's time whose start-of-day work has not completed;
+   * returns that time (read once, under the clock lock) and how many days it ran.
+   */
+  private async runDueDayStarts(): Promise<{ from: Date; days: number }> {
+    await this.ensureInitialized();
+    const state = await this.prisma.clockState.findUniqueOrThrow({ where: { id: 1 }, select: { now: true, dayStartedThrough: true } });
+    if (this.mode === 'simulated') this.held = state.now;
+    const from = this.mode === 'simulated' ? state.now : wallClock();
+    const due = daysAfter(utcDateString(state.dayStartedThrough), utcDateString(from));
+    for (const date of due) await this.runDayStart(date, this.mode === 'simulated' ? from : undefined);
+    return { from, days: due.length };
   }
 
-  private async runDayStart(date: string): Promise<void> {
+  /** The day's start; then the day marked done and, when given, the clock moved to `next`, in one statement. */
+  private async runDayStart(date: string, next?: Date): Promise<void> {
     await this.hooks.runTimeReached(dayStart(date));
     await this.hooks.runAll({ date, at: dayStart(date) });
-    await this.prisma.$executeRaw`
-      UPDATE clock_state SET day_started_through = ${date}::date, updated_at = now() WHERE id = 1`;
+    if (next) {
+      await this.prisma.$executeRaw`
+        UPDATE clock_state SET day_started_through = ${date}::date, now = ${next}, updated_at = now() WHERE id = 1`;
+      this.held = next;
+    } else {
+      await this.prisma.$executeRaw`
+        UPDATE clock_state SET day_started_through = ${date}::date, updated_at = now() WHERE id = 1`;
+    }
     this.logger.log(`day ${date} started`);
   }
 
   private async setNow(at: Date): Promise<void> {
     await this.prisma.$executeRaw`UPDATE clock_state SET now = ${at}, updated_at = now() WHERE id = 1`;
+    this.held = at;
   }
 
   /**
@@ -141,7 +166,12 @@ export class ClockService implements OnModuleInit {
           const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${CLOCK_LOCK_KEY}) AS locked`;
           if (!locked) return undefined;
         }
-        return work();
+        try {
+          return await work();
+        } finally {
+          // The lock goes with this transaction: from here another process may move the clock.
+          this.held = undefined;
+        }
       },
       { timeout: ADVANCE_TIMEOUT_MS, maxWait: 60_000 },
     );

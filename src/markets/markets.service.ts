@@ -7,7 +7,7 @@ import { requireAsset } from '../common/money/require-asset.js';
 import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { invalidField, validationFailed } from '../common/errors/domain-error.js';
 import { isCalendarDate, utcDateString } from '../clock/dates.js';
-import { LedgerService } from '../ledger/ledger.service.js';
+import { LedgerService, balanceKey } from '../ledger/ledger.service.js';
 import { chart, platformAccountsOf } from '../ledger/chart.js';
 import { PricesService } from '../prices/prices.service.js';
 import { SettingsService } from '../settings/settings.service.js';
@@ -70,13 +70,16 @@ export class MarketsService implements OnModuleInit {
 
   async list(): Promise<MarketView[]> {
     const [markets, now, prices, terms] = await Promise.all([this.repository.readAll(), this.clock.now(), this.prices.current(), readLiquidationTerms(this.prisma)]);
-    return Promise.all(markets.map((market) => this.view(market, now, prices.get(market.asset), terms.get(market.asset)!)));
+    // Every market's cash in one statement (a list is read every simulated day of a scenario).
+    const cash = await this.ledger.balances(this.prisma, markets.map((market) => chart.marketCash(market.asset)));
+    return markets.map((market) => this.view(market, now, prices.get(market.asset), terms.get(market.asset)!, cash.get(balanceKey(chart.marketCash(market.asset)))!));
   }
 
   async get(assetCode: string): Promise<MarketView> {
     const asset = requireAsset(assetCode);
     const [market, now, prices, terms] = await Promise.all([this.repository.read(asset.code), this.clock.now(), this.prices.current(), readLiquidationTerms(this.prisma)]);
-    return this.view(market!, now, prices.get(asset.code), terms.get(asset.code)!);
+    const cash = await this.ledger.balance(this.prisma, chart.marketCash(asset.code));
+    return this.view(market!, now, prices.get(asset.code), terms.get(asset.code)!, cash);
   }
 
   async update(assetCode: string, patch: UpdateMarketDto): Promise<MarketView> {
@@ -170,9 +173,8 @@ export class MarketsService implements OnModuleInit {
     }));
   }
 
-  private async view(market: MarketState, now: Date, price: Decimal | undefined, terms: LiquidationTerms): Promise<MarketView> {
+  private view(market: MarketState, now: Date, price: Decimal | undefined, terms: LiquidationTerms, cash: Decimal): MarketView {
     const live = liveAt(market, now);
-    const cash = await this.ledger.balance(this.prisma, chart.marketCash(market.asset));
     const next = ratesAt(market.model, live.utilization);
     const decimals = market.decimals;
     return {

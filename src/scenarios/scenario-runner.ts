@@ -82,6 +82,7 @@ export class ScenarioRunner {
     private readonly scenario: Scenario,
     private readonly api: ScenarioApi,
     private readonly onProgress: (day: number, days: number) => void = () => undefined,
+    private readonly notices: NoticeReading = 'once',
   ) {
     this.reported = new Set(assetsOf(scenario));
     this.result = { name: scenario.name, description: scenario.description, start: '', days: scenario.days, passed: true, steps: [], expectations: [], daily: [] };
@@ -101,6 +102,7 @@ export class ScenarioRunner {
       await this.recordDay(day);
       this.onProgress(day, this.scenario.days);
     }
+    if (this.notices === 'once') await this.attributeNotices();
     for (const expectation of this.scenario.expect) await this.check(expectation, null);
     this.result.passed =
       this.result.steps.every((s) => s.outcome === 'ok' || s.outcome === 'failed as expected') && this.result.expectations.every((e) => e.passed);
@@ -294,10 +296,11 @@ export class ScenarioRunner {
   private async recordDay(day: number): Promise<void> {
     const admin = this.api.adminKey;
     const handles = [...this.handles].sort(([a], [b]) => a.localeCompare(b));
+    const daily = this.notices === 'daily';
     const [allMarkets, views, noticeLists] = await Promise.all([
       this.expectOk('GET', '/v1/markets', admin),
       Promise.all(handles.map(([, { key, accountId }]) => this.expectOk('GET', `/v1/accounts/${accountId}`, key))),
-      Promise.all(handles.map(([, { key, accountId }]) => this.expectOk('GET', `/v1/accounts/${accountId}/notifications`, key))),
+      daily ? this.noticesOf(handles) : [],
     ]);
     const markets: DayRecord['markets'] = {};
     for (const asset of [...this.prices.keys()].filter((a) => this.reported.has(a)).sort()) {
@@ -319,14 +322,42 @@ export class ScenarioRunner {
         positions: Object.fromEntries(view.positions.map((p: { asset: string; amount: string }) => [p.asset, p.amount])),
         debts: sumByAsset(view.loans),
       };
-      const notices: { type: string; at: string; data: Record<string, unknown> }[] = noticeLists[i];
-      for (const notice of notices.slice(this.seenNotices.get(name) ?? 0)) events.push({ account: name, type: notice.type, at: notice.at, details: eventDetails(notice) });
+      if (!daily) continue;
+      const notices = noticeLists[i];
+      for (const notice of notices.slice(this.seenNotices.get(name) ?? 0)) events.push(eventOf(name, notice));
       this.seenNotices.set(name, notices.length);
     }
-    // Notices of one instant may be stored in any order (a set-based sweep): order by content.
-    const key = (e: DayRecord['events'][number]) => `${e.at} ${e.account} ${e.type} ${JSON.stringify(e.details)}`;
-    events.sort((a, b) => key(a).localeCompare(key(b)));
+    sortEvents(events);
     this.result.daily.push({ day, date: this.now, prices: Object.fromEntries([...this.prices].filter(([a]) => this.reported.has(a)).sort(([a], [b]) => a.localeCompare(b))), markets, accounts, events });
+  }
+
+  /** Each account's notices so far, oldest first (the handles' order). */
+  private noticesOf(handles: [string, Handle][]): Promise<Notice[][]> {
+    return Promise.all(handles.map(([, { key, accountId }]) => this.expectOk('GET', `/v1/accounts/${accountId}/notifications`, key)));
+  }
+
+  /**
+   * Every account's notices read once, after the last day, each given to the day whose record
+   * first saw it: the record of day d is taken at the clock's time `date` (its last stop that
+   * day), after everything at that instant, and nothing happens between a record and the next
+   * move of the clock. A notice is dated by the clock's time when it is stored (a maturity by
+   * its maturity, which the clock has just passed: after the previous stop, at or before this
+   * one), so the notice with `at` in (date of day d − 1, date of day d] is the one day d's
+   * record would have listed as new. Reading them every day cost two requests a day.
+   */
+  private async attributeNotices(): Promise<void> {
+    const handles = [...this.handles].sort(([a], [b]) => a.localeCompare(b));
+    const lists = await this.noticesOf(handles);
+    const ends = this.result.daily.map((record) => Date.parse(record.date));
+    for (const [i, [name]] of handles.entries()) {
+      for (const notice of lists[i]) {
+        const at = Date.parse(notice.at);
+        const day = ends.findIndex((end) => at <= end);
+        // Stored after the last record (an expectation's read moves nothing): no day shows it.
+        if (day >= 0) this.result.daily[day].events.push(eventOf(name, notice));
+      }
+    }
+    for (const record of this.result.daily) sortEvents(record.events);
   }
 
   private async setPrice(asset: string, price: string, mustSucceed = true): Promise<{ status: number; body: any }> {
@@ -346,6 +377,29 @@ export class ScenarioRunner {
     if (response.status >= 400) throw new Error(`${method} ${path} failed (${response.status}): ${JSON.stringify(response.body)}`);
     return response.body;
   }
+}
+
+/**
+ * How the runner gathers the notices of each day's record: `once`, all of them after the last
+ * day, each to the day of its `at` (two requests a day fewer); `daily`, each day the ones not
+ * seen before (the reference the test compares `once` with).
+ */
+export type NoticeReading = 'once' | 'daily';
+
+interface Notice {
+  type: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+function eventOf(account: string, notice: Notice): DayRecord['events'][number] {
+  return { account, type: notice.type, at: notice.at, details: eventDetails(notice) };
+}
+
+/** Notices of one instant may be stored in any order (a set-based sweep): order by content. */
+function sortEvents(events: DayRecord['events']): void {
+  const key = (e: DayRecord['events'][number]) => `${e.at} ${e.account} ${e.type} ${JSON.stringify(e.details)}`;
+  events.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
 function errorOf(response: { status: number; body: any }): string | null {
