@@ -11,7 +11,7 @@ import { fmt } from './support.js';
 export interface DayParts {
   day: number;
   totalMs: number;
-  /** ms per piece: 'price', 'price find', 'price review', 'maturity notices', 'accrual', 'loyalty tiers', 'risk sweep', 'day find', 'day review'. */
+  /** ms per piece (PIECES; a few are counts: searches made, accounts reviewed). */
   ms: Record<string, number>;
   /** rows written that day: notices by type, liquidations. */
   events: Record<string, number>;
@@ -32,14 +32,34 @@ export class DayBreakdown {
     for (const [step, handlers] of hooks.steps) for (const handler of handlers) this.wrap(handler, step, 'run');
     for (const handler of hooks.timeHandlers) this.wrap(handler, handler.name, 'run');
     this.wrap(app.get(RiskSweepService), 'find', 'accountsToReview', true);
+    // The find's own search, full (every borrower) or narrowed to those past a level (sweep-bound.ts).
+    this.wrap(app.get(RiskSweepService), (args) => (args[1] === null ? 'full search' : 'narrowed search'), 'search');
     this.wrap(app.get(LiquidationService), 'review', 'reviewMany', true);
+    this.wrap(app.get(LiquidationService), () => 'accounts reviewed', 'reviewMany', false, (args) => (args[0] as string[]).length);
   }
 
-  /** A sub-piece ('find', 'review') is named after the piece it runs in: 'price find', 'day find'. */
-  private wrap(target: object, name: string, method: string, sub = false): void {
+  /**
+   * A sub-piece ('find', 'review') is named after the piece it runs in: 'price find', 'day find'.
+   * With `count`, the piece adds that figure (how many) instead of its time.
+   */
+  private wrap(target: object, name: string | ((args: unknown[]) => string), method: string, sub = false, count?: (args: unknown[]) => number): void {
     const object = target as Record<string, (...args: unknown[]) => Promise<unknown>>;
     const original = object[method].bind(target);
     object[method] = async (...args: unknown[]) => {
+      const named = typeof name === 'string' ? name : name(args);
+      if (count) {
+        this.current[named] = (this.current[named] ?? 0) + count(args);
+        return original(...args);
+      }
+      if (typeof name !== 'string') {
+        const started = process.hrtime.bigint();
+        try {
+          return await original(...args);
+        } finally {
+          this.current[named] = (this.current[named] ?? 0) + Number(process.hrtime.bigint() - started) / 1e6;
+          this.current[`${named}es`] = (this.current[`${named}es`] ?? 0) + 1;
+        }
+      }
       const key = sub ? `${this.phase === 'price' ? 'price' : 'day'} ${name}` : name;
       const outer = this.phase;
       if (!sub) this.phase = name;
@@ -84,7 +104,22 @@ export class DayBreakdown {
   }
 }
 
-const PIECES = ['price', 'price find', 'price review', 'maturity notices', 'accrual', 'loyalty tiers', 'risk sweep', 'day find', 'day review'];
+const PIECES = [
+  'price',
+  'price find',
+  'price review',
+  'maturity notices',
+  'accrual',
+  'loyalty tiers',
+  'risk sweep',
+  'day find',
+  'day review',
+  'full search',
+  'full searches',
+  'narrowed search',
+  'narrowed searches',
+  'accounts reviewed',
+];
 
 const describe = (d: DayParts) =>
   `| ${d.day} | ${fmt(d.totalMs)} | ${PIECES.map((p) => (d.ms[p] === undefined ? '' : d.ms[p].toFixed(0))).join(' | ')} | ${Object.entries(d.events)
