@@ -40,7 +40,18 @@ export async function startBenchServices(): Promise<BenchServices> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'lendlab-bench-'));
   chmodSync(workDir, 0o755);
   const dataDir = path.join(workDir, 'postgres');
-  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true });
+  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true, log: process.env.BENCH_AUTO_EXPLAIN ? (line: string) => process.stderr.write(`[pg] ${line}\n`) : undefined });
+  // BENCH_AUTO_EXPLAIN=250ms: every statement slower than that is logged with its plan (stderr, "[pg]").
+  if (process.env.BENCH_AUTO_EXPLAIN) {
+    const pg = (await import('pg')).default;
+    const client = new pg.Client({ connectionString: postgres.url });
+    await client.connect();
+    await client.query(`ALTER SYSTEM SET session_preload_libraries = 'auto_explain'`);
+    await client.query(`ALTER SYSTEM SET auto_explain.log_min_duration = '${process.env.BENCH_AUTO_EXPLAIN}'`);
+    await client.query(`ALTER SYSTEM SET auto_explain.log_analyze = on`);
+    await client.query(`SELECT pg_reload_conf()`);
+    await client.end();
+  }
   const redis = await startRedis({ port: await freePort(), dir: path.join(workDir, 'redis') });
   return {
     postgresUrl: postgres.url,

@@ -19,6 +19,7 @@ import { BenchServices, benchConfig, benchDatabase, fmt, median, startBenchApp, 
 import { parseScenario } from '../src/scenarios/scenario-format.js';
 import { playOnOwnApp } from '../src/scenarios/scenario-app.js';
 import { startLocalApp } from '../src/bootstrap/create-app.js';
+import { DayBreakdown, DayParts, reportDays } from './year-days.js';
 
 const POSITIONS = 100_000;
 const LOANS = 10_000;
@@ -38,6 +39,8 @@ export interface YearFigures {
   liquidations: number;
   marginCalls: number;
   lowestBtc: string;
+  /** Each day's pieces and what it wrote (year-days.ts). */
+  breakdown: DayParts[];
 }
 
 export async function measureYear(services: BenchServices): Promise<YearFigures> {
@@ -54,17 +57,23 @@ export async function measureYear(services: BenchServices): Promise<YearFigures>
     const path = pricePoints('50000', BTC_PATH);
     const days: number[] = [];
     const priceSweeps: number[] = [];
-    const total = await timed(async () => {
-      for (const point of path) {
-        const sweep = await timed(async () => {
-          const set = await prices.set('BTC', point.price);
-          await sweeps.sweep(`price-${set.pointId}`, true);
-        });
-        const dayStart = await timed(() => clock.advance({ days: 1 }));
-        priceSweeps.push(sweep.ms);
-        days.push(sweep.ms + dayStart.ms);
-      }
-    });
+    const breakdown = new DayBreakdown(app);
+    await breakdown.start();
+    // The total is the days' own time: the breakdown's counting between days is left out.
+    let totalMs = 0;
+    for (const point of path) {
+      const sweep = await timed(async () => {
+        const set = await prices.set('BTC', point.price);
+        await sweeps.sweep(`price-${set.pointId}`, true);
+      });
+      breakdown.priceDone(sweep.ms);
+      const dayStart = await timed(() => clock.advance({ days: 1 }));
+      priceSweeps.push(sweep.ms);
+      days.push(sweep.ms + dayStart.ms);
+      totalMs += sweep.ms + dayStart.ms;
+      await breakdown.dayDone(sweep.ms + dayStart.ms);
+    }
+    const total = { ms: totalMs };
     const scan = await timed(() => prisma.$queryRaw`SELECT (SELECT sum(scaled) FROM positions), (SELECT sum(scaled_debt) FROM loans)`);
 
     // A fast wrong answer must not pass: every market closed every day, nothing left that a
@@ -92,6 +101,7 @@ export async function measureYear(services: BenchServices): Promise<YearFigures>
       liquidations: events.liquidations,
       marginCalls: events.margin_calls,
       lowestBtc: Decimal.min(...path.map((point) => point.price)).toString(),
+      breakdown: breakdown.days,
     };
   } finally {
     await app.close();
@@ -169,7 +179,10 @@ if (process.argv[1]?.endsWith('year.js')) {
   try {
     // BENCH_YEAR=scenarios: only the small world's comparison; BENCH_YEAR=world: only the 100,000 positions.
     if (process.env.BENCH_YEAR !== 'world') process.stdout.write(reportScenarioDays(await measureScenarioDays(services)).join('\n') + '\n\n');
-    if (process.env.BENCH_YEAR !== 'scenarios') process.stdout.write(reportYear(await measureYear(services)).join('\n') + '\n');
+    if (process.env.BENCH_YEAR !== 'scenarios') {
+      const year = await measureYear(services);
+      process.stdout.write([...reportYear(year), '', ...reportDays(year.breakdown)].join('\n') + '\n');
+    }
   } finally {
     await services.stop();
   }

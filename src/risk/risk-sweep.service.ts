@@ -8,6 +8,7 @@ import { TIERS } from '../markets/tier-lanes.js';
 import { Decimal, dec } from '../common/money/decimal.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { FullSearch, LaneFactors, nobodyNewPastLevel } from './sweep-bound.js';
+import { SETTLED_ROOM, SettledFactors, settledFactors } from './settled-band.js';
 
 const FACTOR_DECIMALS = 12;
 
@@ -25,6 +26,10 @@ const FACTOR_DECIMALS = 12;
  * (sweep-bound.ts) shows whether anyone new can be past a level, and if not, only the accounts
  * past one at that search are valued again (the day's sweep of a 100,000-position world then
  * costs a lookup, not a pass over every borrower). Same answer as a full search, by the bound.
+ *
+ * Accounts last seen at their margin call that a review would leave as they are (settled-band.ts:
+ * still between their margin-call and liquidation levels, by a safe bound) are left out of the
+ * answer: after a crash thousands of them would otherwise be reviewed twice a day for nothing.
  */
 @Injectable()
 export class RiskSweepService {
@@ -58,7 +63,7 @@ export class RiskSweepService {
     // Per lane, one factor for each side, so that each row costs one multiplication: the debt's
     // rounded up and the margin's down to 12 decimals, so the filter can only let more accounts
     // through, never fewer.
-    const lanes = priced.flatMap((m): LaneFactors[] => {
+    const lanes = priced.flatMap((m): (LaneFactors & { settled: SettledFactors })[] => {
       const live = liveAt(m, now);
       const price = prices.get(m.asset)!;
       return TIERS.map((tier) => ({
@@ -66,8 +71,11 @@ export class RiskSweepService {
         tier,
         debt: live.lanes[tier].borrowIndex.times(price).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_UP),
         margin: live.lanes[tier].supplyIndex.times(price).times(reviewFrom(m.risk.marginCallLtv)).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_DOWN),
+        settled: settledFactors(m, tier, live.lanes[tier], price),
       }));
     });
+    // Where a settled account must still be seen against the warning levels: at or above the highest.
+    const topWarning = settings.marginCallWarnings.at(-1) ?? null;
     const writes = () => this.prisma.$queryRaw<{ writes: string }[]>`SELECT last_value::text || '/' || is_called::text AS writes FROM holdings_writes`;
     // Every day's sweep after a quiet night (interest only), and a price move too small to
     // matter, need not value every borrower: when no holding has been written since the last
@@ -76,62 +84,92 @@ export class RiskSweepService {
     // past one now: those are looked at again, and nobody else. The answer is the full search's.
     const previous = this.lastSearch;
     if (previous && previous.writes === (await writes())[0].writes && nobodyNewPastLevel(previous, lanes)) {
-      const found = await this.search(lanes, previous.past);
+      const found = await this.search(lanes, previous.past, topWarning);
       // A holding written meanwhile may be in what the narrowed search read: search in full.
       if ((await writes())[0].writes === previous.writes) return found.accounts;
     }
     const [{ writes: before }] = await writes();
-    const found = await this.search(lanes, null);
+    const found = await this.search(lanes, null, topWarning);
     // Remembered only when no transaction was writing as the search began: every write counted
     // up to `before` was then committed and in what it read; any later one moves the counter.
-    this.lastSearch = found.quiet ? { lanes, past: found.past, closest: found.closest, writes: before } : undefined;
+    this.lastSearch = found.quiet ? { lanes: lanes.map(({ settled, ...factors }) => factors), past: found.past, closest: found.closest, writes: before } : undefined;
     return found.accounts;
   }
 
   /**
    * Every account whose debt is at or past its margin-call level (among `only`, when given) and
-   * every account last seen in trouble; with, for a full search, the highest debt / level among
+   * every account last seen in trouble, less those settled at their margin call (`accounts`;
+   * `past` keeps them, for the bound); with, for a full search, the highest debt / level among
    * the other borrowers and whether any transaction that writes was in progress at its snapshot.
    */
-  private async search(lanes: LaneFactors[], only: string[] | null): Promise<{ accounts: string[]; past: string[]; closest: Decimal; quiet: boolean }> {
+  private async search(
+    lanes: (LaneFactors & { settled: SettledFactors })[],
+    only: string[] | null,
+    topWarning: Decimal | null,
+  ): Promise<{ accounts: string[]; past: string[]; closest: Decimal; quiet: boolean }> {
+    const column = (f: (s: SettledFactors) => Decimal) => lanes.map((l) => f(l.settled).toFixed());
+    const room = SETTLED_ROOM.plus(1).toFixed();
     // Hash joins, and room to hash: the planner sees the lanes (unnest, 8 rows) and the debts
     // grouped from them as a few dozen rows, and so probes the positions index once per
     // borrower in a nested loop, sorting aggregates on disk. Measured at 100,000 loans (the
     // liquidation bench's sweep): about half the time with one pass over each table instead.
+    // The positions are joined to tables (accounts, loans), not to the debts' CTE: a CTE has no
+    // statistics, so the planner hashed every position to probe it with the debts (in the
+    // 100,000-position year, half the search's time went into that hash table).
     const rows = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SET LOCAL enable_nestloop = off`;
       await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
-      return tx.$queryRaw<{ account_id: string | null; past: boolean | null; closest: string | null; quiet: boolean | null }[]>`
+      // The settled test's sums (settled-band.ts) are taken only over accounts last seen at
+      // their margin call (FILTER): every other borrower costs what it did.
+      return tx.$queryRaw<{ account_id: string | null; past: boolean | null; settled: boolean | null; closest: string | null; quiet: boolean | null }[]>`
       WITH m AS (
         SELECT * FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
-                             ${lanes.map((l) => l.debt.toFixed())}::numeric[], ${lanes.map((l) => l.margin.toFixed())}::numeric[])
-          AS m(asset, tier, debt_factor, margin_factor)
+                             ${lanes.map((l) => l.debt.toFixed())}::numeric[], ${lanes.map((l) => l.margin.toFixed())}::numeric[],
+                             ${column((f) => f.debtLow)}::numeric[], ${column((f) => f.debtHigh)}::numeric[], ${column((f) => f.debtUnit)}::numeric[],
+                             ${column((f) => f.marginHigh)}::numeric[], ${column((f) => f.liquidationLow)}::numeric[],
+                             ${column((f) => f.liquidationUnit)}::numeric[], ${column((f) => f.collateralHigh)}::numeric[])
+          AS m(asset, tier, debt_factor, margin_factor, debt_low, debt_high, debt_unit, margin_high, liquidation_low, liquidation_unit, collateral_high)
       ),
       debt AS (
-        SELECT l.account_id, a.tier, sum(l.scaled_debt * m.debt_factor) AS value
+        SELECT l.account_id, a.tier, r.status = 'margin_call' AS called, r.warning_ltv, sum(l.scaled_debt * m.debt_factor) AS value,
+               sum(l.scaled_debt * m.debt_low) FILTER (WHERE r.status = 'margin_call') AS low,
+               sum(l.scaled_debt * m.debt_high + m.debt_unit) FILTER (WHERE r.status = 'margin_call') AS high
         FROM loans l JOIN accounts a ON a.id = l.account_id JOIN m ON m.asset = l.asset AND m.tier = a.tier
+        LEFT JOIN account_risk r ON r.account_id = l.account_id
         WHERE l.scaled_debt > 0 AND (${only}::uuid[] IS NULL OR l.account_id = ANY(${only}::uuid[]))
-        GROUP BY l.account_id, a.tier
+        GROUP BY l.account_id, a.tier, r.status, r.warning_ltv
       ),
       margin AS (
-        SELECT p.account_id, sum(p.scaled * m.margin_factor) AS value
-        FROM positions p JOIN debt ON debt.account_id = p.account_id JOIN m ON m.asset = p.asset AND m.tier = debt.tier
-        WHERE p.scaled > 0 GROUP BY p.account_id
+        SELECT p.account_id, sum(p.scaled * m.margin_factor) AS value,
+               sum(p.scaled * m.margin_high) FILTER (WHERE r.status = 'margin_call') AS margin_high,
+               sum(p.scaled * m.liquidation_low - m.liquidation_unit) FILTER (WHERE r.status = 'margin_call') AS liquidation_low,
+               sum(p.scaled * m.collateral_high) FILTER (WHERE r.status = 'margin_call') AS collateral_high
+        FROM positions p JOIN accounts a ON a.id = p.account_id JOIN m ON m.asset = p.asset AND m.tier = a.tier
+        LEFT JOIN account_risk r ON r.account_id = p.account_id
+        WHERE p.scaled > 0
+          AND p.account_id IN (SELECT account_id FROM loans WHERE scaled_debt > 0 AND (${only}::uuid[] IS NULL OR account_id = ANY(${only}::uuid[])))
+        GROUP BY p.account_id
       ),
       level AS (
-        SELECT debt.account_id, debt.value, coalesce(margin.value, 0) AS margin FROM debt LEFT JOIN margin ON margin.account_id = debt.account_id
+        SELECT debt.account_id, debt.value, coalesce(margin.value, 0) AS margin,
+               (debt.called AND debt.low >= margin.margin_high * ${room}::numeric AND debt.high * ${room}::numeric < margin.liquidation_low
+                AND (CASE WHEN ${topWarning?.toFixed() ?? null}::numeric IS NULL THEN debt.warning_ltv IS NULL
+                          ELSE debt.warning_ltv = ${topWarning?.toFixed() ?? null}::numeric
+                               AND debt.low >= margin.collateral_high * ${topWarning?.toFixed() ?? null}::numeric * ${room}::numeric END)) IS TRUE AS settled
+        FROM debt LEFT JOIN margin ON margin.account_id = debt.account_id
       )
-      SELECT account_id, true AS past, NULL AS closest, NULL::boolean AS quiet FROM level WHERE value >= margin
+      SELECT account_id, true AS past, settled, NULL AS closest, NULL::boolean AS quiet FROM level WHERE value >= margin
       UNION ALL
-      SELECT account_id, false, NULL, NULL FROM account_risk WHERE status <> 'healthy' OR warning_ltv IS NOT NULL
+      SELECT r.account_id, false, coalesce(level.settled, false), NULL, NULL
+      FROM account_risk r LEFT JOIN level ON level.account_id = r.account_id WHERE r.status <> 'healthy' OR r.warning_ltv IS NOT NULL
       UNION ALL
-      SELECT NULL, NULL, coalesce(max(value / margin), 0)::text, NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()))
+      SELECT NULL, NULL, NULL, coalesce(max(value / margin), 0)::text, NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()))
       FROM level WHERE value < margin`;
     });
     const summary = rows.find((row) => row.account_id === null)!;
     const accounts = rows.filter((row) => row.account_id !== null);
     return {
-      accounts: [...new Set(accounts.map((row) => row.account_id!))].sort(),
+      accounts: [...new Set(accounts.filter((row) => !row.settled).map((row) => row.account_id!))].sort(),
       past: accounts.filter((row) => row.past).map((row) => row.account_id!),
       closest: dec(summary.closest!),
       quiet: summary.quiet === true,
