@@ -27,12 +27,13 @@ export class AccountsService {
    */
   async findForCaller(caller: Caller, accountId: string, tx: Tx = this.prisma): Promise<OwnedAccount> {
     if (!isUuid(accountId)) throw notFound('Account');
-    const account = await tx.account.findUnique({
-      where: { id: accountId },
-      select: { id: true, label: true, userId: true, user: { select: { kycStatus: true } } },
-    });
+    // One statement, the user joined (Prisma's relation select reads the user in a second one):
+    // every request about an account starts here, a scenario's daily record twice a day.
+    const [account] = await tx.$queryRaw<OwnedAccount[]>`
+      SELECT a.id::text AS id, a.label, a.user_id::text AS "userId", u.kyc_status::text AS "kycStatus"
+      FROM accounts a JOIN users u ON u.id = a.user_id WHERE a.id = ${accountId}::uuid`;
     if (!account || (caller.kind === 'user' && caller.userId !== account.userId)) throw notFound('Account');
-    return { id: account.id, label: account.label, userId: account.userId, kycStatus: account.user.kycStatus };
+    return { id: account.id, label: account.label, userId: account.userId, kycStatus: account.kycStatus };
   }
 
   /** Money can move only for a user whose KYC is approved. */

@@ -7,7 +7,7 @@ import { roundOwedByUser } from '../common/money/rounding.js';
 import { dayStart, utcDateString } from '../clock/dates.js';
 import { ClockService } from '../clock/clock.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
-import { ClosedDay, LaneDay, MarketState, closeDay } from '../markets/market-state.js';
+import { LaneDay, MarketState, closeDay } from '../markets/market-state.js';
 import { loyaltyCostOf } from './loyalty-cost.js';
 import type { EntryInput, LedgerAccountRef, PostingInput } from '../ledger/ledger.types.js';
 
@@ -142,26 +142,11 @@ export class AccrualService {
       const cover = coverPosting(market, exactSupplied, exactBorrowed, balanceOf(chart.marketCash(market.asset)), at);
       if (cover) postings.push(cover);
       this.logger.debug(`${market.asset} ${closed.date} closed: supply ${supplyInterest.toFixed()} borrow ${borrowInterest.toFixed()} loyalty ${loyaltyCost.toFixed()}`);
-      return { market, closed, at, supplyInterest, borrowInterest };
+      return { closed, at, supplyInterest, borrowInterest };
     });
     await this.ledger.postMany(tx, postings);
-    await tx.$executeRaw`
-      INSERT INTO market_days (asset, date, utilization, borrow_apr, supply_apr, supply_index, borrow_index,
-                               supply_interest, borrow_interest, accrued_at)
-      SELECT * FROM unnest(${days.map((d) => d.market.asset)}::text[], ${days.map((d) => d.closed.date)}::date[],
-        ${days.map((d) => d.closed.utilization.toFixed())}::numeric[], ${days.map((d) => d.closed.borrowApr.toFixed())}::numeric[],
-        ${days.map((d) => d.closed.supplyApr.toFixed())}::numeric[], ${days.map((d) => baseLane(d.closed).supplyIndexEnd.toFixed())}::numeric[],
-        ${days.map((d) => baseLane(d.closed).borrowIndexEnd.toFixed())}::numeric[], ${days.map((d) => d.supplyInterest.toFixed())}::numeric[],
-        ${days.map((d) => d.borrowInterest.toFixed())}::numeric[], ${days.map((d) => d.at)}::timestamptz[])`;
-    const lanes = days.flatMap((d) => d.closed.lanes.map((lane) => ({ asset: d.market.asset, date: d.closed.date, lane })));
-    await tx.$executeRaw`
-      INSERT INTO market_lane_days (asset, date, tier, supply_apr, borrow_apr, supply_index, borrow_index)
-      SELECT * FROM unnest(
-        ${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.date)}::date[], ${lanes.map((l) => l.lane.tier)}::text[],
-        ${lanes.map((l) => l.lane.supplyApr.toFixed())}::numeric[], ${lanes.map((l) => l.lane.borrowApr.toFixed())}::numeric[],
-        ${lanes.map((l) => l.lane.supplyIndexEnd.toFixed())}::numeric[], ${lanes.map((l) => l.lane.borrowIndexEnd.toFixed())}::numeric[])`;
+    await this.markets.saveClosedDays(tx, days);
     const next = days.map((d) => d.closed.next);
-    await this.markets.saveDays(tx, next);
     return next;
   }
 
@@ -188,11 +173,6 @@ export class AccrualService {
     await this.ledger.post(tx, cover);
     return cover.entries[0].amount;
   }
-}
-
-/** The market's base lane of a closed day: its indexes are the market's own (api-contract). */
-function baseLane(closed: ClosedDay): LaneDay {
-  return closed.lanes.find((lane) => lane.tier === 'base')!;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
-import { MarketState, marketFromRow } from './market-state.js';
+import { ClosedDay, LaneDay, MarketState, marketFromRow } from './market-state.js';
 import { TIERS, Tier } from './tier-lanes.js';
 import { Decimal, ZERO } from '../common/money/decimal.js';
 import { dayStart, utcDateString } from '../clock/dates.js';
@@ -18,6 +18,20 @@ const COLUMNS = Prisma.sql`asset, decimals, base_rate::text, optimal_utilization
             'total_supply_scaled', l.total_supply_scaled::text, 'total_borrow_scaled', l.total_borrow_scaled::text,
             'supply_scaled_ms', l.supply_scaled_ms::text, 'borrow_scaled_ms', l.borrow_scaled_ms::text))
    FROM market_lanes l WHERE l.asset = markets.asset) AS lanes`;
+
+/** A market's closed day as accrual booked it: what `saveClosedDays` writes. */
+export interface ClosedDayWrite {
+  closed: ClosedDay;
+  supplyInterest: Decimal;
+  borrowInterest: Decimal;
+  /** 00:00 of the new day: when the day's interest was booked. */
+  at: Date;
+}
+
+/** The market's base lane of a closed day: its indexes are the market's own (api-contract). */
+function baseLane(closed: ClosedDay): LaneDay {
+  return closed.lanes.find((lane) => lane.tier === 'base')!;
+}
 
 /** A movement's change to a market's sums: scaled amounts move in the lane of the account's tier. */
 export interface TotalsMove {
@@ -76,23 +90,43 @@ export class MarketsRepository {
   }
 
   /**
-   * Writes back what accrual changes, for any number of markets in two statements: the day,
-   * its rates, and every lane's indexes (a new day weighs no movement yet).
+   * Writes back what a day's close changes, for any number of markets in one statement (SQL on
+   * purpose: it runs at every 00:00, and each round trip cost as much as the work): the closed
+   * days' history (a market_days row per market, whose key refuses a second close of a day, and
+   * a market_lane_days row per lane), then each market's new day, its rates, and every lane's
+   * indexes (a new day weighs no movement yet).
    */
-  async saveDays(tx: Tx, states: MarketState[]): Promise<void> {
-    if (states.length === 0) return;
+  async saveClosedDays(tx: Tx, days: ClosedDayWrite[]): Promise<void> {
+    if (days.length === 0) return;
+    const lanes = days.flatMap((d) => d.closed.lanes.map((lane) => ({ asset: d.closed.next.asset, date: d.closed.date, lane })));
+    const states = days.map((d) => d.closed.next);
+    const nextLanes = states.flatMap((state) => TIERS.map((tier) => ({ asset: state.asset, tier, lane: state.lanes[tier] })));
     await tx.$executeRaw`
-      UPDATE markets m SET index_day = v.index_day, day_utilization = v.day_utilization, supply_apr = v.supply_apr, borrow_apr = v.borrow_apr
-      FROM unnest(${states.map((s) => s.asset)}::text[], ${states.map((s) => s.indexDay)}::date[],
-                  ${states.map((s) => s.dayUtilization.toFixed())}::numeric[], ${states.map((s) => s.supplyApr.toFixed())}::numeric[],
-                  ${states.map((s) => s.borrowApr.toFixed())}::numeric[]) AS v(asset, index_day, day_utilization, supply_apr, borrow_apr)
-      WHERE m.asset = v.asset`;
-    const lanes = states.flatMap((state) => TIERS.map((tier) => ({ asset: state.asset, tier, lane: state.lanes[tier] })));
-    await tx.$executeRaw`
+      WITH history AS (
+        INSERT INTO market_days (asset, date, utilization, borrow_apr, supply_apr, supply_index, borrow_index,
+                                 supply_interest, borrow_interest, accrued_at)
+        SELECT * FROM unnest(${days.map((d) => d.closed.next.asset)}::text[], ${days.map((d) => d.closed.date)}::date[],
+          ${days.map((d) => d.closed.utilization.toFixed())}::numeric[], ${days.map((d) => d.closed.borrowApr.toFixed())}::numeric[],
+          ${days.map((d) => d.closed.supplyApr.toFixed())}::numeric[], ${days.map((d) => baseLane(d.closed).supplyIndexEnd.toFixed())}::numeric[],
+          ${days.map((d) => baseLane(d.closed).borrowIndexEnd.toFixed())}::numeric[], ${days.map((d) => d.supplyInterest.toFixed())}::numeric[],
+          ${days.map((d) => d.borrowInterest.toFixed())}::numeric[], ${days.map((d) => d.at)}::timestamptz[])
+      ), lane_history AS (
+        INSERT INTO market_lane_days (asset, date, tier, supply_apr, borrow_apr, supply_index, borrow_index)
+        SELECT * FROM unnest(
+          ${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.date)}::date[], ${lanes.map((l) => l.lane.tier)}::text[],
+          ${lanes.map((l) => l.lane.supplyApr.toFixed())}::numeric[], ${lanes.map((l) => l.lane.borrowApr.toFixed())}::numeric[],
+          ${lanes.map((l) => l.lane.supplyIndexEnd.toFixed())}::numeric[], ${lanes.map((l) => l.lane.borrowIndexEnd.toFixed())}::numeric[])
+      ), new_days AS (
+        UPDATE markets m SET index_day = v.index_day, day_utilization = v.day_utilization, supply_apr = v.supply_apr, borrow_apr = v.borrow_apr
+        FROM unnest(${states.map((s) => s.asset)}::text[], ${states.map((s) => s.indexDay)}::date[],
+                    ${states.map((s) => s.dayUtilization.toFixed())}::numeric[], ${states.map((s) => s.supplyApr.toFixed())}::numeric[],
+                    ${states.map((s) => s.borrowApr.toFixed())}::numeric[]) AS v(asset, index_day, day_utilization, supply_apr, borrow_apr)
+        WHERE m.asset = v.asset
+      )
       UPDATE market_lanes l SET supply_index = v.supply_index, borrow_index = v.borrow_index, supply_scaled_ms = 0, borrow_scaled_ms = 0
-      FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
-                  ${lanes.map((l) => l.lane.supplyIndex.toFixed())}::numeric[],
-                  ${lanes.map((l) => l.lane.borrowIndex.toFixed())}::numeric[]) AS v(asset, tier, supply_index, borrow_index)
+      FROM unnest(${nextLanes.map((l) => l.asset)}::text[], ${nextLanes.map((l) => l.tier)}::text[],
+                  ${nextLanes.map((l) => l.lane.supplyIndex.toFixed())}::numeric[],
+                  ${nextLanes.map((l) => l.lane.borrowIndex.toFixed())}::numeric[]) AS v(asset, tier, supply_index, borrow_index)
       WHERE l.asset = v.asset AND l.tier = v.tier`;
   }
 

@@ -44,24 +44,37 @@ export class NotificationsService implements OnModuleInit {
    * sweep: one set-based statement over the maturity index, from a stored watermark (a top-up
    * moves a maturity into the future, so each maturity is crossed once). The dedupe key makes
    * a repeat, or two processes at once, store each notice once.
+   *
+   * One statement, no transaction (SQL on purpose: this runs at every move of the clock, and
+   * almost always finds nothing, so its round trips were all of its cost): the watermark is
+   * locked (FOR UPDATE), the notices stored and the watermark moved together, atomically, as
+   * the transaction of three statements did. The watermark's row is created once per process.
    */
   async noticeMaturities(now: Date): Promise<number> {
-    return this.prisma.$transaction(async (tx) => {
-      const [mark] = await tx.$queryRaw<{ through: Date }[]>`
-        INSERT INTO sweep_marks (name, through) VALUES ('maturity', '1970-01-01T00:00:00Z')
-        ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-        RETURNING through`;
-      const stored = await tx.$executeRaw`
+    await (this.markCreated ??= this.prisma.$executeRaw`
+      INSERT INTO sweep_marks (name, through) VALUES ('maturity', '1970-01-01T00:00:00Z') ON CONFLICT (name) DO NOTHING`.catch((error: unknown) => {
+      this.markCreated = undefined;
+      throw error;
+    }));
+    const [{ stored }] = await this.prisma.$queryRaw<{ stored: number }[]>`
+      WITH mark AS (
+        SELECT through FROM sweep_marks WHERE name = 'maturity' FOR UPDATE
+      ), stored AS (
         INSERT INTO notifications (account_id, type, at, data, dedupe_key)
         SELECT p.account_id, 'maturity', p.matures_at,
                jsonb_build_object('asset', p.asset, 'maturesAt', to_char(p.matures_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
                'maturity:' || p.id || ':' || extract(epoch FROM p.matures_at)::text
-        FROM positions p
-        WHERE p.matures_at > ${mark.through} AND p.matures_at <= ${now} AND p.scaled > 0
+        FROM positions p, mark
+        WHERE p.matures_at > mark.through AND p.matures_at <= ${now} AND p.scaled > 0
         ORDER BY p.matures_at, p.id
-        ON CONFLICT (dedupe_key) DO NOTHING`;
-      await tx.$executeRaw`UPDATE sweep_marks SET through = GREATEST(through, ${now}) WHERE name = 'maturity'`;
-      return stored;
-    });
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING 1
+      ), moved AS (
+        UPDATE sweep_marks SET through = GREATEST(through, ${now}) WHERE name = 'maturity' AND EXISTS (SELECT 1 FROM mark)
+      )
+      SELECT count(*)::int AS stored FROM stored`;
+    return stored;
   }
+
+  private markCreated?: Promise<number>;
 }
