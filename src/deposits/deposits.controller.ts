@@ -1,7 +1,7 @@
 import { Body, Controller, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentCaller } from '../common/auth/auth.decorators.js';
+import { CurrentCaller, KeyCheckedByMovement } from '../common/auth/auth.decorators.js';
 import type { Caller } from '../common/auth/caller.js';
 import { Idempotent } from '../common/idempotency/idempotency.decorator.js';
 import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
@@ -31,6 +31,7 @@ export class DepositsController {
    * first through the SQL functions (DepositStatements), else through DepositsService.
    */
   @Post('deposits')
+  @KeyCheckedByMovement()
   @Operation('Deposit an asset: lent at once, locked for one lending period', {
     400: ['UNKNOWN_ASSET', 'UNSUPPORTED_NETWORK'],
     403: ['KYC_REQUIRED'],
@@ -56,6 +57,7 @@ export class DepositsController {
 
   /** Pays out the whole matured position, interest included, or part of it when the platform rules allow. */
   @Post('withdrawals')
+  @KeyCheckedByMovement()
   @Operation('Withdraw a matured position, interest included: the whole of it, or part when the platform allows', {
     400: ['UNKNOWN_ASSET'],
     404: ['NOT_FOUND', 'NO_POSITION'],

@@ -1,7 +1,7 @@
 import { Body, Controller, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentCaller } from '../common/auth/auth.decorators.js';
+import { CurrentCaller, KeyCheckedByMovement } from '../common/auth/auth.decorators.js';
 import type { Caller } from '../common/auth/caller.js';
 import { Idempotent } from '../common/idempotency/idempotency.decorator.js';
 import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
@@ -52,6 +52,7 @@ export class LoansController {
   }
 
   @Post('loans/:id/repayments')
+  @KeyCheckedByMovement()
   @Operation('Repay part or all of a loan, from outside the platform', {
     404: ['NOT_FOUND'],
     409: ['LOAN_REPAID'],

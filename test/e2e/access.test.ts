@@ -193,6 +193,35 @@ describe('access', () => {
     for (const route of routes.filter((r) => r.access === 'public')) await send(undefined, route, CALLS[routeName(route)](ids)).expect(200);
   });
 
+  it('refuses a revoked key at once on every keyed route, the movement routes whose guard caches keys included, changing nothing', async () => {
+    const w = world(app);
+    const revoked = await w.user('revoked');
+    await w.deposit(revoked.apiKey, revoked.accountId, 'BTC', '1');
+    const keys = app.get(PrismaService).apiKey;
+    const own = { ...ids, owner: revoked };
+    const calls: [string, Call][] = [
+      ...routes.filter((r) => r.access === 'user').map((route): [string, Call] => [routeName(route), CALLS[routeName(route)](own)]),
+      // Answers that would come before a movement reads the key: a bad body, an unknown asset, a loan of another user.
+      ['POST a bad deposit body', { path: `/v1/accounts/${revoked.accountId}/deposits`, body: { asset: 'BTC', amount: '-1' } }],
+      ['POST a deposit of an unknown asset', { path: `/v1/accounts/${revoked.accountId}/deposits`, body: { asset: 'NOPE', amount: '1' } }],
+      ['POST a withdrawal of a locked position', { path: `/v1/accounts/${revoked.accountId}/withdrawals`, body: { asset: 'BTC' } }],
+    ];
+    const before = await snapshot();
+    const wrong: string[] = [];
+    for (const [name, call] of calls) {
+      // Each time seen live just before (every successful key lookup fills the guard's cache), then revoked.
+      await keys.updateMany({ where: { userId: revoked.id }, data: { revokedAt: null } });
+      await app.api(revoked.apiKey).get(`/v1/accounts/${revoked.accountId}`).expect(200);
+      await keys.updateMany({ where: { userId: revoked.id }, data: { revokedAt: new Date() } });
+      const method = (/^(GET|POST|PUT|DELETE) /.exec(name)?.[1] ?? 'POST').toLowerCase() as 'get' | 'post' | 'put' | 'delete';
+      const test = app.api(revoked.apiKey)[method](call.path);
+      const response = await (call.body ? test.send(call.body) : test);
+      if (response.status !== 401 || response.body.code !== 'UNAUTHENTICATED') wrong.push(`${name} → ${response.status} ${JSON.stringify(response.body).slice(0, 100)}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('stores API keys only as hashes: no raw key in any column of any table', async () => {
     const prisma = app.get(PrismaService);
     const keys = [ids.owner.apiKey, ids.intruder.apiKey, ADMIN_KEY];

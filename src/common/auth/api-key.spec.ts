@@ -43,7 +43,10 @@ describe('API keys', () => {
     // The guard compares the admin key with sameKey and looks user keys up by their hash only.
     const guard = readFileSync(new URL('./auth.guard.ts', import.meta.url), 'utf8');
     expect(guard).toMatch(/sameKey\(key, this\.config\.adminApiKey\)/);
-    expect(guard).toMatch(/WHERE key_hash = \$1',\s*values: \[hashApiKey\(key\)\]/);
+    expect(guard).toMatch(/const keyHash = hashApiKey\(key\);/);
+    expect(guard).toMatch(/WHERE key_hash = \$1',\s*values: \[keyHash\]/);
+    // Its cache (api-key-cache.ts) is keyed by the hash too: no raw key is kept in memory.
+    expect(guard).toMatch(/this\.cache\.get\(keyHash\)/);
     expect(guard).not.toMatch(/(===|!==|==)\s*this\.config\.adminApiKey|adminApiKey\s*(===|!==|==)/);
   });
 });
