@@ -51,7 +51,16 @@ export class AccrualDayStart implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.hooks.register({ step: 'accrual', run: (day) => (this.config.runWorkers ? this.accrual.bringAllMarketsTo(day.date) : this.enqueueDay(day)) });
+    this.hooks.register({
+      step: 'accrual',
+      run: (day) => (this.config.runWorkers ? this.accrual.bringAllMarketsTo(day.date) : this.enqueueDay(day)),
+      // A stretch's closes in the stretch's own transaction, on any process: a handful of
+      // statements for all of its days, less than one job's round trip.
+      runQuietStretch: async (tx, stretch) => {
+        await this.accrual.closeQuietStretch(tx, stretch.days.at(-1)!.date);
+        return 'done';
+      },
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

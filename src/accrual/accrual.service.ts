@@ -6,7 +6,7 @@ import { Decimal, ZERO } from '../common/money/decimal.js';
 import { roundOwedByUser } from '../common/money/rounding.js';
 import { dayStart, utcDateString } from '../clock/dates.js';
 import { ClockService } from '../clock/clock.service.js';
-import { MarketsRepository } from '../markets/markets.repository.js';
+import { ClosedDayWrite, MarketsRepository } from '../markets/markets.repository.js';
 import { LaneDay, MarketState, closeDay } from '../markets/market-state.js';
 import { loyaltyCostOf } from './loyalty-cost.js';
 import type { EntryInput, LedgerAccountRef, PostingInput } from '../ledger/ledger.types.js';
@@ -100,13 +100,46 @@ export class AccrualService {
    * Returns the markets on their new day, in the same order.
    */
   private async closeMarketsDay(tx: Tx, markets: MarketState[]): Promise<MarketState[]> {
-    const held = await this.ledger.balances(
-      tx,
-      markets.flatMap((m) => [chart.interestPayable(m.asset), chart.interestReceivable(m.asset), chart.marketCash(m.asset)]),
-    );
+    const held = await this.ledger.balances(tx, markets.flatMap(closeAccounts));
+    const closed = this.closeDays(markets, held);
+    await this.ledger.postMany(tx, closed.postings);
+    await this.markets.saveClosedDays(tx, closed.days);
+    return closed.days.map((d) => d.closed.next);
+  }
+
+  /**
+   * A quiet stretch's accrual (clock/quiet-stretch.ts): every market brought up to `through`,
+   * all of its days in one transaction (the caller's, which holds the clock's lock), every
+   * market locked for the whole of it, so that no movement lands in between. The days are closed
+   * in memory, one round of markets after another, with the ledger balances carried forward
+   * from posting to posting, then written in one `postMany` and one `saveClosedDays`: the same
+   * postings, in the same order, and the same rows as a close a day at a time.
+   */
+  async closeQuietStretch(tx: Tx, through: string): Promise<void> {
+    const all = (await this.markets.readAll(tx)).map((market) => market.asset);
+    let open = (await this.markets.lockAll(tx, all)).filter((market) => market.indexDay < through);
+    const held = await this.ledger.balances(tx, open.flatMap(closeAccounts));
+    const postings: PostingInput[] = [];
+    const days: ClosedDayWrite[] = [];
+    while (open.length > 0) {
+      const closed = this.closeDays(open, held);
+      postings.push(...closed.postings);
+      days.push(...closed.days);
+      open = closed.days.map((d) => d.closed.next).filter((market) => market.indexDay < through);
+    }
+    await this.ledger.postMany(tx, postings);
+    await this.markets.saveClosedDays(tx, days);
+  }
+
+  /**
+   * The postings and history of closing each market's current day, worked out in memory from
+   * the ledger balances `held` (keyed by `balanceKey`), which move by the postings as the
+   * ledger's would: a caller may close the next day from them without reading again.
+   */
+  private closeDays(markets: MarketState[], held: Map<string, Decimal>): { postings: PostingInput[]; days: ClosedDayWrite[] } {
     const balanceOf = (ref: LedgerAccountRef) => held.get(balanceKey(ref))!;
     const postings: PostingInput[] = [];
-    const days = markets.map((market) => {
+    const days = markets.map((market): ClosedDayWrite => {
       const closed = closeDay(market);
       const at = dayStart(closed.next.indexDay);
       const sum = (f: (lane: LaneDay) => Decimal) => closed.lanes.reduce((total, lane) => total.plus(f(lane)), ZERO);
@@ -144,10 +177,12 @@ export class AccrualService {
       this.logger.debug(`${market.asset} ${closed.date} closed: supply ${supplyInterest.toFixed()} borrow ${borrowInterest.toFixed()} loyalty ${loyaltyCost.toFixed()}`);
       return { closed, at, supplyInterest, borrowInterest };
     });
-    await this.ledger.postMany(tx, postings);
-    await this.markets.saveClosedDays(tx, days);
-    const next = days.map((d) => d.closed.next);
-    return next;
+    // The balances as the ledger holds them once these postings are in (those kept here).
+    for (const entry of postings.flatMap((posting) => posting.entries)) {
+      const key = balanceKey(entry.account);
+      if (held.has(key)) held.set(key, held.get(key)!.plus(entry.amount));
+    }
+    return { postings, days };
   }
 
   /**
@@ -173,6 +208,11 @@ export class AccrualService {
     await this.ledger.post(tx, cover);
     return cover.entries[0].amount;
   }
+}
+
+/** The ledger accounts whose balances a market's close reads. */
+function closeAccounts(market: MarketState): LedgerAccountRef[] {
+  return [chart.interestPayable(market.asset), chart.interestReceivable(market.asset), chart.marketCash(market.asset)];
 }
 
 /**

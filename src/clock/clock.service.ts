@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
-import { DayStartHooks } from './day-start.hooks.js';
+import { DayStartHooks, StretchVerdict } from './day-start.hooks.js';
 import { MS_PER_DAY, MS_PER_HOUR, dayStart, daysAfter, utcDateString } from './dates.js';
 import { wallClock } from '../common/time/wall-clock.js';
 import { clockNotSimulated } from '../common/errors/catalogue.js';
+import { runDaysInStretches } from './quiet-stretch.js';
 
 export type ClockMode = 'simulated' | 'realtime';
 
@@ -18,7 +19,8 @@ const ADVANCE_TIMEOUT_MS = 6 * 60 * 60 * 1000;
  * The only source of "now". Simulated time lives in Postgres so that every process agrees on
  * it; it stands still between advances. Advancing (or real time passing) crosses each 00:00
  * UTC boundary one at a time and runs that day's start-of-day work before moving on, so one
- * jump of N days equals N jumps of one day.
+ * jump of N days equals N jumps of one day. Days where nothing but interest happens may run
+ * together as one quiet stretch (quiet-stretch.ts), which leaves the same rows.
  */
 @Injectable()
 export class ClockService implements OnModuleInit {
@@ -86,11 +88,9 @@ export class ClockService implements OnModuleInit {
       const target = new Date(from.getTime() + stepMs);
       const days = daysAfter(utcDateString(from), utcDateString(target));
       if (days.length > 0) await this.setNow(dayStart(days[0]));
-      for (const [i, date] of days.entries()) {
-        // The day's start, then in one statement the day marked done and the clock on to the
-        // next 00:00 (or the target): a crash between two days resumes from the next one.
-        await this.runDayStart(date, i + 1 < days.length ? dayStart(days[i + 1]) : target);
-      }
+      // Each day's start, then in one statement the day marked done and the clock on to the
+      // next 00:00 (or the target): a crash between two days resumes from the next one.
+      await this.runDayStarts(days, (i) => (i + 1 < days.length ? dayStart(days[i + 1]) : target));
       if (days.length === 0) await this.setNow(target);
       const daysAccrued = days.length;
       // At a 00:00 crossed just now, the day's start has run everything of this very instant
@@ -127,8 +127,49 @@ export class ClockService implements OnModuleInit {
     if (this.mode === 'simulated') this.held = state.now;
     const from = this.mode === 'simulated' ? state.now : wallClock();
     const due = daysAfter(utcDateString(state.dayStartedThrough), utcDateString(from));
-    for (const date of due) await this.runDayStart(date, this.mode === 'simulated' ? from : undefined);
+    await this.runDayStarts(due, () => (this.mode === 'simulated' ? from : undefined));
     return { from, days: due.length };
+  }
+
+  /**
+   * The starts of `days`, in order, the days before the last in quiet stretches where the steps
+   * allow (quiet-stretch.ts); after day i the clock is moved to `next(i)` when there is one.
+   */
+  private async runDayStarts(days: string[], next: (index: number) => Date | undefined): Promise<void> {
+    await runDaysInStretches(
+      days.length,
+      (i) => this.runDayStart(days[i], next(i)),
+      (from, count) => this.runQuietStretch(days.slice(from, from + count), next(from + count - 1)),
+    );
+  }
+
+  /**
+   * A quiet stretch in one transaction: every step's bulk work, then the stretch's days marked
+   * done and the clock moved on, in the same transaction, so a crash leaves all of it or none.
+   * When a step refuses, everything rolls back and its verdict says what to try instead.
+   */
+  private async runQuietStretch(days: string[], next?: Date): Promise<StretchVerdict> {
+    const last = days.at(-1)!;
+    try {
+      await this.prisma.$transaction(
+        async (tx) => {
+          const verdict = await this.hooks.runQuietStretch(tx, { days: days.map((date) => ({ date, at: dayStart(date) })) });
+          if (verdict !== 'done') throw new StretchRefused(verdict);
+          if (next) {
+            await tx.$executeRaw`UPDATE clock_state SET day_started_through = ${last}::date, now = ${next}, updated_at = now() WHERE id = 1`;
+          } else {
+            await tx.$executeRaw`UPDATE clock_state SET day_started_through = ${last}::date, updated_at = now() WHERE id = 1`;
+          }
+        },
+        { timeout: ADVANCE_TIMEOUT_MS, maxWait: 60_000 },
+      );
+    } catch (error) {
+      if (error instanceof StretchRefused) return error.verdict;
+      throw error;
+    }
+    if (next) this.held = next;
+    this.logger.log(`days ${days[0]} to ${last} started, as one quiet stretch`);
+    return 'done';
   }
 
   /** The day's start; then the day marked done and, when given, the clock moved to `next`, in one statement. */
@@ -175,5 +216,12 @@ export class ClockService implements OnModuleInit {
       },
       { timeout: ADVANCE_TIMEOUT_MS, maxWait: 60_000 },
     );
+  }
+}
+
+/** Thrown inside a stretch's transaction to roll it back when a step refuses the stretch. */
+class StretchRefused extends Error {
+  constructor(readonly verdict: Exclude<StretchVerdict, 'done'>) {
+    super(`quiet stretch refused: ${verdict}`);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DAY_STEPS, DayStep } from './day-pipeline.js';
+import type { Tx } from '../prisma/prisma.service.js';
 
 /** A 00:00 UTC boundary being crossed: `date` is the day that starts at `at`. */
 export interface DayStart {
@@ -7,10 +8,29 @@ export interface DayStart {
   at: Date;
 }
 
+/** Days run together as one quiet stretch (quiet-stretch.ts says when and how). */
+export interface QuietStretch {
+  /** The days whose start the stretch runs, in order: two or more. */
+  days: DayStart[];
+}
+
+/**
+ * 'done': the step did the work of every day of the stretch. 'shorter': not over all these
+ * days, but perhaps over fewer from the same first day (a bound that holds for a while).
+ * 'busy': not now (someone to review, a tier that may change): the days run one at a time.
+ */
+export type StretchVerdict = 'done' | 'shorter' | 'busy';
+
 export interface DayStartHandler {
   /** Which step of the day (day-pipeline.ts) this is: the list sets the order. */
   step: DayStep;
   run(day: DayStart): Promise<unknown>;
+  /**
+   * Optional: this step for every day of a quiet stretch at once, in the stretch's transaction
+   * (quiet-stretch.ts): 'done' when it did, in bulk, exactly what running each day would have
+   * done; otherwise what the clock should try instead. A step without it has every day run.
+   */
+  runQuietStretch?(tx: Tx, stretch: QuietStretch): Promise<StretchVerdict>;
 }
 
 /** Work that follows the clock itself, wherever it stops (e.g. positions maturing mid-day). */
@@ -56,6 +76,23 @@ export class DayStartHooks {
   /** A step's handlers run in the order they were registered (one per domain module in the app). */
   register(handler: DayStartHandler): void {
     this.steps.set(handler.step, [...(this.steps.get(handler.step) ?? []), handler]);
+  }
+
+  /**
+   * Every step's bulk work for the stretch, in the pipeline's order, in the caller's
+   * transaction; the first verdict that is not 'done' ends it (and the caller rolls back).
+   */
+  async runQuietStretch(tx: Tx, stretch: QuietStretch): Promise<StretchVerdict> {
+    for (const step of DAY_STEPS) {
+      for (const handler of this.steps.get(step) ?? []) {
+        const verdict = handler.runQuietStretch ? await handler.runQuietStretch(tx, stretch) : 'busy';
+        if (verdict !== 'done') {
+          this.logger.debug(`stretch ${stretch.days[0].date}..${stretch.days.at(-1)!.date}: ${step} says ${verdict}`);
+          return verdict;
+        }
+      }
+    }
+    return 'done';
   }
 
   /** The day's steps in the pipeline's order; a step nobody registered is an error, not a skip. */

@@ -49,7 +49,11 @@ export class LedgerService {
     if (postings.length === 0) return [];
     for (const posting of postings) assertBalanced(posting.entries);
     const refs = [...new Map(postings.flatMap((p) => p.entries.map((e) => [refKey(e.account), e.account] as const))).values()];
-    const ids = await this.ensureAccounts(tx, refs, postings[0].at);
+    // An account first touched here is created at the instant of the first posting that touches
+    // it: a day's close of many days in one call creates it as that day's own close would.
+    const firstAt = new Map<string, Date>();
+    for (const posting of postings) for (const entry of posting.entries) if (!firstAt.has(refKey(entry.account))) firstAt.set(refKey(entry.account), posting.at);
+    const ids = await this.ensureAccounts(tx, refs, (ref) => firstAt.get(refKey(ref))!);
     const transactionIds = await this.writeEntries(tx, postings, ids);
     await this.move(tx, postings, await this.lock(tx, refs.filter((ref) => ref.accountId)));
     await options.beforePlatformLocks?.();
@@ -164,11 +168,11 @@ export class LedgerService {
    * insert of the same account while that one waits for the market (a one-off deadlock).
    */
   async open(tx: Tx, refs: LedgerAccountRef[], at: Date): Promise<void> {
-    await this.ensureAccounts(tx, refs, at);
+    await this.ensureAccounts(tx, refs, () => at);
   }
 
   /** Creates the ledger accounts never touched before; returns every account's id. */
-  private async ensureAccounts(tx: Tx, refs: LedgerAccountRef[], at: Date): Promise<Map<string, string>> {
+  private async ensureAccounts(tx: Tx, refs: LedgerAccountRef[], createdAt: (ref: LedgerAccountRef) => Date): Promise<Map<string, string>> {
     const find = async (wanted: LedgerAccountRef[]) =>
       tx.$queryRaw<{ id: bigint; code: string; asset: string }[]>`
         SELECT la.id, la.code, la.asset FROM ledger_accounts la
@@ -183,7 +187,7 @@ export class LedgerService {
       INSERT INTO ledger_accounts (code, asset, kind, account_id, normal_side, no_overdraft, created_at)
       SELECT * FROM unnest(${missing.map((r) => r.code)}::text[], ${missing.map((r) => r.asset)}::text[], ${missing.map((r) => r.kind)}::text[],
                            ${missing.map((r) => r.accountId ?? null)}::uuid[], ${missing.map((r) => r.normalSide)}::normal_side[],
-                           ${missing.map((r) => r.noOverdraft)}::boolean[], ${missing.map(() => at)}::timestamptz[])
+                           ${missing.map((r) => r.noOverdraft)}::boolean[], ${missing.map(createdAt)}::timestamptz[])
       ON CONFLICT (code, asset) DO NOTHING`;
     for (const row of await find(missing)) ids.set(refKey(row), row.id.toString());
     return ids;

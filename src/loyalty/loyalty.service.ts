@@ -62,7 +62,13 @@ export class LoyaltyService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.hooks.register({ step: 'loyalty tiers', run: (day) => this.assignTiers(day) });
+    this.hooks.register({
+      step: 'loyalty tiers',
+      run: (day) => this.assignTiers(day),
+      // A quiet stretch (clock/quiet-stretch.ts) changes no holding (its transaction holds every
+      // market), so nobody who cannot change tier at its last day could at an earlier one.
+      runQuietStretch: async (tx, stretch) => ((await this.nobodyCanChangeTier(stretch.days.at(-1)!, tx)) ? 'done' : 'busy'),
+    });
   }
 
   async assignTiers(day: DayStart): Promise<TierChange[]> {
@@ -92,8 +98,8 @@ export class LoyaltyService implements OnModuleInit {
    * mark moves, in this one statement, with no transaction and nothing else read (SQL on
    * purpose: most days of most worlds, at every 00:00). Both sets are found by their indexes.
    */
-  private async nobodyCanChangeTier(day: DayStart): Promise<boolean> {
-    const [{ idle }] = await this.prisma.$queryRaw<{ idle: boolean }[]>`
+  private async nobodyCanChangeTier(day: DayStart, tx: Tx = this.prisma): Promise<boolean> {
+    const [{ idle }] = await tx.$queryRaw<{ idle: boolean }[]>`
       WITH idle AS (
         SELECT NOT (EXISTS (SELECT 1 FROM positions WHERE asset = ${LOYALTY_TOKEN} AND scaled > 0)
                     OR EXISTS (SELECT 1 FROM accounts WHERE tier <> 'base')) AS idle

@@ -91,15 +91,16 @@ export class MarketsRepository {
 
   /**
    * Writes back what a day's close changes, for any number of markets in one statement (SQL on
-   * purpose: it runs at every 00:00, and each round trip cost as much as the work): the closed
-   * days' history (a market_days row per market, whose key refuses a second close of a day, and
+   * purpose: it runs at every 00:00, and each round trip cost as much as the work), several days
+   * of a market too, in order: the closed days' history (a market_days row per market, whose key refuses a second close of a day, and
    * a market_lane_days row per lane), then each market's new day, its rates, and every lane's
    * indexes (a new day weighs no movement yet).
    */
   async saveClosedDays(tx: Tx, days: ClosedDayWrite[]): Promise<void> {
     if (days.length === 0) return;
     const lanes = days.flatMap((d) => d.closed.lanes.map((lane) => ({ asset: d.closed.next.asset, date: d.closed.date, lane })));
-    const states = days.map((d) => d.closed.next);
+    // Days are given in order; a market that closed several (a quiet stretch) ends on its last.
+    const states = [...new Map(days.map((d) => [d.closed.next.asset, d.closed.next])).values()];
     const nextLanes = states.flatMap((state) => TIERS.map((tier) => ({ asset: state.asset, tier, lane: state.lanes[tier] })));
     await tx.$executeRaw`
       WITH history AS (

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../prisma/prisma.service.js';
+import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
-import { liveAt } from '../markets/market-state.js';
+import { LiveIndexes, MarketState, liveAt } from '../markets/market-state.js';
 import { PricesService } from '../prices/prices.service.js';
-import { TIERS } from '../markets/tier-lanes.js';
+import { TIERS, Tier } from '../markets/tier-lanes.js';
+import { addDays } from '../clock/dates.js';
+import type { QuietStretch, StretchVerdict } from '../clock/day-start.hooks.js';
 import { Decimal, dec } from '../common/money/decimal.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { FullSearch, LaneFactors, nobodyNewPastLevel } from './sweep-bound.js';
@@ -55,25 +57,8 @@ export class RiskSweepService {
       return [];
     }
     const [now, markets, prices, settings] = await Promise.all([this.clock.now(), this.markets.readAll(), this.prices.current(), this.settings.get()]);
-    // The lowest level anything is sent at, per asset: its margin call, or a lower warning level.
-    // A change of warning levels moves the lanes' margin factors, which the bound below compares.
-    const firstWarning = settings.marginCallWarnings[0];
-    const reviewFrom = (marginCallLtv: Decimal) => (firstWarning?.lt(marginCallLtv) ? firstWarning : marginCallLtv);
-    const priced = markets.filter((m) => prices.has(m.asset));
-    // Per lane, one factor for each side, so that each row costs one multiplication: the debt's
-    // rounded up and the margin's down to 12 decimals, so the filter can only let more accounts
-    // through, never fewer.
-    const lanes = priced.flatMap((m): (LaneFactors & { settled: SettledFactors })[] => {
-      const live = liveAt(m, now);
-      const price = prices.get(m.asset)!;
-      return TIERS.map((tier) => ({
-        asset: m.asset,
-        tier,
-        debt: live.lanes[tier].borrowIndex.times(price).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_UP),
-        margin: live.lanes[tier].supplyIndex.times(price).times(reviewFrom(m.risk.marginCallLtv)).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_DOWN),
-        settled: settledFactors(m, tier, live.lanes[tier], price),
-      }));
-    });
+    const live = new Map(markets.map((m) => [m.asset, liveAt(m, now).lanes]));
+    const lanes = laneFactors(markets, (asset, tier) => live.get(asset)![tier], prices, settings.marginCallWarnings);
     // Where a settled account must still be seen against the warning levels: at or above the highest.
     const topWarning = settings.marginCallWarnings.at(-1) ?? null;
     const writes = () => this.prisma.$queryRaw<{ writes: string }[]>`SELECT last_value::text || '/' || is_called::text AS writes FROM holdings_writes`;
@@ -97,6 +82,37 @@ export class RiskSweepService {
   }
 
   /**
+   * A quiet stretch's sweeps (clock/quiet-stretch.ts), in its transaction, after its accrual:
+   * 'done' when no day's sweep in it would review anyone. Nobody may be in trouble or at a
+   * warning level (they are reviewed every day: 'busy'), and nobody may be at or past a level
+   * at any of its 00:00s. The stretch changes no holding and no price (its transaction holds
+   * every market), only indexes, so one search with, per lane, the highest borrow index and the
+   * lowest supply index among those 00:00s (the history its accrual just wrote) bounds every
+   * day's: each account's debt there is at least that day's and its level at most. Someone found
+   * by it would be reached somewhere in the stretch: 'shorter'.
+   */
+  async quietStretch(tx: Tx, stretch: QuietStretch): Promise<StretchVerdict> {
+    const [{ owed, troubled }] = await tx.$queryRaw<{ owed: boolean; troubled: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM loans WHERE scaled_debt > 0) AS owed,
+             EXISTS (SELECT 1 FROM account_risk WHERE status <> 'healthy' OR warning_ltv IS NOT NULL) AS troubled`;
+    if (troubled) return 'busy';
+    if (!owed) return 'done';
+    // The sweep of day D values at D's 00:00: the lanes' indexes at the end of the day before.
+    const before = (date: string) => addDays(date, -1);
+    const extremes = await tx.$queryRaw<{ asset: string; tier: Tier; supply_index: string; borrow_index: string }[]>`
+      SELECT asset, tier, min(supply_index)::text AS supply_index, max(borrow_index)::text AS borrow_index
+      FROM market_lane_days WHERE date BETWEEN ${before(stretch.days[0].date)}::date AND ${before(stretch.days.at(-1)!.date)}::date
+      GROUP BY asset, tier`;
+    const [markets, prices, settings] = [await this.markets.readAll(tx), await this.prices.current(tx), await this.settings.get(tx)];
+    const extreme = new Map(extremes.map((row) => [`${row.asset}|${row.tier}`, { supplyIndex: dec(row.supply_index), borrowIndex: dec(row.borrow_index) }]));
+    // Every lane of every market must have its history over the stretch, or there is no bound.
+    if (markets.some((m) => TIERS.some((tier) => !extreme.has(`${m.asset}|${tier}`)))) return 'busy';
+    const lanes = laneFactors(markets, (asset, tier) => extreme.get(`${asset}|${tier}`)!, prices, settings.marginCallWarnings);
+    const found = await this.search(lanes, null, settings.marginCallWarnings.at(-1) ?? null, tx);
+    return found.past.length === 0 && found.accounts.length === 0 ? 'done' : 'shorter';
+  }
+
+  /**
    * Every account whose debt is at or past its margin-call level (among `only`, when given) and
    * every account last seen in trouble, less those settled at their margin call (`accounts`;
    * `past` keeps them, for the bound); with, for a full search, the highest debt / level among
@@ -106,6 +122,7 @@ export class RiskSweepService {
     lanes: (LaneFactors & { settled: SettledFactors })[],
     only: string[] | null,
     topWarning: Decimal | null,
+    within?: Tx,
   ): Promise<{ accounts: string[]; past: string[]; closest: Decimal; quiet: boolean }> {
     const column = (f: (s: SettledFactors) => Decimal) => lanes.map((l) => f(l.settled).toFixed());
     const room = SETTLED_ROOM.plus(1).toFixed();
@@ -116,7 +133,8 @@ export class RiskSweepService {
     // The positions are joined to tables (accounts, loans), not to the debts' CTE: a CTE has no
     // statistics, so the planner hashed every position to probe it with the debts (in the
     // 100,000-position year, half the search's time went into that hash table).
-    const rows = await this.prisma.$transaction(async (tx) => {
+    // In a transaction of its own, or in the caller's (whose later statements then plan alike).
+    const run = async (tx: Tx) => {
       await tx.$executeRaw`SET LOCAL enable_nestloop = off`;
       await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
       // The settled test's sums (settled-band.ts) are taken only over accounts last seen at
@@ -165,7 +183,8 @@ export class RiskSweepService {
       UNION ALL
       SELECT NULL, NULL, NULL, coalesce(max(value / margin), 0)::text, NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()))
       FROM level WHERE value < margin`;
-    });
+    };
+    const rows = within ? await run(within) : await this.prisma.$transaction(run);
     const summary = rows.find((row) => row.account_id === null)!;
     const accounts = rows.filter((row) => row.account_id !== null);
     return {
@@ -175,4 +194,37 @@ export class RiskSweepService {
       quiet: summary.quiet === true,
     };
   }
+}
+
+/**
+ * Per lane of every priced market, one factor for each side of the search, so that each row
+ * costs one multiplication: the debt's (borrow index × price) rounded up and the margin's
+ * (supply index × price × the lowest level anything is sent at: the margin call, or a lower
+ * warning level) rounded down to 12 decimals, so the filter can only let more accounts
+ * through, never fewer. A change of warning levels moves the margin factors, which the bound
+ * (sweep-bound.ts) compares.
+ */
+function laneFactors(
+  markets: MarketState[],
+  indexes: (asset: string, tier: Tier) => LiveIndexes,
+  prices: Map<string, Decimal>,
+  warnings: Decimal[],
+): (LaneFactors & { settled: SettledFactors })[] {
+  const firstWarning = warnings[0];
+  const reviewFrom = (marginCallLtv: Decimal) => (firstWarning?.lt(marginCallLtv) ? firstWarning : marginCallLtv);
+  return markets
+    .filter((m) => prices.has(m.asset))
+    .flatMap((m) => {
+      const price = prices.get(m.asset)!;
+      return TIERS.map((tier) => {
+        const lane = indexes(m.asset, tier);
+        return {
+          asset: m.asset,
+          tier,
+          debt: lane.borrowIndex.times(price).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_UP),
+          margin: lane.supplyIndex.times(price).times(reviewFrom(m.risk.marginCallLtv)).toDecimalPlaces(FACTOR_DECIMALS, Decimal.ROUND_DOWN),
+          settled: settledFactors(m, tier, lane, price),
+        };
+      });
+    });
 }

@@ -130,7 +130,11 @@ export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.hooks.register({ step: 'risk sweep', run: (day) => this.sweep(`day-${day.date}`, true) });
+    this.hooks.register({
+      step: 'risk sweep',
+      run: (day) => this.sweep(`day-${day.date}`, true),
+      runQuietStretch: (tx, stretch) => this.finder.quietStretch(tx, stretch),
+    });
     this.hooks.onAdvanceEnd({ name: 'risk sweep', run: (at) => this.sweep(`at-${at.getTime()}`, true) });
   }
 
