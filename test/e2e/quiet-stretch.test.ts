@@ -114,7 +114,7 @@ async function marginCallInTheMiddle(app: TestApp): Promise<void> {
   await w.price('BTC', '50000');
   await w.price('USDC', '1');
   await app.admin.put('/v1/markets/USDC').send({ rateModel: { ...BUSY_RATES, baseRate: '1' } }).expect(200);
-  await app.admin.put('/v1/markets/BTC').send({ rateModel: { maxLtv: '0.5', marginCallLtv: '0.53', liquidationLtv: '0.8' } }).expect(200);
+  await app.admin.put('/v1/markets/BTC').send({ risk: { maxLtv: '0.5', marginCallLtv: '0.53', liquidationLtv: '0.8' } }).expect(200);
   await w.advance({ days: 1 });
   const lender = await w.user('lender');
   const borrower = await w.user('borrower');
