@@ -85,11 +85,13 @@ export class RiskSweepService {
    * A quiet stretch's sweeps (clock/quiet-stretch.ts), in its transaction, after its accrual:
    * 'done' when no day's sweep in it would review anyone. Nobody may be in trouble or at a
    * warning level (they are reviewed every day: 'busy'), and nobody may be at or past a level
-   * at any of its 00:00s. The stretch changes no holding and no price (its transaction holds
-   * every market), only indexes, so one search with, per lane, the highest borrow index and the
+   * at any of its 00:00s. No holding changes in the stretch (its transaction holds every
+   * market), only indexes, so one search with, per lane, the highest borrow index and the
    * lowest supply index among those 00:00s (the history its accrual just wrote) bounds every
    * day's: each account's debt there is at least that day's and its level at most. Someone found
-   * by it would be reached somewhere in the stretch: 'shorter'.
+   * by it would be reached somewhere in the stretch: 'shorter'. Prices are read here, in the
+   * transaction; one set while it runs lands after the stretch's days, as it could land between
+   * two days one at a time, and its own sweep (PUT /v1/prices) looks at everyone.
    */
   async quietStretch(tx: Tx, stretch: QuietStretch): Promise<StretchVerdict> {
     const [{ owed, troubled }] = await tx.$queryRaw<{ owed: boolean; troubled: boolean }[]>`
