@@ -122,8 +122,8 @@ export class MarketDayView {
   @ApiProperty() borrowIndex: string;
   @ApiProperty({
     type: MarketDayStartView,
-    nullable: true,
-    description: 'The market as GET /v1/markets showed it at 00:00 of the day, once that instant’s work (rates, tier changes, risk sweep) was done; null when the previous day is not accrued',
+    required: false,
+    description: 'The market as GET /v1/markets showed it at 00:00 of the day, once that instant’s work (rates, tier changes, risk sweep) was done; absent when the previous day is not accrued (the market’s first day)',
   })
-  afterDayStart: MarketDayStartView | null;
+  afterDayStart?: MarketDayStartView;
 }

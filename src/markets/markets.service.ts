@@ -157,7 +157,7 @@ export class MarketsService implements OnModuleInit {
    * The contract's rows, each with `afterDayStart`: the market as GET /v1/markets showed it at
    * 00:00 of the day once that instant's work was done (tier changes and the risk sweep move
    * holdings after the day's rates are set), rebuilt from the stored history (day-starts.ts);
-   * null for a day whose previous day is not accrued (the market's first).
+   * absent for a day whose previous day is not accrued (the market's first).
    */
   async history(assetCode: string, from?: string, to?: string): Promise<MarketDayView[]> {
     const asset = requireAsset(assetCode);
@@ -185,9 +185,9 @@ export class MarketsService implements OnModuleInit {
         supplyApr: dec(row.supply_apr).toFixed(),
         supplyIndex: dec(row.supply_index).toFixed(),
         borrowIndex: dec(row.borrow_index).toFixed(),
-        afterDayStart: start
-          ? { utilization: start.utilization.toFixed(), totalSupplied: start.totalSupplied.toFixed(asset.decimals), totalBorrowed: start.totalBorrowed.toFixed(asset.decimals) }
-          : null,
+        ...(start && {
+          afterDayStart: { utilization: start.utilization.toFixed(), totalSupplied: start.totalSupplied.toFixed(asset.decimals), totalBorrowed: start.totalBorrowed.toFixed(asset.decimals) },
+        }),
       };
     });
   }

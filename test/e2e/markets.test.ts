@@ -83,7 +83,7 @@ describe('markets and calculators', () => {
         supplyIndex: '1',
         borrowIndex: expect.any(String),
         // The market at the day's 00:00 as GET /v1/markets showed it; the first day has no day before it.
-        afterDayStart: date === '2026-01-01' ? null : { utilization: '0', totalSupplied: '0.00000000', totalBorrowed: '0.00000000' },
+        ...(date !== '2026-01-01' && { afterDayStart: { utilization: '0', totalSupplied: '0.00000000', totalBorrowed: '0.00000000' } }),
       })),
     );
     // Nobody borrows, yet the borrow index grows at 2% a day-compounded year: 1 × (1 + 0.02/365)^3.
