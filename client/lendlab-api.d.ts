@@ -466,6 +466,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account at 00:00 UTC of each day: tier, holdings, values, LTV, levels, status */
+        get: operations["PortfolioController_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/notifications": {
         parameters: {
             query?: never;
@@ -911,6 +928,14 @@ export interface components {
             borrowApr: string;
             supplyApr: string;
         };
+        MarketDayStartView: {
+            /** @description Live borrowed / supplied at that instant (may differ from the row’s `utilization`, taken before the instant’s tier changes and risk sweep) */
+            utilization: string;
+            /** @description At the asset’s decimals, rounded down, as GET /v1/markets shows it */
+            totalSupplied: string;
+            /** @description At the asset’s decimals, rounded up, as GET /v1/markets shows it */
+            totalBorrowed: string;
+        };
         MarketDayView: {
             /** Format: date */
             date: string;
@@ -920,6 +945,8 @@ export interface components {
             /** @description At the end of the day (00:00 of the next) */
             supplyIndex: string;
             borrowIndex: string;
+            /** @description The market as GET /v1/markets showed it at 00:00 of the day, once that instant’s work (rates, tier changes, risk sweep) was done; absent when the previous day is not accrued (the market’s first day) */
+            afterDayStart?: components["schemas"]["MarketDayStartView"];
         };
         PresetView: {
             /** @example nexo */
@@ -1124,6 +1151,52 @@ export interface components {
             kind: "earned" | "charged";
             /** @description Earned rounds down, charged rounds up, at the asset’s decimals */
             amount: string;
+        };
+        AccountDayPositionView: {
+            /** @enum {string} */
+            asset: "BTC" | "ETH" | "SOL" | "USDC" | "USDT" | "LAB";
+            /** @description At the asset’s decimals, rounded down */
+            amount: string;
+        };
+        AccountDayLoanView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            asset: "BTC" | "ETH" | "SOL" | "USDC" | "USDT" | "LAB";
+            /** @description At the asset’s decimals, rounded up */
+            outstanding: string;
+        };
+        AccountDayViewDto: {
+            /** Format: date */
+            date: string;
+            /**
+             * Format: date-time
+             * @description 00:00 UTC of the day: the instant shown
+             */
+            at: string;
+            /**
+             * @description The tier set at that instant
+             * @enum {string}
+             */
+            tier: "base" | "silver" | "gold" | "platinum";
+            /** @description Open positions, by asset */
+            positions: components["schemas"]["AccountDayPositionView"][];
+            /** @description Open loans, oldest first */
+            loans: components["schemas"]["AccountDayLoanView"][];
+            /** @description USD, at that instant’s prices */
+            collateralValue: string;
+            /** @description USD */
+            debtValue: string;
+            /** @description debtValue / collateralValue; null without debt */
+            ltv: string | null;
+            /** @description Weighted by that instant’s collateral, with the markets’ current levels */
+            maxLtv: string | null;
+            /** @description A fraction; null without collateral (or, for ltv, without debt) */
+            marginCallLtv: string | null;
+            /** @description A fraction; null without collateral (or, for ltv, without debt) */
+            liquidationLtv: string | null;
+            /** @enum {string} */
+            status: "healthy" | "margin_call" | "liquidating";
         };
         NotificationViewDto: {
             id: string;
@@ -5211,6 +5284,145 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InterestLineView"][];
+                };
+            };
+            /** @description Bad input: nothing was changed: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description No key, or a key LendLab does not know: UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description Not found, or not yours: NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description The request arrived too slowly: REQUEST_TIMEOUT */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 408;
+                        /** @enum {string} */
+                        code?: "REQUEST_TIMEOUT";
+                    };
+                };
+            };
+            /** @description Too many failed authentications from this address; wait a minute: RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description The request line or headers are too large: HEADERS_TOO_LARGE */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 431;
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A fault of LendLab’s own: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL";
+                    };
+                };
+            };
+            /** @description The database cannot be reached; send the request again (with its Idempotency-Key): SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    PortfolioController_history: {
+        parameters: {
+            query: {
+                /** @description A date, YYYY-MM-DD (UTC), inclusive */
+                from: string;
+                /** @description Inclusive; at most 3660 days from `from` */
+                to: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per day whose 00:00 has passed (previous day accrued): the account as GET /v1/accounts/:id showed it at that instant, once its work (close, tier changes, risk sweep) was done. Holdings and prices as of that instant; risk levels are the markets’ current ones */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDayViewDto"][];
                 };
             };
             /** @description Bad input: nothing was changed: VALIDATION_FAILED */

@@ -107,6 +107,12 @@ export class RateCurvePointView {
   @ApiProperty() supplyApr: string;
 }
 
+export class MarketDayStartView {
+  @ApiProperty({ description: 'Live borrowed / supplied at that instant (may differ from the row’s `utilization`, taken before the instant’s tier changes and risk sweep)' }) utilization: string;
+  @ApiProperty({ description: 'At the asset’s decimals, rounded down, as GET /v1/markets shows it' }) totalSupplied: string;
+  @ApiProperty({ description: 'At the asset’s decimals, rounded up, as GET /v1/markets shows it' }) totalBorrowed: string;
+}
+
 export class MarketDayView {
   @ApiProperty({ format: 'date' }) date: string;
   @ApiProperty() utilization: string;
@@ -114,4 +120,10 @@ export class MarketDayView {
   @ApiProperty() supplyApr: string;
   @ApiProperty({ description: 'At the end of the day (00:00 of the next)' }) supplyIndex: string;
   @ApiProperty() borrowIndex: string;
+  @ApiProperty({
+    type: MarketDayStartView,
+    required: false,
+    description: 'The market as GET /v1/markets showed it at 00:00 of the day, once that instant’s work (rates, tier changes, risk sweep) was done; absent when the previous day is not accrued (the market’s first day)',
+  })
+  afterDayStart?: MarketDayStartView;
 }

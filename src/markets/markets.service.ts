@@ -15,6 +15,7 @@ import { apyFromApr, showRate } from '../calc/compounding.js';
 import { MARKET_DEFAULTS } from './market-defaults.js';
 import { MarketsRepository } from './markets.repository.js';
 import { MarketState, liveAt } from './market-state.js';
+import { marketsAtDayStarts } from './day-starts.js';
 import { ratesAt } from './rate-model.js';
 import type { MarketDayView, MarketView, RateCurvePointView, UpdateMarketDto } from './markets.dto.js';
 import { levelProblem } from '../settings/liquidation-level.js';
@@ -152,6 +153,12 @@ export class MarketsService implements OnModuleInit {
     });
   }
 
+  /**
+   * The contract's rows, each with `afterDayStart`: the market as GET /v1/markets showed it at
+   * 00:00 of the day once that instant's work was done (tier changes and the risk sweep move
+   * holdings after the day's rates are set), rebuilt from the stored history (day-starts.ts);
+   * absent for a day whose previous day is not accrued (the market's first).
+   */
   async history(assetCode: string, from?: string, to?: string): Promise<MarketDayView[]> {
     const asset = requireAsset(assetCode);
     for (const [field, value] of [['from', from], ['to', to]] as const) {
@@ -163,14 +170,26 @@ export class MarketsService implements OnModuleInit {
       FROM market_days
       WHERE asset = ${asset.code} AND date >= ${from ?? '0001-01-01'}::date AND date <= ${to ?? '9999-12-31'}::date
       ORDER BY date LIMIT 36500`;
-    return rows.map((row) => ({
-      date: row.date,
-      utilization: dec(row.utilization).toFixed(),
-      borrowApr: dec(row.borrow_apr).toFixed(),
-      supplyApr: dec(row.supply_apr).toFixed(),
-      supplyIndex: dec(row.supply_index).toFixed(),
-      borrowIndex: dec(row.borrow_index).toFixed(),
-    }));
+    if (rows.length === 0) return [];
+    const byDate = new Map(rows.map((row) => [row.date, row]));
+    const starts = await marketsAtDayStarts(this.prisma, (await this.repository.read(asset.code))!, rows[0].date, rows[rows.length - 1].date, (day) => {
+      const row = byDate.get(day);
+      return row && { dayUtilization: dec(row.utilization), supplyApr: dec(row.supply_apr), borrowApr: dec(row.borrow_apr) };
+    });
+    return rows.map((row) => {
+      const start = starts.get(row.date);
+      return {
+        date: row.date,
+        utilization: dec(row.utilization).toFixed(),
+        borrowApr: dec(row.borrow_apr).toFixed(),
+        supplyApr: dec(row.supply_apr).toFixed(),
+        supplyIndex: dec(row.supply_index).toFixed(),
+        borrowIndex: dec(row.borrow_index).toFixed(),
+        ...(start && {
+          afterDayStart: { utilization: start.utilization.toFixed(), totalSupplied: start.totalSupplied.toFixed(asset.decimals), totalBorrowed: start.totalBorrowed.toFixed(asset.decimals) },
+        }),
+      };
+    });
   }
 
   private view(market: MarketState, now: Date, price: Decimal | undefined, terms: LiquidationTerms, cash: Decimal): MarketView {

@@ -6,7 +6,8 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import { NotificationsService, NotificationView } from '../notifications/notifications.service.js';
 import { PortfolioService, AccountView } from './portfolio.service.js';
 import { StatementsService, InterestLine, StatementLine } from './statements.service.js';
-import { AccountViewDto, InterestLineView, NotificationViewDto, StatementLineView } from './portfolio.dto.js';
+import { AccountHistoryService, AccountDayView, MAX_HISTORY_DAYS } from './account-history.service.js';
+import { AccountDayViewDto, AccountViewDto, InterestLineView, NotificationViewDto, StatementLineView } from './portfolio.dto.js';
 import { Operation } from '../common/http/api-docs.js';
 
 @ApiTags('accounts')
@@ -17,6 +18,7 @@ export class PortfolioController {
     private readonly portfolio: PortfolioService,
     private readonly statements: StatementsService,
     private readonly notifications: NotificationsService,
+    private readonly accountHistory: AccountHistoryService,
   ) {}
 
   @Get()
@@ -46,6 +48,19 @@ export class PortfolioController {
     @Query('to') to?: string,
   ): Promise<InterestLine[]> {
     return this.statements.interest((await this.accounts.findForCaller(caller, id)).id, from, to);
+  }
+
+  @Get('history')
+  @Operation('The account at 00:00 UTC of each day: tier, holdings, values, LTV, levels, status', { 404: ['NOT_FOUND'] })
+  @ApiQuery({ name: 'from', required: true, example: '2026-01-01' })
+  @ApiQuery({ name: 'to', required: true, example: '2026-01-31', description: `Inclusive; at most ${MAX_HISTORY_DAYS} days from \`from\`` })
+  @ApiOkResponse({
+    type: [AccountDayViewDto],
+    description:
+      'One row per day whose 00:00 has passed (previous day accrued): the account as GET /v1/accounts/:id showed it at that instant, once its work (close, tier changes, risk sweep) was done. Holdings and prices as of that instant; risk levels are the markets’ current ones',
+  })
+  async history(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query('from') from?: string, @Query('to') to?: string): Promise<AccountDayView[]> {
+    return this.accountHistory.history((await this.accounts.findForCaller(caller, id)).id, from, to);
   }
 
   @Get('notifications')

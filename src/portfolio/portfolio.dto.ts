@@ -21,6 +21,33 @@ export class AccountViewDto {
   @ApiProperty({ enum: ['healthy', 'margin_call', 'liquidating'] }) status: string;
 }
 
+export class AccountDayPositionView {
+  @ApiProperty({ enum: ASSET_CODES }) asset: string;
+  @ApiProperty({ description: 'At the asset’s decimals, rounded down' }) amount: string;
+}
+
+export class AccountDayLoanView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ASSET_CODES }) asset: string;
+  @ApiProperty({ description: 'At the asset’s decimals, rounded up' }) outstanding: string;
+}
+
+/** The account at one day's 00:00 (GET /v1/accounts/:id/history). */
+export class AccountDayViewDto {
+  @ApiProperty({ format: 'date' }) date: string;
+  @ApiProperty({ format: 'date-time', description: '00:00 UTC of the day: the instant shown' }) at: string;
+  @ApiProperty({ enum: ['base', 'silver', 'gold', 'platinum'], description: 'The tier set at that instant' }) tier: string;
+  @ApiProperty({ type: [AccountDayPositionView], description: 'Open positions, by asset' }) positions: AccountDayPositionView[];
+  @ApiProperty({ type: [AccountDayLoanView], description: 'Open loans, oldest first' }) loans: AccountDayLoanView[];
+  @ApiProperty({ description: 'USD, at that instant’s prices' }) collateralValue: string;
+  @ApiProperty({ description: 'USD' }) debtValue: string;
+  @ApiProperty({ ...RATIO, description: 'debtValue / collateralValue; null without debt' }) ltv: string | null;
+  @ApiProperty({ ...RATIO, description: 'Weighted by that instant’s collateral, with the markets’ current levels' }) maxLtv: string | null;
+  @ApiProperty(RATIO) marginCallLtv: string | null;
+  @ApiProperty(RATIO) liquidationLtv: string | null;
+  @ApiProperty({ enum: ['healthy', 'margin_call', 'liquidating'] }) status: string;
+}
+
 export class StatementLineView {
   @ApiProperty({ description: 'The ledger transaction id, or interest-<date>-<asset>-<kind> for a day’s interest' }) id: string;
   @ApiProperty({ example: 'deposit', description: 'deposit, withdrawal, borrow, repayment, interest, liquidation, bad_debt, ...' }) type: string;

@@ -7,6 +7,7 @@ import { showRate } from '../calc/compounding.js';
 import { PositionView, positionView } from '../holdings/positions.js';
 import { LoanView, loanView } from '../loans/loans.service.js';
 import { AccountSnapshotService } from '../holdings/account-snapshot.service.js';
+import type { Valuation } from '../holdings/valuation.js';
 
 export interface AccountView {
   id: string;
@@ -45,13 +46,20 @@ export class PortfolioService {
       tier: snapshot.tier,
       positions: snapshot.positions.map((p) => positionView(p, decimalsOf(p.asset), now)),
       loans: snapshot.loans.map((loan) => loanView(loan, decimalsOf(loan.asset), laneRates(snapshot.live.get(loan.asset)!.today, snapshot.tier).borrowApr)),
-      collateralValue: valuation.collateralValue.toFixed(),
-      debtValue: valuation.debtValue.toFixed(),
-      ltv: valuation.ltv ? showRate(valuation.ltv) : null,
-      maxLtv: valuation.levels ? showRate(valuation.levels.maxLtv) : null,
-      marginCallLtv: valuation.levels ? showRate(valuation.levels.marginCallLtv) : null,
-      liquidationLtv: valuation.levels ? showRate(valuation.levels.liquidationLtv) : null,
-      status: valuation.status,
+      ...valuationView(valuation),
     };
   }
+}
+
+/** An account's valuation as it is shown, wherever it is shown (the account and its history). */
+export function valuationView(valuation: Valuation): Pick<AccountView, 'collateralValue' | 'debtValue' | 'ltv' | 'maxLtv' | 'marginCallLtv' | 'liquidationLtv' | 'status'> {
+  return {
+    collateralValue: valuation.collateralValue.toFixed(),
+    debtValue: valuation.debtValue.toFixed(),
+    ltv: valuation.ltv ? showRate(valuation.ltv) : null,
+    maxLtv: valuation.levels ? showRate(valuation.levels.maxLtv) : null,
+    marginCallLtv: valuation.levels ? showRate(valuation.levels.marginCallLtv) : null,
+    liquidationLtv: valuation.levels ? showRate(valuation.levels.liquidationLtv) : null,
+    status: valuation.status,
+  };
 }

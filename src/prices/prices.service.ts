@@ -46,6 +46,28 @@ export class PricesService {
     return new Map(rows.map((row) => [row.asset, dec(row.price)]));
   }
 
+  /**
+   * Every asset's price as of 00:00 UTC of each day from `from` to `to`: the newest point at or
+   * before that instant (points are stored as the clock moves on, so the newest is the one with
+   * the highest id). One statement for every day: day → asset → price.
+   */
+  async atDayStarts(from: string, to: string, tx: Tx = this.prisma): Promise<Map<string, Map<string, Decimal>>> {
+    const rows = await tx.$queryRaw<{ date: string; asset: string; price: string }[]>`
+      SELECT to_char(d.day, 'YYYY-MM-DD') AS date, p.asset, p.price::text AS price
+      FROM generate_series(${from}::timestamp, ${to}::timestamp, interval '1 day') AS d(day)
+      CROSS JOIN unnest(${ASSET_CODES}::text[]) AS a(code)
+      CROSS JOIN LATERAL (
+        SELECT asset, price FROM price_points WHERE asset = a.code AND at <= d.day AT TIME ZONE 'UTC' ORDER BY id DESC LIMIT 1
+      ) p
+      ORDER BY d.day, p.asset`;
+    const days = new Map<string, Map<string, Decimal>>();
+    for (const row of rows) {
+      const prices = days.get(row.date) ?? new Map<string, Decimal>();
+      days.set(row.date, prices.set(row.asset, dec(row.price)));
+    }
+    return days;
+  }
+
   private latestRows(tx: Tx) {
     // The newest point per asset: a walk down the (asset, id) index for each listed asset.
     return tx.$queryRaw<{ asset: string; price: string; at: Date }[]>`

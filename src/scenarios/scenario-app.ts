@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
 import type { Scenario } from './scenario-format.js';
-import { ScenarioApi, ScenarioResult, ScenarioRunner } from './scenario-runner.js';
+import { ClockAdvancing, ScenarioApi, ScenarioResult, ScenarioRunner } from './scenario-runner.js';
 import { htmlReport, textSummary } from './scenario-report.js';
 
 /**
@@ -39,7 +39,12 @@ export async function playOnOwnApp(
 
 /** A scenario against the API at `base`, over HTTP. */
 export function playOverHttp(scenario: Scenario, base: string, adminKey: string, onProgress?: (day: number, days: number) => void): Promise<PresetScenarioResult> {
-  const api: ScenarioApi = {
+  return playOnApi(scenario, httpApi(base, adminKey), onProgress);
+}
+
+/** The API at `base` as the runner calls it: over HTTP, as any client would. */
+export function httpApi(base: string, adminKey: string): ScenarioApi {
+  return {
     adminKey,
     call: async (method, route, key, body) => {
       const response = await fetch(`${base}${route}`, {
@@ -50,7 +55,6 @@ export function playOverHttp(scenario: Scenario, base: string, adminKey: string,
       return { status: response.status, body: await response.json().catch(() => null) };
     },
   };
-  return playOnApi(scenario, api, onProgress);
 }
 
 /** A scenario's result with the preset it was played under (a file naming one). */
@@ -61,7 +65,12 @@ export type PresetScenarioResult = ScenarioResult & { preset?: { name: string; n
  * as an admin would (POST /v1/presets/:name/apply); the file's own settings and markets then
  * change it further. A scenario naming several is played one preset at a time (scenario-comparison.ts).
  */
-export async function playOnApi(scenario: Scenario, api: ScenarioApi, onProgress?: (day: number, days: number) => void): Promise<PresetScenarioResult> {
+export async function playOnApi(
+  scenario: Scenario,
+  api: ScenarioApi,
+  onProgress?: (day: number, days: number) => void,
+  advancing: ClockAdvancing = 'stretches',
+): Promise<PresetScenarioResult> {
   if (scenario.presets.length > 1) throw new Error('a scenario naming several presets is played one preset at a time (playComparison)');
   const name = scenario.presets[0];
   let notApplied: string[] = [];
@@ -70,7 +79,7 @@ export async function playOnApi(scenario: Scenario, api: ScenarioApi, onProgress
     if (response.status >= 400) throw new Error(`applying the preset ${name} failed (${response.status}): ${JSON.stringify(response.body)}`);
     notApplied = response.body.notApplied;
   }
-  const result = await new ScenarioRunner(scenario, api, onProgress).run();
+  const result = await new ScenarioRunner(scenario, api, onProgress, 'once', advancing).run();
   return name ? { ...result, preset: { name, notApplied } } : result;
 }
 

@@ -83,6 +83,7 @@ export class ScenarioRunner {
     private readonly api: ScenarioApi,
     private readonly onProgress: (day: number, days: number) => void = () => undefined,
     private readonly notices: NoticeReading = 'once',
+    private readonly advancing: ClockAdvancing = 'stretches',
   ) {
     this.reported = new Set(assetsOf(scenario));
     this.result = { name: scenario.name, description: scenario.description, start: '', days: scenario.days, passed: true, steps: [], expectations: [], daily: [] };
@@ -92,6 +93,12 @@ export class ScenarioRunner {
     await this.setUp();
     this.timeline = this.scenario.steps.map((step) => ({ day: step.day, hour: step.hour, pricePoint: false, seq: this.seq++, step }));
     for (let day = 0; day <= this.scenario.days; day += 1) {
+      const quietThrough = day > 0 ? this.lastQuietDay(day) : day;
+      if (quietThrough > day) {
+        await this.playQuietDays(day, quietThrough);
+        day = quietThrough;
+        continue;
+      }
       if (day > 0) await this.advanceTo(day, 0);
       for (;;) {
         const next = this.nextEventOn(day);
@@ -126,6 +133,70 @@ export class ScenarioRunner {
         const account = await this.expectOk('POST', '/v1/accounts', created.apiKey, { label });
         this.handles.set(`${name}/${label}`, { key: created.apiKey, accountId: account.id });
       }
+    }
+  }
+
+  /**
+   * The last day of the stretch of quiet days from `day` (none of them has a step, price points
+   * of a path included: every point is on the timeline from its path's own step, earlier), or
+   * `day` itself when it has steps or the runner goes day by day. Notices read every day need
+   * the clock to stop every day; and the history reads give days' 00:00 UTC, which are the
+   * runner's day boundaries only when the scenario starts at 00:00 UTC.
+   */
+  private lastQuietDay(day: number): number {
+    if (this.advancing === 'daily' || this.notices === 'daily' || Date.parse(this.result.start) % 86_400_000 !== 0) return day;
+    const busy = this.timeline.filter((e) => e.day >= day).reduce((first, e) => Math.min(first, e.day), this.scenario.days + 1);
+    return Math.max(day, busy - 1);
+  }
+
+  /**
+   * Days `first` to `last`, none with a step, in one advance of the clock to 00:00 of `last`:
+   * the server starts each day on its way exactly as it would one advance at a time (a day's
+   * start runs at each 00:00 it crosses). Each day's record is its state at its 00:00, after
+   * that instant's work: the days before `last` from the history reads (rebuilt server-side
+   * from what is stored over time), `last` from the live reads, as any day.
+   */
+  private async playQuietDays(first: number, last: number): Promise<void> {
+    const hours = (last - this.day) * 24 - this.hour;
+    const body = hours % 24 === 0 ? { days: hours / 24 } : { hours };
+    this.now = (await this.expectOk('POST', '/v1/clock/advance', this.api.adminKey, body)).now;
+    this.day = last;
+    this.hour = 0;
+    if (last > first) await this.recordPastDays(first, last - 1);
+    for (let day = first; day < last; day += 1) this.onProgress(day, this.scenario.days);
+    await this.recordDay(last);
+    this.onProgress(last, this.scenario.days);
+  }
+
+  /**
+   * The records of past quiet days `first` to `last`, each at its 00:00, from one history read
+   * per market and per account (GET /v1/markets/:asset/history, GET /v1/accounts/:id/history),
+   * exactly what the day's live reads showed at that instant.
+   */
+  private async recordPastDays(first: number, last: number): Promise<void> {
+    const admin = this.api.adminKey;
+    const from = dateOf(this.result.start, first);
+    const to = dateOf(this.result.start, last);
+    const handles = [...this.handles].sort(([a], [b]) => a.localeCompare(b));
+    const assets = [...this.prices.keys()].filter((a) => this.reported.has(a)).sort();
+    const [marketRows, accountRows] = await Promise.all([
+      Promise.all(assets.map((asset) => this.expectOk('GET', `/v1/markets/${asset}/history?from=${from}&to=${to}`, admin))),
+      Promise.all(handles.map(([, { key, accountId }]) => this.expectOk('GET', `/v1/accounts/${accountId}/history?from=${from}&to=${to}`, key))),
+    ]);
+    const days = last - first + 1;
+    for (const rows of [...marketRows, ...accountRows]) if (rows.length !== days) throw new Error(`a history read from ${from} to ${to} gave ${rows.length} day(s), not ${days}`);
+    const prices = Object.fromEntries([...this.prices].filter(([a]) => this.reported.has(a)).sort(([a], [b]) => a.localeCompare(b)));
+    for (let i = 0; i < days; i += 1) {
+      const markets: DayRecord['markets'] = {};
+      for (const [j, asset] of assets.entries()) {
+        const row = marketRows[j][i];
+        if (!row.afterDayStart) throw new Error(`the ${asset} market's history has no state for the start of ${row.date}`);
+        const start = row.afterDayStart;
+        markets[asset] = { utilization: start.utilization, supplyApr: row.supplyApr, borrowApr: row.borrowApr, totalSupplied: start.totalSupplied, totalBorrowed: start.totalBorrowed };
+      }
+      const accounts: DayRecord['accounts'] = {};
+      for (const [j, [name]] of handles.entries()) accounts[name] = accountRecord(accountRows[j][i]);
+      this.result.daily.push({ day: first + i, date: `${dateOf(this.result.start, first + i)}T00:00:00.000Z`, prices: { ...prices }, markets, accounts, events: [] });
     }
   }
 
@@ -310,18 +381,7 @@ export class ScenarioRunner {
     const accounts: DayRecord['accounts'] = {};
     const events: DayRecord['events'] = [];
     for (const [i, [name]] of handles.entries()) {
-      const view = views[i];
-      accounts[name] = {
-        tier: view.tier,
-        status: view.status,
-        collateralValue: view.collateralValue,
-        debtValue: view.debtValue,
-        ltv: view.ltv,
-        marginCallLtv: view.marginCallLtv,
-        liquidationLtv: view.liquidationLtv,
-        positions: Object.fromEntries(view.positions.map((p: { asset: string; amount: string }) => [p.asset, p.amount])),
-        debts: sumByAsset(view.loans),
-      };
+      accounts[name] = accountRecord(views[i]);
       if (!daily) continue;
       const notices = noticeLists[i];
       for (const notice of notices.slice(this.seenNotices.get(name) ?? 0)) events.push(eventOf(name, notice));
@@ -377,6 +437,44 @@ export class ScenarioRunner {
     if (response.status >= 400) throw new Error(`${method} ${path} failed (${response.status}): ${JSON.stringify(response.body)}`);
     return response.body;
   }
+}
+
+/**
+ * How the runner moves the clock over days without steps: `stretches`, each stretch of them in
+ * one advance, their records from the history reads; `daily`, one advance and one set of live
+ * reads a day (the reference the test compares `stretches` with). Notices read `daily` need
+ * the clock to stop every day, so they imply `daily`.
+ */
+export type ClockAdvancing = 'stretches' | 'daily';
+
+/** An account's part of a day's record, from its view (GET /v1/accounts/:id) or a row of its history. */
+function accountRecord(view: {
+  tier: string;
+  status: string;
+  collateralValue: string;
+  debtValue: string;
+  ltv: string | null;
+  marginCallLtv: string | null;
+  liquidationLtv: string | null;
+  positions: { asset: string; amount: string }[];
+  loans: { asset: string; outstanding: string }[];
+}): DayRecord['accounts'][string] {
+  return {
+    tier: view.tier,
+    status: view.status,
+    collateralValue: view.collateralValue,
+    debtValue: view.debtValue,
+    ltv: view.ltv,
+    marginCallLtv: view.marginCallLtv,
+    liquidationLtv: view.liquidationLtv,
+    positions: Object.fromEntries(view.positions.map((p) => [p.asset, p.amount])),
+    debts: sumByAsset(view.loans),
+  };
+}
+
+/** `YYYY-MM-DD` of the scenario's day `day` (its start is at 00:00 UTC of day 0). */
+function dateOf(start: string, day: number): string {
+  return new Date(Date.parse(start) + day * 86_400_000).toISOString().slice(0, 10);
 }
 
 /**

@@ -27,6 +27,7 @@ const CALLS: Record<string, (ids: Ids) => Call> = {
   'GET /v1/accounts/:id': ({ owner }) => ({ path: `/v1/accounts/${owner.accountId}` }),
   'GET /v1/accounts/:id/transactions': ({ owner }) => ({ path: `/v1/accounts/${owner.accountId}/transactions` }),
   'GET /v1/accounts/:id/interest': ({ owner }) => ({ path: `/v1/accounts/${owner.accountId}/interest` }),
+  'GET /v1/accounts/:id/history': ({ owner }) => ({ path: `/v1/accounts/${owner.accountId}/history?from=2026-01-01&to=2026-01-31` }),
   'GET /v1/accounts/:id/notifications': ({ owner }) => ({ path: `/v1/accounts/${owner.accountId}/notifications` }),
   'POST /v1/accounts/:id/deposits': ({ owner }) => ({ path: `/v1/accounts/${owner.accountId}/deposits`, body: { asset: 'BTC', amount: '1' } }),
   'POST /v1/accounts/:id/withdrawals': ({ owner }) => ({ path: `/v1/accounts/${owner.accountId}/withdrawals`, body: { asset: 'USDC' } }),

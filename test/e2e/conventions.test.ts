@@ -29,6 +29,7 @@ describe('HTTP conventions', () => {
       '/v1/loans/{id}/repayments',
       '/v1/accounts/{id}/transactions',
       '/v1/accounts/{id}/interest',
+      '/v1/accounts/{id}/history',
       '/v1/accounts/{id}/notifications',
       '/v1/clock',
       '/v1/clock/advance',

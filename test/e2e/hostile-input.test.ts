@@ -93,6 +93,7 @@ const ODD_BUT_TEXT = ['\u202eCTB', '\u0645\u0631\u062d\u0628\u0627', '\u{1F4B8}\
 const QUERIES: Record<string, Record<string, string>> = {
   'GET /v1/accounts/:id/transactions': { limit: '10' },
   'GET /v1/accounts/:id/interest': { from: '2026-01-01', to: '2026-01-31' },
+  'GET /v1/accounts/:id/history': { from: '2026-01-01', to: '2026-01-31' },
   'GET /v1/markets/:asset/rate-curve': { points: '21' },
   'GET /v1/markets/:asset/history': { from: '2026-01-01', to: '2026-01-31' },
   'GET /v1/calc/apy': { apr: '0.1', compounding: 'daily' },
@@ -231,6 +232,7 @@ describe('hostile input', () => {
     'GET /v1/accounts/:id': { path: `/v1/accounts/${user.accountId}`, key: 'user' },
     'GET /v1/accounts/:id/transactions': { path: `/v1/accounts/${user.accountId}/transactions`, key: 'user' },
     'GET /v1/accounts/:id/interest': { path: `/v1/accounts/${user.accountId}/interest`, key: 'user' },
+    'GET /v1/accounts/:id/history': { path: `/v1/accounts/${user.accountId}/history`, key: 'user' },
     'GET /v1/accounts/:id/notifications': { path: `/v1/accounts/${user.accountId}/notifications`, key: 'user' },
     'POST /v1/accounts/:id/deposits': { path: `/v1/accounts/${user.accountId}/deposits`, key: 'user', body: { asset: 'BTC', amount: '1' } },
     'POST /v1/accounts/:id/withdrawals': { path: `/v1/accounts/${user.accountId}/withdrawals`, key: 'user', body: { asset: 'BTC' } },

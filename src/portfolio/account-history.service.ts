@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { Decimal } from '../common/money/decimal.js';
+import { invalidField, validationFailed } from '../common/errors/domain-error.js';
+import { addDays, dayStart, isCalendarDate } from '../clock/dates.js';
+import { MarketsRepository } from '../markets/markets.repository.js';
+import { laneIndexesAtDayStarts } from '../markets/day-starts.js';
+import { Tier, isTier } from '../markets/tier-lanes.js';
+import { PricesService } from '../prices/prices.service.js';
+import { AccountSnapshotService } from '../holdings/account-snapshot.service.js';
+import { holdingsAtDayStarts } from '../holdings/holdings-at-day-starts.js';
+import { AccountView, valuationView } from './portfolio.service.js';
+
+/** The longest range one request may ask for (ten years and a leap day or two). */
+export const MAX_HISTORY_DAYS = 3660;
+
+export type AccountDayView = Pick<AccountView, 'tier' | 'collateralValue' | 'debtValue' | 'ltv' | 'maxLtv' | 'marginCallLtv' | 'liquidationLtv' | 'status'> & {
+  date: string;
+  at: string;
+  positions: { asset: string; amount: string }[];
+  loans: { id: string; asset: string; outstanding: string }[];
+};
+
+/**
+ * An account day by day: for each day, the account as GET /v1/accounts/:id showed it at 00:00
+ * UTC of that day once that instant's work was done (the close, tier changes, the risk sweep),
+ * rebuilt from what is stored over time and valued by the same code as the account view
+ * (AccountSnapshotService.holding, valuation.ts):
+ * - holdings: each position's and loan's scaled amount and lane at that instant (their change
+ *   history), at the lane's indexes of that instant (the previous day's end, market_lane_days);
+ * - prices: the oracle's as of that instant (price_points);
+ * - tier: the `to` of the account's last tier_change notice at or before that instant (the
+ *   `from` of the first one after it, or the current tier when it never changed);
+ * - taken as current: each market's risk levels and decimals (levels change only by an admin's
+ *   PUT /v1/markets; a scenario changes them only by its own steps).
+ * A day is listed when its 00:00 has passed with the previous day accrued in every market the
+ * account then held, and the account existed then.
+ */
+@Injectable()
+export class AccountHistoryService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly markets: MarketsRepository,
+    private readonly prices: PricesService,
+    private readonly snapshots: AccountSnapshotService,
+  ) {}
+
+  async history(accountId: string, from: string | undefined, to: string | undefined): Promise<AccountDayView[]> {
+    const range = checkRange(from, to);
+    const [account, notices, markets, prices, lanes, holdings] = await Promise.all([
+      this.prisma.$queryRaw<{ tier: string; created_at: Date }[]>`SELECT tier, created_at FROM accounts WHERE id = ${accountId}::uuid`,
+      this.prisma.$queryRaw<{ at: Date; from: string; to: string }[]>`
+        SELECT at, data->>'from' AS "from", data->>'to' AS "to" FROM notifications
+        WHERE account_id = ${accountId}::uuid AND type = 'tier_change' ORDER BY at, id`,
+      this.markets.readAll(),
+      this.prices.atDayStarts(range.from, range.to),
+      laneIndexesAtDayStarts(this.prisma, range.from, range.to),
+      holdingsAtDayStarts(this.prisma, accountId, range.from, range.to),
+    ]);
+    const marketOf = new Map(markets.map((m) => [m.asset, m]));
+    const rows: AccountDayView[] = [];
+    for (let day = range.from; day <= range.to; day = addDays(day, 1)) {
+      const at = dayStart(day);
+      const indexes = lanes.get(day);
+      if (!indexes || !account[0] || account[0].created_at > at) continue;
+      const positions = holdings.positions.get(day) ?? [];
+      const loans = holdings.loans.get(day) ?? [];
+      if (![...positions, ...loans].every((h) => indexes.has(h.asset))) continue;
+      const tier = tierAt(at, notices, account[0].tier);
+      // Each holding in its own lane (the account's tier's, as every movement keeps it).
+      const laneOf = new Map<string, Tier>([...positions, ...loans].map((h) => [h.asset, h.tier]));
+      const snapshot = this.snapshots.holding(
+        {
+          accountId,
+          tier,
+          now: at,
+          lane: (asset) => indexes.get(asset)![laneOf.get(asset) ?? tier],
+          prices: prices.get(day) ?? new Map<string, Decimal>(),
+          markets: marketOf,
+          live: new Map(),
+          positions: [],
+          loans: [],
+        },
+        positions,
+        loans,
+      );
+      const decimalsOf = (asset: string) => marketOf.get(asset)!.decimals;
+      rows.push({
+        date: day,
+        at: at.toISOString(),
+        tier,
+        positions: snapshot.positions.map((p) => ({ asset: p.asset, amount: p.amount.toFixed(decimalsOf(p.asset)) })),
+        loans: snapshot.loans.map((l) => ({ id: l.id, asset: l.asset, outstanding: l.outstanding.toFixed(decimalsOf(l.asset)) })),
+        ...valuationView(snapshot.valuation),
+      });
+    }
+    return rows;
+  }
+}
+
+/** Both dates required, real calendar dates, in order, at most MAX_HISTORY_DAYS days. */
+function checkRange(from: string | undefined, to: string | undefined): { from: string; to: string } {
+  for (const [field, value] of [['from', from], ['to', to]] as const) {
+    if (value === undefined) throw invalidField(field, 'is required (YYYY-MM-DD)');
+    if (typeof value !== 'string' || !isCalendarDate(value)) throw invalidField(field, 'must be a date written YYYY-MM-DD');
+  }
+  if (from! > to!) throw invalidField('from', 'must not be after to');
+  if (addDays(from!, MAX_HISTORY_DAYS - 1) < to!) {
+    throw validationFailed(`A range covers at most ${MAX_HISTORY_DAYS} days`, { fields: { to: [`must be within ${MAX_HISTORY_DAYS} days of from`] } });
+  }
+  return { from: from!, to: to! };
+}
+
+/** The account's tier at an instant, from its tier_change notices (oldest first). */
+function tierAt(at: Date, notices: { at: Date; from: string; to: string }[], current: string): Tier {
+  const last = notices.filter((n) => n.at <= at).at(-1);
+  const tier = last ? last.to : (notices[0]?.from ?? current);
+  return isTier(tier) ? tier : 'base';
+}
