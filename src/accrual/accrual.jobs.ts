@@ -56,9 +56,11 @@ export class AccrualDayStart implements OnModuleInit, OnModuleDestroy {
       run: (day) => (this.config.runWorkers ? this.accrual.bringAllMarketsTo(day.date) : this.enqueueDay(day)),
       // A stretch's closes in the stretch's own transaction, on any process: a handful of
       // statements for all of its days, less than one job's round trip.
-      runQuietStretch: async (tx, stretch) => {
-        await this.accrual.closeQuietStretch(tx, stretch.days.at(-1)!.date);
-        return 'done';
+      quietStretch: {
+        run: async (tx, stretch) => {
+          await this.accrual.closeQuietStretch(tx, stretch.days.at(-1)!.date);
+          return 'done';
+        },
       },
     });
   }

@@ -25,12 +25,19 @@ export interface DayStartHandler {
   /** Which step of the day (day-pipeline.ts) this is: the list sets the order. */
   step: DayStep;
   run(day: DayStart): Promise<unknown>;
+  /** Optional: this step over a quiet stretch (quiet-stretch.ts); a step without it has every day run. */
+  quietStretch?: QuietStretchHandler;
+}
+
+/** A step's part in a quiet stretch, in the stretch's transaction; each answers a verdict. */
+export interface QuietStretchHandler {
   /**
-   * Optional: this step for every day of a quiet stretch at once, in the stretch's transaction
-   * (quiet-stretch.ts): 'done' when it did, in bulk, exactly what running each day would have
-   * done; otherwise what the clock should try instead. A step without it has every day run.
+   * A cheap look before any step works (and locks): 'busy' spares the stretch's work when a day
+   * at a time is sure to follow (every `run` must still check what it relies on).
    */
-  runQuietStretch?(tx: Tx, stretch: QuietStretch): Promise<StretchVerdict>;
+  before?(tx: Tx, stretch: QuietStretch): Promise<StretchVerdict>;
+  /** 'done' when it did, in bulk, exactly what running each day would have done. */
+  run(tx: Tx, stretch: QuietStretch): Promise<StretchVerdict>;
 }
 
 /** Work that follows the clock itself, wherever it stops (e.g. positions maturing mid-day). */
@@ -83,11 +90,13 @@ export class DayStartHooks {
    * transaction; the first verdict that is not 'done' ends it (and the caller rolls back).
    */
   async runQuietStretch(tx: Tx, stretch: QuietStretch): Promise<StretchVerdict> {
-    for (const step of DAY_STEPS) {
-      for (const handler of this.steps.get(step) ?? []) {
-        const verdict = handler.runQuietStretch ? await handler.runQuietStretch(tx, stretch) : 'busy';
+    const handlers = DAY_STEPS.flatMap((step) => this.steps.get(step) ?? []);
+    for (const pass of ['before', 'run'] as const) {
+      for (const handler of handlers) {
+        const part = handler.quietStretch;
+        const verdict = !part ? 'busy' : pass === 'run' ? await part.run(tx, stretch) : part.before ? await part.before(tx, stretch) : 'done';
         if (verdict !== 'done') {
-          this.logger.debug(`stretch ${stretch.days[0].date}..${stretch.days.at(-1)!.date}: ${step} says ${verdict}`);
+          this.logger.debug(`stretch ${stretch.days[0].date}..${stretch.days.at(-1)!.date}: ${handler.step} (${pass}) says ${verdict}`);
           return verdict;
         }
       }

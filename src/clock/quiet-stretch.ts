@@ -5,7 +5,7 @@ import type { StretchVerdict } from './day-start.hooks.js';
  * (nobody can change tier, no sweep would review anyone) need not run the day pipeline once per
  * day. The days before the advance's last may be run as one stretch, in one transaction: each
  * step of the pipeline (day-pipeline.ts) does its work for all of them at once, or proves there
- * is none, through its optional `runQuietStretch` (day-start.hooks.ts); the clock knows no rule
+ * is none, through its optional `quietStretch` handler (day-start.hooks.ts); the clock knows no rule
  * of theirs. A stretch leaves exactly the rows the days one at a time would: a step that cannot
  * promise that says so, the transaction rolls back and the days run one at a time.
  *

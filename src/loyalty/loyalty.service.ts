@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
-import { DayStart, DayStartHooks } from '../clock/day-start.hooks.js';
+import { DayStart, DayStartHooks, QuietStretch, StretchVerdict } from '../clock/day-start.hooks.js';
 import { utcDateString } from '../clock/dates.js';
 import { Decimal, dec } from '../common/money/decimal.js';
 import { AccrualService } from '../accrual/accrual.service.js';
@@ -65,10 +65,15 @@ export class LoyaltyService implements OnModuleInit {
     this.hooks.register({
       step: 'loyalty tiers',
       run: (day) => this.assignTiers(day),
-      // A quiet stretch (clock/quiet-stretch.ts) changes no holding (its transaction holds every
-      // market), so nobody who cannot change tier at its last day could at an earlier one.
-      runQuietStretch: async (tx, stretch) => ((await this.nobodyCanChangeTier(stretch.days.at(-1)!, tx)) ? 'done' : 'busy'),
+      // Nobody can change tier in a quiet stretch (clock/quiet-stretch.ts) when nobody can now:
+      // the rule moves only holders of the token and accounts above base, and no holding changes
+      // while the stretch's transaction holds every market (its accrual locks them, before `run`).
+      quietStretch: { before: (tx, stretch) => this.quietStretch(tx, stretch), run: (tx, stretch) => this.quietStretch(tx, stretch) },
     });
+  }
+
+  private async quietStretch(tx: Tx, stretch: QuietStretch): Promise<StretchVerdict> {
+    return (await this.nobodyCanChangeTier(stretch.days.at(-1)!, tx)) ? 'done' : 'busy';
   }
 
   async assignTiers(day: DayStart): Promise<TierChange[]> {

@@ -94,9 +94,7 @@ export class RiskSweepService {
    * two days one at a time, and its own sweep (PUT /v1/prices) looks at everyone.
    */
   async quietStretch(tx: Tx, stretch: QuietStretch): Promise<StretchVerdict> {
-    const [{ owed, troubled }] = await tx.$queryRaw<{ owed: boolean; troubled: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM loans WHERE scaled_debt > 0) AS owed,
-             EXISTS (SELECT 1 FROM account_risk WHERE status <> 'healthy' OR warning_ltv IS NOT NULL) AS troubled`;
+    const { owed, troubled } = await this.troubleAndDebt(tx);
     if (troubled) return 'busy';
     if (!owed) return 'done';
     // The sweep of day D values at D's 00:00: the lanes' indexes at the end of the day before.
@@ -112,6 +110,18 @@ export class RiskSweepService {
     const lanes = laneFactors(markets, (asset, tier) => extreme.get(`${asset}|${tier}`)!, prices, settings.marginCallWarnings);
     const found = await this.search(lanes, null, settings.marginCallWarnings.at(-1) ?? null, tx);
     return found.past.length === 0 && found.accounts.length === 0 ? 'done' : 'shorter';
+  }
+
+  /** The cheap half of `quietStretch`, before the stretch's accrual: 'busy' when someone is reviewed every day. */
+  async nobodyInTrouble(tx: Tx): Promise<StretchVerdict> {
+    return (await this.troubleAndDebt(tx)).troubled ? 'busy' : 'done';
+  }
+
+  private async troubleAndDebt(tx: Tx): Promise<{ owed: boolean; troubled: boolean }> {
+    const [row] = await tx.$queryRaw<{ owed: boolean; troubled: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM loans WHERE scaled_debt > 0) AS owed,
+             EXISTS (SELECT 1 FROM account_risk WHERE status <> 'healthy' OR warning_ltv IS NOT NULL) AS troubled`;
+    return row;
   }
 
   /**

@@ -133,7 +133,7 @@ export class RiskSweeps implements OnModuleInit, OnModuleDestroy {
     this.hooks.register({
       step: 'risk sweep',
       run: (day) => this.sweep(`day-${day.date}`, true),
-      runQuietStretch: (tx, stretch) => this.finder.quietStretch(tx, stretch),
+      quietStretch: { before: (tx) => this.finder.nobodyInTrouble(tx), run: (tx, stretch) => this.finder.quietStretch(tx, stretch) },
     });
     this.hooks.onAdvanceEnd({ name: 'risk sweep', run: (at) => this.sweep(`at-${at.getTime()}`, true) });
   }
