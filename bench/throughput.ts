@@ -215,7 +215,7 @@ async function postingCounts(databaseUrl: string): Promise<Record<Movement, numb
 
 /**
  * BENCH_PERF=<folder>: `perf record` of Postgres's backends through one run (perf report -i the
- * file shows where its CPU went). Returns the function that stops it.
+ * file shows where its CPU went; BENCH_PERF_ARGS replaces `-F 1999 -g`). Returns the function that stops it.
  */
 function profilePostgres(postmasterPid: number, file: string): () => Promise<void> {
   const pids = readdirSync('/proc').filter((entry) => {
@@ -227,7 +227,7 @@ function profilePostgres(postmasterPid: number, file: string): () => Promise<voi
       return false;
     }
   });
-  const perf = spawn('perf', ['record', '-F', '1999', '-g', '-o', file, '-p', [postmasterPid, ...pids].join(',')], { stdio: 'ignore' });
+  const perf = spawn('perf', ['record', ...(process.env.BENCH_PERF_ARGS ?? '-F 1999 -g').split(' '), '-o', file, '-p', [postmasterPid, ...pids].join(',')], { stdio: 'ignore' });
   return () => new Promise((resolve) => {
     perf.once('exit', () => resolve());
     perf.kill('SIGINT');
