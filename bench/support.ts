@@ -40,7 +40,9 @@ export async function startBenchServices(): Promise<BenchServices> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'lendlab-bench-'));
   chmodSync(workDir, 0o755);
   const dataDir = path.join(workDir, 'postgres');
-  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true, log: process.env.BENCH_AUTO_EXPLAIN ? (line: string) => process.stderr.write(`[pg] ${line}\n`) : undefined });
+  // BENCH_PG_STATEMENTS=1: pg_stat_statements loaded, nested statements (inside plpgsql) counted too.
+  const flags = process.env.BENCH_PG_STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : [];
+  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true, flags, log: process.env.BENCH_AUTO_EXPLAIN ? (line: string) => process.stderr.write(`[pg] ${line}\n`) : undefined });
   // BENCH_AUTO_EXPLAIN=250ms: every statement slower than that is logged with its plan (stderr, "[pg]").
   if (process.env.BENCH_AUTO_EXPLAIN) {
     const pg = (await import('pg')).default;
@@ -49,6 +51,7 @@ export async function startBenchServices(): Promise<BenchServices> {
     await client.query(`ALTER SYSTEM SET session_preload_libraries = 'auto_explain'`);
     await client.query(`ALTER SYSTEM SET auto_explain.log_min_duration = '${process.env.BENCH_AUTO_EXPLAIN}'`);
     await client.query(`ALTER SYSTEM SET auto_explain.log_analyze = on`);
+    await client.query(`ALTER SYSTEM SET auto_explain.log_nested_statements = on`);
     await client.query(`SELECT pg_reload_conf()`);
     await client.end();
   }

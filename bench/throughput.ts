@@ -5,6 +5,8 @@
 //   npm run bench -- throughput
 import 'reflect-metadata';
 import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -16,6 +18,10 @@ import { CpuMeter, postgresCpuMs, processCpuMs } from './cpu.js';
 import { measureRoundTrips, reportRoundTrips, RoundTripFigures } from './round-trip.js';
 
 export const CLIENT_LEVELS = [1, 8, 32] as const;
+// BENCH_CLIENTS=8 and BENCH_MOVEMENTS=deposit,withdrawal narrow a run (profiling); the suite runs everything.
+const LEVELS = process.env.BENCH_CLIENTS ? process.env.BENCH_CLIENTS.split(',').map(Number) : [...CLIENT_LEVELS];
+const ONLY = process.env.BENCH_MOVEMENTS?.split(',');
+const runs = (movement: string) => !ONLY || ONLY.includes(movement);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const USERS = 256;
 /** A deposit with every decimal USDC has: the total must come out exact. */
@@ -207,6 +213,50 @@ async function postingCounts(databaseUrl: string): Promise<Record<Movement, numb
   }
 }
 
+/**
+ * BENCH_PERF=<folder>: `perf record` of Postgres's backends through one run (perf report -i the
+ * file shows where its CPU went; BENCH_PERF_ARGS replaces `-F 1999 -g`). Returns the function that stops it.
+ */
+function profilePostgres(postmasterPid: number, file: string): () => Promise<void> {
+  const pids = readdirSync('/proc').filter((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      return text.slice(text.lastIndexOf(')') + 2).split(' ')[1] === String(postmasterPid);
+    } catch {
+      return false;
+    }
+  });
+  const perf = spawn('perf', ['record', ...(process.env.BENCH_PERF_ARGS ?? '-F 1999 -g').split(' '), '-o', file, '-p', [postmasterPid, ...pids].join(',')], { stdio: 'ignore' });
+  return () => new Promise((resolve) => {
+    perf.once('exit', () => resolve());
+    perf.kill('SIGINT');
+  });
+}
+
+async function resetStatements(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await client.query('SELECT pg_stat_statements_reset()');
+  await client.end();
+}
+
+/** Where Postgres spent its time in a run (BENCH_PG_STATEMENTS): each statement's calls and time per movement. */
+async function printStatements(databaseUrl: string, title: string, movements: number): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query(
+    `SELECT calls, total_exec_time AS ms, toplevel, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
+     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40`,
+  );
+  await client.end();
+  process.stdout.write(`\n[statements] ${title}: ${movements} movements; per movement: calls, µs, top-level, statement\n`);
+  for (const r of rows) {
+    process.stdout.write(`${(r.calls / movements).toFixed(2).padStart(6)} ${((r.ms * 1000) / movements).toFixed(0).padStart(6)} ${r.toplevel ? 'T' : ' '} ${r.query}\n`);
+  }
+}
+
 export async function measureThroughput(
   services: BenchServices,
 ): Promise<{ levels: ThroughputFigures[]; memory: MemoryFigures[]; roundTrips: RoundTripFigures[] }> {
@@ -234,12 +284,17 @@ export async function measureThroughput(
     await load(api.url!, tally.deposit, 8, { seconds: 3 }, requests.deposit); // warm-up: JIT, connection pools, plans
     const levels: ThroughputFigures[] = [];
     const cpu = new CpuMeter({ api: () => processCpuMs(api.pid), postgres: () => postgresCpuMs(services.postgresPid()) });
-    for (const clients of CLIENT_LEVELS) {
+    for (const clients of LEVELS) {
       const movements: MovementFigures[] = [];
       const measure = async (movement: Movement, run: () => Promise<autocannon.Result>) => {
+        if (!runs(movement)) return;
+        if (process.env.BENCH_PG_STATEMENTS) await resetStatements(databaseUrl);
+        const perf = process.env.BENCH_PERF ? profilePostgres(services.postgresPid(), `${process.env.BENCH_PERF}/${movement}-${clients}.data`) : undefined;
         cpu.start();
         const result = await run();
         const used = cpu.stop();
+        if (perf) await perf();
+        if (process.env.BENCH_PG_STATEMENTS) await printStatements(databaseUrl, `${movement} at ${clients} clients`, result['2xx']);
         movements.push({
           movement,
           clients,
@@ -254,7 +309,7 @@ export async function measureThroughput(
       for (const movement of ['deposit', 'borrow', 'repayment'] as const) {
         await measure(movement, () => load(api.url!, tally[movement], clients, { seconds: SECONDS }, requests[movement]));
       }
-      const withdrawals = await seedPositions(api.url!, users, WITHDRAWALS[clients]);
+      const withdrawals = runs('withdrawal') ? await seedPositions(api.url!, users, WITHDRAWALS[clients]) : [];
       setUp.deposit += withdrawals.length;
       await measure('withdrawal', () => load(api.url!, tally.withdrawal, clients, { amount: withdrawals.length }, (i) => withdrawals[i % withdrawals.length]));
       tally.withdrawal.sent = Math.min(tally.withdrawal.sent, tally.withdrawal.accepted + clients); // autocannon may set up a request it never sends

@@ -11,6 +11,8 @@ export function startEmbeddedPostgres(options: {
   port: number;
   persistent?: boolean;
   fast?: boolean;
+  /** More server flags, e.g. ['-c', 'shared_preload_libraries=pg_stat_statements'] (bench profiling). */
+  flags?: string[];
   log?: (line: string) => void;
   timeoutMs?: number;
 }): Promise<RunningService & { dataDir: string; port: number }>;

@@ -141,7 +141,7 @@ export class PostgresStartError extends Error {
  * a failure is a PostgresStartError naming the folder and port, with Postgres's last log
  * lines (kept even when `log` throws them away).
  */
-export async function startEmbeddedPostgres({ dataDir, port, persistent = true, fast = false, log = () => {}, timeoutMs = 60_000 }) {
+export async function startEmbeddedPostgres({ dataDir, port, persistent = true, fast = false, flags = [], log = () => {}, timeoutMs = 60_000 }) {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const recent = [];
   const remember = (text) => {
@@ -176,6 +176,7 @@ export async function startEmbeddedPostgres({ dataDir, port, persistent = true, 
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'max_connections=300',
       ...(fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ...flags,
     ],
     onLog: (message) => remember(message),
     onError: (message) => remember(messageOf(message)),

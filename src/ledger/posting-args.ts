@@ -3,7 +3,7 @@ import type { EntryInput } from './ledger.types.js';
 import type { SqlValue } from '../common/sql/sql-call.js';
 
 /**
- * A posting's entries as the arrays the ledger_post SQL function takes (one element per entry,
+ * A posting's entries as the arrays the ledger_post / ledger_record SQL functions take (one element per entry,
  * in order): codes, assets, kinds, owners, normal sides, no-overdraft flags, amounts. Checked
  * for balance here first, as LedgerService.post checks, so a bug fails before the database.
  */
