@@ -1,3 +1,4 @@
+import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { dec } from '../common/money/decimal.js';
 import { Tier, isTier } from '../markets/tier-lanes.js';
@@ -7,13 +8,47 @@ import type { LoanState, PositionState } from './account-snapshot.service.js';
 export type PositionAt = Omit<PositionState, 'amount'> & { tier: Tier };
 export type LoanAt = Omit<LoanState, 'outstanding'> & { tier: Tier };
 
+/** The table names are fixed here, never taken from input; each kind in the order the account view lists it. */
+const TABLES = {
+  position: { rows: Prisma.raw('positions'), changes: Prisma.raw('position_changes'), key: Prisma.raw('position_id'), maturesAt: Prisma.raw('r.matures_at'), order: Prisma.raw('r.asset, r.id') },
+  loan: { rows: Prisma.raw('loans'), changes: Prisma.raw('loan_changes'), key: Prisma.raw('loan_id'), maturesAt: Prisma.raw('NULL::timestamptz'), order: Prisma.raw('r.seq') },
+};
+
+interface Row {
+  date: string;
+  id: string;
+  asset: string;
+  scaled: string;
+  tier: string;
+  principal: string;
+  matures_at: Date | null;
+}
+
+/**
+ * For each day from `from` to `to` and each of the account's positions (or loans), its last
+ * change at or before that day's 00:00 UTC, when it left the holding open. SQL on purpose: one
+ * statement for any number of days, each change found by the (holding, at) index.
+ */
+function atDayStarts(tx: Tx, holding: keyof typeof TABLES, accountId: string, from: string, to: string): Promise<Row[]> {
+  const table = TABLES[holding];
+  return tx.$queryRaw<Row[]>`
+    SELECT to_char(d.day, 'YYYY-MM-DD') AS date, r.id::text AS id, r.asset, c.scaled_after::text AS scaled, c.tier,
+           r.principal::text AS principal, ${table.maturesAt} AS matures_at
+    FROM generate_series(${from}::timestamp, ${to}::timestamp, interval '1 day') AS d(day)
+    JOIN ${table.rows} r ON r.account_id = ${accountId}::uuid
+    CROSS JOIN LATERAL (
+      SELECT scaled_after, tier FROM ${table.changes} c
+      WHERE c.${table.key} = r.id AND c.at <= d.day AT TIME ZONE 'UTC' ORDER BY c.at DESC, c.id DESC LIMIT 1
+    ) c
+    WHERE c.scaled_after > 0
+    ORDER BY d.day, ${table.order}`;
+}
+
 /**
  * An account's open positions and loans at 00:00 UTC of each day from `from` to `to`, from
  * their change history (position_changes and loan_changes record every scaled amount and lane
- * a holding had, with when): for each day and holding, its last change at or before that
- * instant. Principal and maturity are today's (the history does not keep them; the records
- * built from this do not show them). SQL on purpose: two statements for any number of days,
- * each change found by the (holding, at) index.
+ * a holding had, with when): day → holdings. Principal and maturity are today's (the history
+ * does not keep them; the records built from this do not show them).
  */
 export async function holdingsAtDayStarts(
   tx: Tx,
@@ -21,40 +56,20 @@ export async function holdingsAtDayStarts(
   from: string,
   to: string,
 ): Promise<{ positions: Map<string, PositionAt[]>; loans: Map<string, LoanAt[]> }> {
-  const [positionRows, loanRows] = await Promise.all([
-    tx.$queryRaw<{ date: string; id: string; asset: string; scaled: string; tier: string; principal: string; matures_at: Date }[]>`
-      SELECT to_char(d.day, 'YYYY-MM-DD') AS date, p.id::text AS id, p.asset, c.scaled_after::text AS scaled, c.tier,
-             p.principal::text AS principal, p.matures_at
-      FROM generate_series(${from}::timestamp, ${to}::timestamp, interval '1 day') AS d(day)
-      JOIN positions p ON p.account_id = ${accountId}::uuid
-      CROSS JOIN LATERAL (
-        SELECT scaled_after, tier FROM position_changes c
-        WHERE c.position_id = p.id AND c.at <= d.day AT TIME ZONE 'UTC' ORDER BY c.at DESC, c.id DESC LIMIT 1
-      ) c
-      WHERE c.scaled_after > 0
-      ORDER BY d.day, p.asset, p.id`,
-    tx.$queryRaw<{ date: string; id: string; asset: string; scaled: string; tier: string; principal: string }[]>`
-      SELECT to_char(d.day, 'YYYY-MM-DD') AS date, l.id::text AS id, l.asset, c.scaled_after::text AS scaled, c.tier, l.principal::text AS principal
-      FROM generate_series(${from}::timestamp, ${to}::timestamp, interval '1 day') AS d(day)
-      JOIN loans l ON l.account_id = ${accountId}::uuid
-      CROSS JOIN LATERAL (
-        SELECT scaled_after, tier FROM loan_changes c
-        WHERE c.loan_id = l.id AND c.at <= d.day AT TIME ZONE 'UTC' ORDER BY c.at DESC, c.id DESC LIMIT 1
-      ) c
-      WHERE c.scaled_after > 0
-      ORDER BY d.day, l.seq`,
-  ]);
-  const positions = new Map<string, PositionAt[]>();
-  for (const row of positionRows) {
-    const day = positions.get(row.date) ?? [];
-    positions.set(row.date, day);
-    day.push({ id: row.id, asset: row.asset, scaled: dec(row.scaled), principal: dec(row.principal), maturesAt: row.matures_at, tier: isTier(row.tier) ? row.tier : 'base' });
+  const [positionRows, loanRows] = await Promise.all([atDayStarts(tx, 'position', accountId, from, to), atDayStarts(tx, 'loan', accountId, from, to)]);
+  const tierOf = (row: Row): Tier => (isTier(row.tier) ? row.tier : 'base');
+  return {
+    positions: byDay(positionRows, (row) => ({ id: row.id, asset: row.asset, scaled: dec(row.scaled), principal: dec(row.principal), maturesAt: row.matures_at!, tier: tierOf(row) })),
+    loans: byDay(loanRows, (row) => ({ id: row.id, asset: row.asset, scaledDebt: dec(row.scaled), principal: dec(row.principal), tier: tierOf(row) })),
+  };
+}
+
+function byDay<T>(rows: Row[], holding: (row: Row) => T): Map<string, T[]> {
+  const days = new Map<string, T[]>();
+  for (const row of rows) {
+    const day = days.get(row.date) ?? [];
+    days.set(row.date, day);
+    day.push(holding(row));
   }
-  const loans = new Map<string, LoanAt[]>();
-  for (const row of loanRows) {
-    const day = loans.get(row.date) ?? [];
-    loans.set(row.date, day);
-    day.push({ id: row.id, asset: row.asset, scaledDebt: dec(row.scaled), principal: dec(row.principal), tier: isTier(row.tier) ? row.tier : 'base' });
-  }
-  return { positions, loans };
+  return days;
 }

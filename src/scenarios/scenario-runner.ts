@@ -448,17 +448,9 @@ export class ScenarioRunner {
 export type ClockAdvancing = 'stretches' | 'daily';
 
 /** An account's part of a day's record, from its view (GET /v1/accounts/:id) or a row of its history. */
-function accountRecord(view: {
-  tier: string;
-  status: string;
-  collateralValue: string;
-  debtValue: string;
-  ltv: string | null;
-  marginCallLtv: string | null;
-  liquidationLtv: string | null;
-  positions: { asset: string; amount: string }[];
-  loans: { asset: string; outstanding: string }[];
-}): DayRecord['accounts'][string] {
+function accountRecord(
+  view: Omit<DayRecord['accounts'][string], 'positions' | 'debts'> & { positions: { asset: string; amount: string }[]; loans: { asset: string; outstanding: string }[] },
+): DayRecord['accounts'][string] {
   return {
     tier: view.tier,
     status: view.status,
