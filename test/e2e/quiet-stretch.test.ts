@@ -89,39 +89,40 @@ async function sameAsDayByDay(twins: { oneCall: TestApp; daily: TestApp }, build
   return { rows: actual, stretches };
 }
 
-/** A lender and a borrower at real, non-zero rates: 100,000 USDC supplied, 20,000 borrowed on 1 BTC. */
-async function lenderAndBorrower(app: TestApp): Promise<void> {
-  const w = world(app);
-  await w.price('BTC', '50000');
-  await w.price('USDC', '1');
-  await app.admin.put('/v1/markets/USDC').send({ rateModel: BUSY_RATES }).expect(200);
-  await w.advance({ days: 1 });
-  const lender = await w.user('lender');
-  const borrower = await w.user('borrower');
-  await w.deposit(lender.apiKey, lender.accountId, 'USDC', '100000');
-  await w.deposit(borrower.apiKey, borrower.accountId, 'BTC', '1');
-  await w.borrow(borrower.apiKey, borrower.accountId, 'USDC', '20000');
-  await w.advance({ hours: 7 });
+/**
+ * A lender and a borrower at real, non-zero rates: 100,000 USDC supplied, `borrowed` USDC
+ * borrowed on 1 BTC (at 50,000), the USDC market on `usdcRates` and, when given, BTC's risk levels.
+ */
+function lenderAndBorrower(story: { usdcRates: object; btcRisk?: object; borrowed: string; thenHours?: number }) {
+  return async (app: TestApp): Promise<void> => {
+    const w = world(app);
+    await w.price('BTC', '50000');
+    await w.price('USDC', '1');
+    await app.admin.put('/v1/markets/USDC').send({ rateModel: story.usdcRates }).expect(200);
+    if (story.btcRisk) await app.admin.put('/v1/markets/BTC').send({ risk: story.btcRisk }).expect(200);
+    await w.advance({ days: 1 });
+    const lender = await w.user('lender');
+    const borrower = await w.user('borrower');
+    await w.deposit(lender.apiKey, lender.accountId, 'USDC', '100000');
+    await w.deposit(borrower.apiKey, borrower.accountId, 'BTC', '1');
+    await w.borrow(borrower.apiKey, borrower.accountId, 'USDC', story.borrowed);
+    if (story.thenHours) await w.advance({ hours: story.thenHours });
+  };
 }
+
+/** 20,000 borrowed at 20 % and more a year, the advance starting at 07:00. */
+const quietLoan = lenderAndBorrower({ usdcRates: BUSY_RATES, borrowed: '20000', thenHours: 7 });
 
 /**
  * A borrower at 50 % of a BTC collateral whose margin call is at 53 %, owing USDC at over
  * 100 % a year: the debt reaches the margin call about three weeks later, in the middle of
  * the advance, and the account stays at its margin call after it.
  */
-async function marginCallInTheMiddle(app: TestApp): Promise<void> {
-  const w = world(app);
-  await w.price('BTC', '50000');
-  await w.price('USDC', '1');
-  await app.admin.put('/v1/markets/USDC').send({ rateModel: { ...BUSY_RATES, baseRate: '1' } }).expect(200);
-  await app.admin.put('/v1/markets/BTC').send({ risk: { maxLtv: '0.5', marginCallLtv: '0.53', liquidationLtv: '0.8' } }).expect(200);
-  await w.advance({ days: 1 });
-  const lender = await w.user('lender');
-  const borrower = await w.user('borrower');
-  await w.deposit(lender.apiKey, lender.accountId, 'USDC', '100000');
-  await w.deposit(borrower.apiKey, borrower.accountId, 'BTC', '1');
-  await w.borrow(borrower.apiKey, borrower.accountId, 'USDC', '25000');
-}
+const marginCallInTheMiddle = lenderAndBorrower({
+  usdcRates: { ...BUSY_RATES, baseRate: '1' },
+  btcRisk: { maxLtv: '0.5', marginCallLtv: '0.53', liquidationLtv: '0.8' },
+  borrowed: '25000',
+});
 
 describe('an advance of many days leaves the rows of as many advances of one day', () => {
   const twins = {} as { oneCall: TestApp; daily: TestApp };
@@ -135,7 +136,7 @@ describe('an advance of many days leaves the rows of as many advances of one day
   });
 
   it('over 45 quiet days at real rates (interest every day, maturities in the middle)', async () => {
-    const { rows, stretches } = await sameAsDayByDay(twins, lenderAndBorrower, 45);
+    const { rows, stretches } = await sameAsDayByDay(twins, quietLoan, 45);
     expect(stretches).toEqual([{ days: 44, verdict: 'done' }]);
     expect(rows.transactions.filter((t) => (t as { type: string }).type === 'interest').length).toBeGreaterThanOrEqual(45);
     expect(rows.notifications.some((n) => (n as { type: string }).type === 'maturity')).toBe(true);
