@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
@@ -116,12 +117,19 @@ export class RiskSweepService {
     // The positions are joined to tables (accounts, loans), not to the debts' CTE: a CTE has no
     // statistics, so the planner hashed every position to probe it with the debts (in the
     // 100,000-position year, half the search's time went into that hash table).
-    const rows = await this.prisma.$transaction(async (tx) => {
+    // Narrowed to `only`: each of loans and positions filtered by it (the array sent twice, not
+    // four times: after a crash it holds every borrower, 10,000 ids).
+    const onlyLoans = only ? Prisma.sql`AND l.account_id = ANY(${only}::uuid[])` : Prisma.empty;
+    const onlyBorrowers = only ? Prisma.sql`AND account_id = ANY(${only}::uuid[])` : Prisma.empty;
+    const [row] = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SET LOCAL enable_nestloop = off`;
       await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
       // The settled test's sums (settled-band.ts) are taken only over accounts last seen at
       // their margin call (FILTER): every other borrower costs what it did.
-      return tx.$queryRaw<{ account_id: string | null; past: boolean | null; settled: boolean | null; closest: string | null; quiet: boolean | null }[]>`
+      // One row back, the accounts as arrays: after a crash the accounts past a level and those
+      // last seen in trouble are each every borrower, and reading 18,000 rows through the client
+      // cost about as much as the statement itself. `past` only for a full search (the bound's).
+      return tx.$queryRaw<{ accounts: string[]; past: string[] | null; closest: string; quiet: boolean }[]>`
       WITH m AS (
         SELECT * FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
                              ${lanes.map((l) => l.debt.toFixed())}::numeric[], ${lanes.map((l) => l.margin.toFixed())}::numeric[],
@@ -136,7 +144,7 @@ export class RiskSweepService {
                sum(l.scaled_debt * m.debt_high + m.debt_unit) FILTER (WHERE r.status = 'margin_call') AS high
         FROM loans l JOIN accounts a ON a.id = l.account_id JOIN m ON m.asset = l.asset AND m.tier = a.tier
         LEFT JOIN account_risk r ON r.account_id = l.account_id
-        WHERE l.scaled_debt > 0 AND (${only}::uuid[] IS NULL OR l.account_id = ANY(${only}::uuid[]))
+        WHERE l.scaled_debt > 0 ${onlyLoans}
         GROUP BY l.account_id, a.tier, r.status, r.warning_ltv
       ),
       margin AS (
@@ -147,7 +155,7 @@ export class RiskSweepService {
         FROM positions p JOIN accounts a ON a.id = p.account_id JOIN m ON m.asset = p.asset AND m.tier = a.tier
         LEFT JOIN account_risk r ON r.account_id = p.account_id
         WHERE p.scaled > 0
-          AND p.account_id IN (SELECT account_id FROM loans WHERE scaled_debt > 0 AND (${only}::uuid[] IS NULL OR account_id = ANY(${only}::uuid[])))
+          AND p.account_id IN (SELECT account_id FROM loans WHERE scaled_debt > 0 ${onlyBorrowers})
         GROUP BY p.account_id
       ),
       level AS (
@@ -157,22 +165,18 @@ export class RiskSweepService {
                           ELSE debt.warning_ltv = ${topWarning?.toFixed() ?? null}::numeric
                                AND debt.low >= margin.collateral_high * ${topWarning?.toFixed() ?? null}::numeric * ${room}::numeric END)) IS TRUE AS settled
         FROM debt LEFT JOIN margin ON margin.account_id = debt.account_id
+      ),
+      found AS (
+        SELECT account_id, true AS past, settled FROM level WHERE value >= margin
+        UNION ALL
+        SELECT r.account_id, false, coalesce(level.settled, false)
+        FROM account_risk r LEFT JOIN level ON level.account_id = r.account_id WHERE r.status <> 'healthy' OR r.warning_ltv IS NOT NULL
       )
-      SELECT account_id, true AS past, settled, NULL AS closest, NULL::boolean AS quiet FROM level WHERE value >= margin
-      UNION ALL
-      SELECT r.account_id, false, coalesce(level.settled, false), NULL, NULL
-      FROM account_risk r LEFT JOIN level ON level.account_id = r.account_id WHERE r.status <> 'healthy' OR r.warning_ltv IS NOT NULL
-      UNION ALL
-      SELECT NULL, NULL, NULL, coalesce(max(value / margin), 0)::text, NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()))
-      FROM level WHERE value < margin`;
+      SELECT coalesce((SELECT array_agg(DISTINCT account_id::text) FROM found WHERE NOT settled), '{}') AS accounts,
+             CASE WHEN ${only === null} THEN coalesce((SELECT array_agg(account_id::text) FROM found WHERE past), '{}') END AS past,
+             (SELECT coalesce(max(value / margin), 0)::text FROM level WHERE value < margin) AS closest,
+             NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot())) AS quiet`;
     });
-    const summary = rows.find((row) => row.account_id === null)!;
-    const accounts = rows.filter((row) => row.account_id !== null);
-    return {
-      accounts: [...new Set(accounts.filter((row) => !row.settled).map((row) => row.account_id!))].sort(),
-      past: accounts.filter((row) => row.past).map((row) => row.account_id!),
-      closest: dec(summary.closest!),
-      quiet: summary.quiet === true,
-    };
+    return { accounts: [...row.accounts].sort(), past: row.past ?? [], closest: dec(row.closest), quiet: row.quiet };
   }
 }
