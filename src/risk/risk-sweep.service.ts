@@ -10,6 +10,7 @@ import { Decimal, dec } from '../common/money/decimal.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { FullSearch, LaneFactors, nobodyNewPastLevel } from './sweep-bound.js';
 import { SETTLED_ROOM, SettledFactors, settledFactors } from './settled-band.js';
+import { FIRM_ROOM, stillSettled } from './settled-drift.js';
 
 const FACTOR_DECIMALS = 12;
 
@@ -31,6 +32,10 @@ const FACTOR_DECIMALS = 12;
  * Accounts last seen at their margin call that a review would leave as they are (settled-band.ts:
  * still between their margin-call and liquidation levels, by a safe bound) are left out of the
  * answer: after a crash thousands of them would otherwise be reviewed twice a day for nothing.
+ * Those settled with room to spare (settled-drift.ts) are remembered with the factors they were
+ * valued at: while the factors have not moved by more than that room, no holding was written and
+ * each is still at its margin call at the same warning level, a narrowed search does not value
+ * them again (the 00:00 sweep after a price's: after a crash, every borrower).
  */
 @Injectable()
 export class RiskSweepService {
@@ -44,6 +49,12 @@ export class RiskSweepService {
 
   /** The last full search this process made while nothing else was writing (see `accountsToReview`). */
   private lastSearch?: FullSearch & { writes: string };
+  /**
+   * The accounts the last search that valued them found firmly settled (settled-drift.ts), the
+   * settled factors and top warning level they were valued at, and the holdings' write counter
+   * then (used only while it has not moved); set again by every search that values them.
+   */
+  private firm?: { settled: SettledFactors[]; topWarning: string | null; accounts: string[]; writes: string };
 
   async accountsToReview(): Promise<string[]> {
     // Nobody owes anything and nobody is in trouble (a world of savers, or of repaid loans): one
@@ -53,6 +64,7 @@ export class RiskSweepService {
           OR EXISTS (SELECT 1 FROM account_risk WHERE status <> 'healthy' OR warning_ltv IS NOT NULL) AS any`;
     if (!any) {
       this.lastSearch = undefined;
+      this.firm = undefined;
       return [];
     }
     const [now, markets, prices, settings] = await Promise.all([this.clock.now(), this.markets.readAll(), this.prices.current(), this.settings.get()]);
@@ -84,16 +96,24 @@ export class RiskSweepService {
     // and if that cannot bring anyone new to a level, only the accounts past one then can be
     // past one now: those are looked at again, and nobody else. The answer is the full search's.
     const previous = this.lastSearch;
+    const settledNow = lanes.map((l) => l.settled);
+    const top = topWarning?.toFixed() ?? null;
     if (previous && previous.writes === (await writes())[0].writes && nobodyNewPastLevel(previous, lanes)) {
-      const found = await this.search(lanes, previous.past, topWarning);
+      // The firmly settled accounts of an earlier search, when the factors have not moved them out of their room.
+      const firm = this.firm && this.firm.writes === previous.writes && this.firm.topWarning === top && stillSettled(this.firm.settled, settledNow) ? this.firm.accounts : null;
+      const found = await this.search(lanes, previous.past, topWarning, firm);
       // A holding written meanwhile may be in what the narrowed search read: search in full.
-      if ((await writes())[0].writes === previous.writes) return found.accounts;
+      if ((await writes())[0].writes === previous.writes) {
+        if (firm === null) this.firm = { settled: settledNow, topWarning: top, accounts: found.firm, writes: previous.writes };
+        return found.accounts;
+      }
     }
     const [{ writes: before }] = await writes();
-    const found = await this.search(lanes, null, topWarning);
+    const found = await this.search(lanes, null, topWarning, null);
     // Remembered only when no transaction was writing as the search began: every write counted
     // up to `before` was then committed and in what it read; any later one moves the counter.
     this.lastSearch = found.quiet ? { lanes: lanes.map(({ settled, ...factors }) => factors), past: found.past, closest: found.closest, writes: before } : undefined;
+    this.firm = found.quiet ? { settled: settledNow, topWarning: top, accounts: found.firm, writes: before } : undefined;
     return found.accounts;
   }
 
@@ -102,14 +122,20 @@ export class RiskSweepService {
    * every account last seen in trouble, less those settled at their margin call (`accounts`;
    * `past` keeps them, for the bound); with, for a full search, the highest debt / level among
    * the other borrowers and whether any transaction that writes was in progress at its snapshot.
+   * `firm` (when given): accounts found firmly settled earlier, not valued again while each is
+   * still at its margin call at the top warning level (the caller has bounded the factors'
+   * drift); otherwise the accounts found firmly settled now (`firm` in the answer).
    */
   private async search(
     lanes: (LaneFactors & { settled: SettledFactors })[],
     only: string[] | null,
     topWarning: Decimal | null,
-  ): Promise<{ accounts: string[]; past: string[]; closest: Decimal; quiet: boolean }> {
+    firm: string[] | null,
+  ): Promise<{ accounts: string[]; past: string[]; firm: string[]; closest: Decimal; quiet: boolean }> {
     const column = (f: (s: SettledFactors) => Decimal) => lanes.map((l) => f(l.settled).toFixed());
     const room = SETTLED_ROOM.plus(1).toFixed();
+    const firmRoom = FIRM_ROOM.plus(1).toFixed();
+    const top = topWarning?.toFixed() ?? null;
     // Hash joins, and room to hash: the planner sees the lanes (unnest, 8 rows) and the debts
     // grouped from them as a few dozen rows, and so probes the positions index once per
     // borrower in a nested loop, sorting aggregates on disk. Measured at 100,000 loans (the
@@ -119,8 +145,12 @@ export class RiskSweepService {
     // 100,000-position year, half the search's time went into that hash table).
     // Narrowed to `only`: each of loans and positions filtered by it (the array sent twice, not
     // four times: after a crash it holds every borrower, 10,000 ids).
-    const onlyLoans = only ? Prisma.sql`AND l.account_id = ANY(${only}::uuid[])` : Prisma.empty;
-    const onlyBorrowers = only ? Prisma.sql`AND account_id = ANY(${only}::uuid[])` : Prisma.empty;
+    // The firmly settled accounts left out are those still at their margin call at the top
+    // warning level (`skipped`): another process's review may have moved one since.
+    const ids = (list: string[]) => Prisma.sql`${list}::uuid[]`;
+    const onlyLoans = only ? Prisma.sql`AND l.account_id = ANY(${ids(only)})` : Prisma.empty;
+    const onlyBorrowers = only ? Prisma.sql`AND account_id = ANY(${ids(only)})` : Prisma.empty;
+    const notSkipped = (id: Prisma.Sql) => (firm ? Prisma.sql`AND ${id} NOT IN (SELECT account_id FROM skipped)` : Prisma.empty);
     const [row] = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SET LOCAL enable_nestloop = off`;
       await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
@@ -129,8 +159,12 @@ export class RiskSweepService {
       // One row back, the accounts as arrays: after a crash the accounts past a level and those
       // last seen in trouble are each every borrower, and reading 18,000 rows through the client
       // cost about as much as the statement itself. `past` only for a full search (the bound's).
-      return tx.$queryRaw<{ accounts: string[]; past: string[] | null; closest: string; quiet: boolean }[]>`
-      WITH m AS (
+      return tx.$queryRaw<{ accounts: string[]; past: string[] | null; firm: string[] | null; closest: string; quiet: boolean }[]>`
+      WITH skipped AS (
+        SELECT account_id FROM account_risk
+        WHERE account_id = ANY(${ids(firm ?? [])}) AND status = 'margin_call' AND warning_ltv IS NOT DISTINCT FROM ${top}::numeric
+      ),
+      m AS (
         SELECT * FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
                              ${lanes.map((l) => l.debt.toFixed())}::numeric[], ${lanes.map((l) => l.margin.toFixed())}::numeric[],
                              ${column((f) => f.debtLow)}::numeric[], ${column((f) => f.debtHigh)}::numeric[], ${column((f) => f.debtUnit)}::numeric[],
@@ -144,18 +178,19 @@ export class RiskSweepService {
                sum(l.scaled_debt * m.debt_high + m.debt_unit) FILTER (WHERE r.status = 'margin_call') AS high
         FROM loans l JOIN accounts a ON a.id = l.account_id JOIN m ON m.asset = l.asset AND m.tier = a.tier
         LEFT JOIN account_risk r ON r.account_id = l.account_id
-        WHERE l.scaled_debt > 0 ${onlyLoans}
+        WHERE l.scaled_debt > 0 ${onlyLoans} ${notSkipped(Prisma.sql`l.account_id`)}
         GROUP BY l.account_id, a.tier, r.status, r.warning_ltv
       ),
       margin AS (
         SELECT p.account_id, sum(p.scaled * m.margin_factor) AS value,
                sum(p.scaled * m.margin_high) FILTER (WHERE r.status = 'margin_call') AS margin_high,
                sum(p.scaled * m.liquidation_low - m.liquidation_unit) FILTER (WHERE r.status = 'margin_call') AS liquidation_low,
-               sum(p.scaled * m.collateral_high) FILTER (WHERE r.status = 'margin_call') AS collateral_high
+               sum(p.scaled * m.collateral_high) FILTER (WHERE r.status = 'margin_call') AS collateral_high,
+               sum(m.liquidation_unit) FILTER (WHERE r.status = 'margin_call') AS units
         FROM positions p JOIN accounts a ON a.id = p.account_id JOIN m ON m.asset = p.asset AND m.tier = a.tier
         LEFT JOIN account_risk r ON r.account_id = p.account_id
         WHERE p.scaled > 0
-          AND p.account_id IN (SELECT account_id FROM loans WHERE scaled_debt > 0 ${onlyBorrowers})
+          AND p.account_id IN (SELECT account_id FROM loans WHERE scaled_debt > 0 ${onlyBorrowers} ${notSkipped(Prisma.sql`account_id`)})
         GROUP BY p.account_id
       ),
       level AS (
@@ -163,20 +198,25 @@ export class RiskSweepService {
                (debt.called AND debt.low >= margin.margin_high * ${room}::numeric AND debt.high * ${room}::numeric < margin.liquidation_low
                 AND (CASE WHEN ${topWarning?.toFixed() ?? null}::numeric IS NULL THEN debt.warning_ltv IS NULL
                           ELSE debt.warning_ltv = ${topWarning?.toFixed() ?? null}::numeric
-                               AND debt.low >= margin.collateral_high * ${topWarning?.toFixed() ?? null}::numeric * ${room}::numeric END)) IS TRUE AS settled
+                               AND debt.low >= margin.collateral_high * ${topWarning?.toFixed() ?? null}::numeric * ${room}::numeric END)) IS TRUE AS settled,
+               -- Firmly settled: each comparison of the settled test with its lower side moved up by FIRM_ROOM (settled-drift.ts).
+               (debt.low >= margin.margin_high * ${room}::numeric * ${firmRoom}::numeric
+                AND (debt.high * ${room}::numeric + margin.units) * ${firmRoom}::numeric < margin.liquidation_low + margin.units
+                AND (${top}::numeric IS NULL OR debt.low >= margin.collateral_high * ${top}::numeric * ${room}::numeric * ${firmRoom}::numeric)) IS TRUE AS firm
         FROM debt LEFT JOIN margin ON margin.account_id = debt.account_id
       ),
       found AS (
         SELECT account_id, true AS past, settled FROM level WHERE value >= margin
         UNION ALL
-        SELECT r.account_id, false, coalesce(level.settled, false)
+        SELECT r.account_id, false, coalesce(level.settled, r.account_id IN (SELECT account_id FROM skipped))
         FROM account_risk r LEFT JOIN level ON level.account_id = r.account_id WHERE r.status <> 'healthy' OR r.warning_ltv IS NOT NULL
       )
       SELECT coalesce((SELECT array_agg(DISTINCT account_id::text) FROM found WHERE NOT settled), '{}') AS accounts,
              CASE WHEN ${only === null} THEN coalesce((SELECT array_agg(account_id::text) FROM found WHERE past), '{}') END AS past,
+             CASE WHEN ${firm === null} THEN coalesce((SELECT array_agg(account_id::text) FROM level WHERE settled AND firm), '{}') END AS firm,
              (SELECT coalesce(max(value / margin), 0)::text FROM level WHERE value < margin) AS closest,
              NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot())) AS quiet`;
     });
-    return { accounts: [...row.accounts].sort(), past: row.past ?? [], closest: dec(row.closest), quiet: row.quiet };
+    return { accounts: [...row.accounts].sort(), past: row.past ?? [], firm: row.firm ?? [], closest: dec(row.closest), quiet: row.quiet };
   }
 }

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { world } from '../support/world.js';
 import { RiskSweepService } from '../../src/risk/risk-sweep.service.js';
+import { LiquidationService } from '../../src/risk/liquidation.service.js';
+import { PricesService } from '../../src/prices/prices.service.js';
 
 /**
  * Debts that reach their margin-call level through interest alone, over quiet days in which the
@@ -61,4 +63,80 @@ describe('a daily sweep that skips what cannot have changed', () => {
     expect(narrowed).toBeGreaterThan(full);
     await w.assertBalanced();
   }, 300_000);
+});
+
+/**
+ * An account found firmly settled at its margin call (settled-drift.ts) is left out of the next
+ * narrowed searches while the factors have not moved it out of its room. Another process may
+ * still have reviewed it meanwhile (here: the price up and back, a review between that sees it
+ * healthy again): it must then be valued again, and its new crossing called.
+ */
+describe('a narrowed search that leaves firmly settled accounts out', () => {
+  let app: TestApp;
+  let w: ReturnType<typeof world>;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    w = world(app);
+    await w.lendingMarket('1000000');
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('values such an account again when its risk was reviewed elsewhere since', async () => {
+    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null, top: unknown, firm: string[] | null): Promise<unknown> };
+    const searches = jest.spyOn(finder, 'search');
+    const user = await w.user('called');
+    await w.deposit(user.apiKey, user.accountId, 'BTC', '1');
+    await w.borrow(user.apiKey, user.accountId, 'USDC', '24000');
+    const calls = async () =>
+      ((await app.api(user.apiKey).get(`/v1/accounts/${user.accountId}/notifications`).expect(200)).body as { type: string }[]).filter((n) => n.type === 'margin_call').length;
+    const sweptPrice = (price: string) => app.admin.put('/v1/prices/BTC?wait=true').send({ price }).expect(200);
+    await sweptPrice('32000'); // LTV 0.75: past its margin call (0.714), short of liquidation (0.833)
+    expect(await calls()).toBe(1);
+    await sweptPrice('31800'); // a move beyond the firm room: valued again, and found firmly settled
+    // Another process's review while the price was up: healthy again, without a holding written.
+    await app.get(PricesService).set('BTC', '60000');
+    expect((await app.get(LiquidationService).review(user.accountId)).statusAfter).toBe('healthy');
+    await sweptPrice('31800'); // back where it was found firmly settled: past its level again
+    expect(searches.mock.calls.at(-1)![3]).toEqual([user.accountId]);
+    expect(await calls()).toBe(2);
+    expect((await w.account(user.apiKey, user.accountId)).status).toBe('margin_call');
+  }, 120_000);
+});
+
+/**
+ * Settled, but closer to its liquidation level than the firm room: a move smaller than that room
+ * can take it over the level, so it is valued again at every search (and liquidated then).
+ */
+describe('an account settled within the firm room of its liquidation level', () => {
+  let app: TestApp;
+  let w: ReturnType<typeof world>;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    w = world(app);
+    await w.lendingMarket('1000000');
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('is liquidated by the move that crosses the level, however small', async () => {
+    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null, top: unknown, firm: string[] | null): Promise<unknown> };
+    const searches = jest.spyOn(finder, 'search');
+    const user = await w.user('edge');
+    await w.deposit(user.apiKey, user.accountId, 'BTC', '1');
+    await w.borrow(user.apiKey, user.accountId, 'USDC', '24000');
+    const sweptPrice = (price: string) => app.admin.put('/v1/prices/BTC?wait=true').send({ price }).expect(200);
+    await sweptPrice('32000'); // LTV 0.75: its margin call
+    await sweptPrice('28830'); // LTV 0.83247: settled, 0.06 % short of liquidation (0.833)
+    expect((await w.account(user.apiKey, user.accountId)).status).toBe('margin_call');
+    await sweptPrice('28810'); // LTV 0.83304: a move of 0.07 %, within the firm room
+    expect(searches.mock.calls.at(-1)![3]).not.toBeNull(); // the narrowed search that may leave firm accounts out
+    const notices = (await app.api(user.apiKey).get(`/v1/accounts/${user.accountId}/notifications`).expect(200)).body as { type: string }[];
+    expect(notices.filter((n) => n.type === 'liquidation')).toHaveLength(1);
+    await w.assertBalanced();
+  }, 120_000);
 });
