@@ -10,7 +10,7 @@ import { Decimal, dec } from '../common/money/decimal.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { FullSearch, LaneFactors, nobodyNewPastLevel } from './sweep-bound.js';
 import { SETTLED_ROOM, SettledFactors, settledFactors } from './settled-band.js';
-import { FIRM_ROOM, stillSettled } from './settled-drift.js';
+import { FIRM_ROOM, stillFirm } from './settled-drift.js';
 
 const FACTOR_DECIMALS = 12;
 
@@ -32,10 +32,11 @@ const FACTOR_DECIMALS = 12;
  * Accounts last seen at their margin call that a review would leave as they are (settled-band.ts:
  * still between their margin-call and liquidation levels, by a safe bound) are left out of the
  * answer: after a crash thousands of them would otherwise be reviewed twice a day for nothing.
- * Those settled with room to spare (settled-drift.ts) are remembered with the factors they were
- * valued at: while the factors have not moved by more than that room, no holding was written and
- * each is still at its margin call at the same warning level, a narrowed search does not value
- * them again (the 00:00 sweep after a price's: after a crash, every borrower).
+ * Those settled with room to spare, and those healthy with room to spare below their level
+ * (settled-drift.ts: "firm"), are remembered with the factors they were valued at: while the
+ * factors have not moved by more than that room, no holding was written and each is still at the
+ * status and warning level it was firm at, a narrowed search does not value them again (the
+ * 00:00 sweep after a price's: after a crash, every borrower hovering about its margin call).
  */
 @Injectable()
 export class RiskSweepService {
@@ -50,11 +51,11 @@ export class RiskSweepService {
   /** The last full search this process made while nothing else was writing (see `accountsToReview`). */
   private lastSearch?: FullSearch & { writes: string };
   /**
-   * The accounts the last search that valued them found firmly settled (settled-drift.ts), the
-   * settled factors and top warning level they were valued at, and the holdings' write counter
+   * The accounts the last search that valued them found firm (settled-drift.ts), the lanes'
+   * factors and top warning level they were valued at, and the holdings' write counter
    * then (used only while it has not moved); set again by every search that values them.
    */
-  private firm?: { settled: SettledFactors[]; topWarning: string | null; accounts: string[]; writes: string };
+  private firm?: { lanes: (LaneFactors & { settled: SettledFactors })[]; topWarning: string | null; accounts: Firm; writes: string };
 
   async accountsToReview(): Promise<string[]> {
     // Nobody owes anything and nobody is in trouble (a world of savers, or of repaid loans): one
@@ -96,15 +97,14 @@ export class RiskSweepService {
     // and if that cannot bring anyone new to a level, only the accounts past one then can be
     // past one now: those are looked at again, and nobody else. The answer is the full search's.
     const previous = this.lastSearch;
-    const settledNow = lanes.map((l) => l.settled);
     const top = topWarning?.toFixed() ?? null;
     if (previous && previous.writes === (await writes())[0].writes && nobodyNewPastLevel(previous, lanes)) {
       // The firmly settled accounts of an earlier search, when the factors have not moved them out of their room.
-      const firm = this.firm && this.firm.writes === previous.writes && this.firm.topWarning === top && stillSettled(this.firm.settled, settledNow) ? this.firm.accounts : null;
+      const firm = this.firm && this.firm.writes === previous.writes && this.firm.topWarning === top && stillFirm(this.firm.lanes, lanes) ? this.firm.accounts : null;
       const found = await this.search(lanes, previous.past, topWarning, firm);
       // A holding written meanwhile may be in what the narrowed search read: search in full.
       if ((await writes())[0].writes === previous.writes) {
-        if (firm === null) this.firm = { settled: settledNow, topWarning: top, accounts: found.firm, writes: previous.writes };
+        if (firm === null) this.firm = { lanes, topWarning: top, accounts: found.firm, writes: previous.writes };
         return found.accounts;
       }
     }
@@ -113,7 +113,7 @@ export class RiskSweepService {
     // Remembered only when no transaction was writing as the search began: every write counted
     // up to `before` was then committed and in what it read; any later one moves the counter.
     this.lastSearch = found.quiet ? { lanes: lanes.map(({ settled, ...factors }) => factors), past: found.past, closest: found.closest, writes: before } : undefined;
-    this.firm = found.quiet ? { settled: settledNow, topWarning: top, accounts: found.firm, writes: before } : undefined;
+    this.firm = found.quiet ? { lanes, topWarning: top, accounts: found.firm, writes: before } : undefined;
     return found.accounts;
   }
 
@@ -122,16 +122,17 @@ export class RiskSweepService {
    * every account last seen in trouble, less those settled at their margin call (`accounts`;
    * `past` keeps them, for the bound); with, for a full search, the highest debt / level among
    * the other borrowers and whether any transaction that writes was in progress at its snapshot.
-   * `firm` (when given): accounts found firmly settled earlier, not valued again while each is
-   * still at its margin call at the top warning level (the caller has bounded the factors'
-   * drift); otherwise the accounts found firmly settled now (`firm` in the answer).
+   * `firm` (when given): accounts found firm earlier, not valued again while each is still at
+   * its margin call at the top warning level (firmly settled) or healthy without a warning
+   * (firmly below its level) (the caller has bounded the factors' drift); otherwise the
+   * accounts found firm now (`firm` in the answer).
    */
   private async search(
     lanes: (LaneFactors & { settled: SettledFactors })[],
     only: string[] | null,
     topWarning: Decimal | null,
-    firm: string[] | null,
-  ): Promise<{ accounts: string[]; past: string[]; firm: string[]; closest: Decimal; quiet: boolean }> {
+    firm: Firm | null,
+  ): Promise<{ accounts: string[]; past: string[]; firm: Firm; closest: Decimal; quiet: boolean }> {
     const column = (f: (s: SettledFactors) => Decimal) => lanes.map((l) => f(l.settled).toFixed());
     const room = SETTLED_ROOM.plus(1).toFixed();
     const firmRoom = FIRM_ROOM.plus(1).toFixed();
@@ -145,8 +146,8 @@ export class RiskSweepService {
     // 100,000-position year, half the search's time went into that hash table).
     // Narrowed to `only`: each of loans and positions filtered by it (the array sent twice, not
     // four times: after a crash it holds every borrower, 10,000 ids).
-    // The firmly settled accounts left out are those still at their margin call at the top
-    // warning level (`skipped`): another process's review may have moved one since.
+    // The firm accounts left out are those still at the status and warning level they were firm
+    // at (`skipped`): another process's review may have moved one since.
     const ids = (list: string[]) => Prisma.sql`${list}::uuid[]`;
     const onlyLoans = only ? Prisma.sql`AND l.account_id = ANY(${ids(only)})` : Prisma.empty;
     const onlyBorrowers = only ? Prisma.sql`AND account_id = ANY(${ids(only)})` : Prisma.empty;
@@ -159,10 +160,13 @@ export class RiskSweepService {
       // One row back, the accounts as arrays: after a crash the accounts past a level and those
       // last seen in trouble are each every borrower, and reading 18,000 rows through the client
       // cost about as much as the statement itself. `past` only for a full search (the bound's).
-      return tx.$queryRaw<{ accounts: string[]; past: string[] | null; firm: string[] | null; closest: string; quiet: boolean }[]>`
+      return tx.$queryRaw<{ accounts: string[]; past: string[] | null; settled: string[] | null; healthy: string[] | null; closest: string; quiet: boolean }[]>`
       WITH skipped AS (
         SELECT account_id FROM account_risk
-        WHERE account_id = ANY(${ids(firm ?? [])}) AND status = 'margin_call' AND warning_ltv IS NOT DISTINCT FROM ${top}::numeric
+        WHERE account_id = ANY(${ids(firm?.settled ?? [])}) AND status = 'margin_call' AND warning_ltv IS NOT DISTINCT FROM ${top}::numeric
+        UNION ALL
+        SELECT h.account_id FROM unnest(${ids(firm?.healthy ?? [])}) AS h(account_id)
+        WHERE NOT EXISTS (SELECT 1 FROM account_risk r WHERE r.account_id = h.account_id AND (r.status <> 'healthy' OR r.warning_ltv IS NOT NULL))
       ),
       m AS (
         SELECT * FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
@@ -173,7 +177,8 @@ export class RiskSweepService {
           AS m(asset, tier, debt_factor, margin_factor, debt_low, debt_high, debt_unit, margin_high, liquidation_low, liquidation_unit, collateral_high)
       ),
       debt AS (
-        SELECT l.account_id, a.tier, r.status = 'margin_call' AS called, r.warning_ltv, sum(l.scaled_debt * m.debt_factor) AS value,
+        SELECT l.account_id, a.tier, r.status = 'margin_call' AS called, r.warning_ltv,
+               coalesce(r.status, 'healthy') = 'healthy' AND r.warning_ltv IS NULL AS calm, sum(l.scaled_debt * m.debt_factor) AS value,
                sum(l.scaled_debt * m.debt_low) FILTER (WHERE r.status = 'margin_call') AS low,
                sum(l.scaled_debt * m.debt_high + m.debt_unit) FILTER (WHERE r.status = 'margin_call') AS high
         FROM loans l JOIN accounts a ON a.id = l.account_id JOIN m ON m.asset = l.asset AND m.tier = a.tier
@@ -202,7 +207,9 @@ export class RiskSweepService {
                -- Firmly settled: each comparison of the settled test with its lower side moved up by FIRM_ROOM (settled-drift.ts).
                (debt.low >= margin.margin_high * ${room}::numeric * ${firmRoom}::numeric
                 AND (debt.high * ${room}::numeric + margin.units) * ${firmRoom}::numeric < margin.liquidation_low + margin.units
-                AND (${top}::numeric IS NULL OR debt.low >= margin.collateral_high * ${top}::numeric * ${room}::numeric * ${firmRoom}::numeric)) IS TRUE AS firm
+                AND (${top}::numeric IS NULL OR debt.low >= margin.collateral_high * ${top}::numeric * ${room}::numeric * ${firmRoom}::numeric)) IS TRUE AS firm,
+               -- Firmly below its level: healthy, no warning, and its debt times 1 + FIRM_ROOM still short of the level.
+               (debt.calm AND debt.value * ${firmRoom}::numeric < coalesce(margin.value, 0)) IS TRUE AS firmly_below
         FROM debt LEFT JOIN margin ON margin.account_id = debt.account_id
       ),
       found AS (
@@ -213,10 +220,17 @@ export class RiskSweepService {
       )
       SELECT coalesce((SELECT array_agg(DISTINCT account_id::text) FROM found WHERE NOT settled), '{}') AS accounts,
              CASE WHEN ${only === null} THEN coalesce((SELECT array_agg(account_id::text) FROM found WHERE past), '{}') END AS past,
-             CASE WHEN ${firm === null} THEN coalesce((SELECT array_agg(account_id::text) FROM level WHERE settled AND firm), '{}') END AS firm,
+             CASE WHEN ${firm === null} THEN coalesce((SELECT array_agg(account_id::text) FROM level WHERE settled AND firm), '{}') END AS settled,
+             CASE WHEN ${firm === null} THEN coalesce((SELECT array_agg(account_id::text) FROM level WHERE firmly_below), '{}') END AS healthy,
              (SELECT coalesce(max(value / margin), 0)::text FROM level WHERE value < margin) AS closest,
              NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot())) AS quiet`;
     });
-    return { accounts: [...row.accounts].sort(), past: row.past ?? [], firm: row.firm ?? [], closest: dec(row.closest), quiet: row.quiet };
+    return { accounts: [...row.accounts].sort(), past: row.past ?? [], firm: { settled: row.settled ?? [], healthy: row.healthy ?? [] }, closest: dec(row.closest), quiet: row.quiet };
   }
+}
+
+/** Accounts found firm (settled-drift.ts): firmly settled at their margin call, and firmly below their level. */
+interface Firm {
+  settled: string[];
+  healthy: string[];
 }

@@ -1,5 +1,6 @@
 import { Decimal, ONE } from '../common/money/decimal.js';
 import { SettledFactors } from './settled-band.js';
+import type { LaneFactors } from './sweep-bound.js';
 
 /**
  * Room beyond the settled test (settled-band.ts) that makes an account "firmly settled": every
@@ -12,6 +13,28 @@ export const FIRM_ROOM = new Decimal('1e-3');
 
 /** Room kept for the rounding of the growths' divisions below (64 significant digits). */
 const DIVISION_ROOM = new Decimal('1e-9');
+
+/**
+ * Whether every account firm with the lanes `then` is still as it was with the lanes `now` (the
+ * same holdings, and each still at the status and warning level it was firm at): each one firmly
+ * settled still settled (`stillSettled`), and each one firmly below its level (its debt times
+ * 1 + FIRM_ROOM still below it) still below: its debt grew by at most the most growth of a
+ * debt factor, its level by at least the least growth of a margin factor.
+ */
+export function stillFirm(then: (LaneFactors & { settled: SettledFactors })[], now: (LaneFactors & { settled: SettledFactors })[]): boolean {
+  if (!stillSettled(then.map((l) => l.settled), now.map((l) => l.settled))) return false;
+  const before = new Map(then.map((lane) => [`${lane.asset}|${lane.tier}`, lane]));
+  let debtGrowth = new Decimal(0);
+  let marginGrowth: Decimal | undefined;
+  for (const lane of now) {
+    const was = before.get(`${lane.asset}|${lane.tier}`)!;
+    if (!was.debt.gt(0) || !was.margin.gt(0) || !lane.margin.gt(0)) return false;
+    debtGrowth = Decimal.max(debtGrowth, lane.debt.div(was.debt));
+    const growth = lane.margin.div(was.margin);
+    marginGrowth = marginGrowth === undefined ? growth : Decimal.min(marginGrowth, growth);
+  }
+  return debtGrowth.div(marginGrowth!).times(ONE.plus(DIVISION_ROOM)).lte(ONE.plus(FIRM_ROOM));
+}
 
 /**
  * Whether an account firmly settled with the settled factors `then` (and the same holdings, still

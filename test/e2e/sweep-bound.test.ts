@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { world } from '../support/world.js';
 import { RiskSweepService } from '../../src/risk/risk-sweep.service.js';
 import { LiquidationService } from '../../src/risk/liquidation.service.js';
 import { PricesService } from '../../src/prices/prices.service.js';
+import { PrismaService } from '../../src/prisma/prisma.service.js';
 
 /**
  * Debts that reach their margin-call level through interest alone, over quiet days in which the
@@ -85,7 +86,7 @@ describe('a narrowed search that leaves firmly settled accounts out', () => {
   });
 
   it('values such an account again when its risk was reviewed elsewhere since', async () => {
-    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null, top: unknown, firm: string[] | null): Promise<unknown> };
+    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null, top: unknown, firm: { settled: string[]; healthy: string[] } | null): Promise<unknown> };
     const searches = jest.spyOn(finder, 'search');
     const user = await w.user('called');
     await w.deposit(user.apiKey, user.accountId, 'BTC', '1');
@@ -100,7 +101,7 @@ describe('a narrowed search that leaves firmly settled accounts out', () => {
     await app.get(PricesService).set('BTC', '60000');
     expect((await app.get(LiquidationService).review(user.accountId)).statusAfter).toBe('healthy');
     await sweptPrice('31800'); // back where it was found firmly settled: past its level again
-    expect(searches.mock.calls.at(-1)![3]).toEqual([user.accountId]);
+    expect(searches.mock.calls.at(-1)![3]).toMatchObject({ settled: [user.accountId] });
     expect(await calls()).toBe(2);
     expect((await w.account(user.apiKey, user.accountId)).status).toBe('margin_call');
   }, 120_000);
@@ -124,7 +125,7 @@ describe('an account settled within the firm room of its liquidation level', () 
   });
 
   it('is liquidated by the move that crosses the level, however small', async () => {
-    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null, top: unknown, firm: string[] | null): Promise<unknown> };
+    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null, top: unknown, firm: { settled: string[]; healthy: string[] } | null): Promise<unknown> };
     const searches = jest.spyOn(finder, 'search');
     const user = await w.user('edge');
     await w.deposit(user.apiKey, user.accountId, 'BTC', '1');
@@ -138,5 +139,64 @@ describe('an account settled within the firm room of its liquidation level', () 
     const notices = (await app.api(user.apiKey).get(`/v1/accounts/${user.accountId}/notifications`).expect(200)).body as { type: string }[];
     expect(notices.filter((n) => n.type === 'liquidation')).toHaveLength(1);
     await w.assertBalanced();
+  }, 120_000);
+});
+
+/**
+ * Accounts found firmly below their level (healthy, no warning, with the firm room to spare) are
+ * left out as the firmly settled are: one within the room is valued again, and one another
+ * process has moved since is valued again too.
+ */
+describe('accounts found firmly below their margin-call level', () => {
+  let app: TestApp;
+  let w: ReturnType<typeof world>;
+  let searches: ReturnType<typeof jest.spyOn>;
+
+  beforeEach(async () => {
+    app = await startTestApp();
+    w = world(app);
+    await w.lendingMarket('1000000');
+    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null, top: unknown, firm: unknown): Promise<unknown> };
+    searches = jest.spyOn(finder, 'search');
+  });
+  afterEach(async () => {
+    await app?.close();
+  });
+
+  async function borrower() {
+    const user = await w.user('hovering');
+    await w.deposit(user.apiKey, user.accountId, 'BTC', '1');
+    await w.borrow(user.apiKey, user.accountId, 'USDC', '24000'); // its margin call (0.714) at 33613.45
+    const calls = async () =>
+      ((await app.api(user.apiKey).get(`/v1/accounts/${user.accountId}/notifications`).expect(200)).body as { type: string }[]).filter((n) => n.type === 'margin_call').length;
+    return { ...user, calls };
+  }
+  const sweptPrice = (price: string) => app.admin.put('/v1/prices/BTC?wait=true').send({ price }).expect(200);
+  const riskStatus = async (accountId: string) =>
+    (await app.get(PrismaService).$queryRaw<{ status: string }[]>`SELECT status FROM account_risk WHERE account_id = ${accountId}::uuid`)[0].status;
+
+  it('calls the margin of one that was within the room, on a move smaller than the room', async () => {
+    const user = await borrower();
+    await sweptPrice('32000'); // past its margin call
+    await sweptPrice('33680'); // 0.2 % below: reviewed back to healthy
+    await sweptPrice('33630'); // 0.05 % below, healthy: within the firm room
+    expect(await user.calls()).toBe(1);
+    await sweptPrice('33600'); // a move of 0.09 %: at its level again
+    expect(searches.mock.calls.at(-1)![3]).not.toBeNull();
+    expect(await user.calls()).toBe(2);
+    expect(await riskStatus(user.accountId)).toBe('margin_call');
+  }, 120_000);
+
+  it('reviews one that another process moved to its margin call since', async () => {
+    const user = await borrower();
+    await sweptPrice('32000'); // past its margin call
+    await sweptPrice('40000'); // reviewed back to healthy
+    await sweptPrice('40500'); // valued again, firmly below
+    // Another process's review while the price was down: at its margin call, without a holding written.
+    await app.get(PricesService).set('BTC', '32000');
+    expect((await app.get(LiquidationService).review(user.accountId)).statusAfter).toBe('margin_call');
+    await sweptPrice('40500'); // back where it was firmly below: its recovery must be seen
+    expect(searches.mock.calls.at(-1)![3]).toMatchObject({ healthy: [user.accountId] });
+    expect(await riskStatus(user.accountId)).toBe('healthy');
   }, 120_000);
 });
