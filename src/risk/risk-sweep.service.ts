@@ -147,7 +147,10 @@ export class RiskSweepService {
     // Narrowed to `only`: each of loans and positions filtered by it (the array sent twice, not
     // four times: after a crash it holds every borrower, 10,000 ids).
     // The firm accounts left out are those still at the status and warning level they were firm
-    // at (`skipped`): another process's review may have moved one since.
+    // at (`skipped`): another process's review may have moved one since. Those firmly below
+    // their level only from a narrowed search: a full one's are all outside the next narrowed
+    // searches (they list only those past a level then), and in a 100,000-loan world they are
+    // nearly every borrower, an array not worth its reading.
     const ids = (list: string[]) => Prisma.sql`${list}::uuid[]`;
     const onlyLoans = only ? Prisma.sql`AND l.account_id = ANY(${ids(only)})` : Prisma.empty;
     const onlyBorrowers = only ? Prisma.sql`AND account_id = ANY(${ids(only)})` : Prisma.empty;
@@ -221,7 +224,7 @@ export class RiskSweepService {
       SELECT coalesce((SELECT array_agg(DISTINCT account_id::text) FROM found WHERE NOT settled), '{}') AS accounts,
              CASE WHEN ${only === null} THEN coalesce((SELECT array_agg(account_id::text) FROM found WHERE past), '{}') END AS past,
              CASE WHEN ${firm === null} THEN coalesce((SELECT array_agg(account_id::text) FROM level WHERE settled AND firm), '{}') END AS settled,
-             CASE WHEN ${firm === null} THEN coalesce((SELECT array_agg(account_id::text) FROM level WHERE firmly_below), '{}') END AS healthy,
+             CASE WHEN ${firm === null && only !== null} THEN coalesce((SELECT array_agg(account_id::text) FROM level WHERE firmly_below), '{}') END AS healthy,
              (SELECT coalesce(max(value / margin), 0)::text FROM level WHERE value < margin) AS closest,
              NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot())) AS quiet`;
     });
