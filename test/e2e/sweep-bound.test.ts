@@ -67,87 +67,13 @@ describe('a daily sweep that skips what cannot have changed', () => {
 });
 
 /**
- * An account found firmly settled at its margin call (settled-drift.ts) is left out of the next
- * narrowed searches while the factors have not moved it out of its room. Another process may
- * still have reviewed it meanwhile (here: the price up and back, a review between that sees it
- * healthy again): it must then be valued again, and its new crossing called.
+ * A narrowed search leaves out the accounts an earlier search found firm (settled-drift.ts):
+ * settled at their margin call, or healthy below their level, with the firm room to spare. Each
+ * check that makes this safe is broken by one of these: an account within the room is valued
+ * again (settled near its liquidation level, healthy near its margin call), and so is one that
+ * another process has reviewed since (the price away and back, a review between).
  */
-describe('a narrowed search that leaves firmly settled accounts out', () => {
-  let app: TestApp;
-  let w: ReturnType<typeof world>;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    w = world(app);
-    await w.lendingMarket('1000000');
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
-
-  it('values such an account again when its risk was reviewed elsewhere since', async () => {
-    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null, top: unknown, firm: { settled: string[]; healthy: string[] } | null): Promise<unknown> };
-    const searches = jest.spyOn(finder, 'search');
-    const user = await w.user('called');
-    await w.deposit(user.apiKey, user.accountId, 'BTC', '1');
-    await w.borrow(user.apiKey, user.accountId, 'USDC', '24000');
-    const calls = async () =>
-      ((await app.api(user.apiKey).get(`/v1/accounts/${user.accountId}/notifications`).expect(200)).body as { type: string }[]).filter((n) => n.type === 'margin_call').length;
-    const sweptPrice = (price: string) => app.admin.put('/v1/prices/BTC?wait=true').send({ price }).expect(200);
-    await sweptPrice('32000'); // LTV 0.75: past its margin call (0.714), short of liquidation (0.833)
-    expect(await calls()).toBe(1);
-    await sweptPrice('31800'); // a move beyond the firm room: valued again, and found firmly settled
-    // Another process's review while the price was up: healthy again, without a holding written.
-    await app.get(PricesService).set('BTC', '60000');
-    expect((await app.get(LiquidationService).review(user.accountId)).statusAfter).toBe('healthy');
-    await sweptPrice('31800'); // back where it was found firmly settled: past its level again
-    expect(searches.mock.calls.at(-1)![3]).toMatchObject({ settled: [user.accountId] });
-    expect(await calls()).toBe(2);
-    expect((await w.account(user.apiKey, user.accountId)).status).toBe('margin_call');
-  }, 120_000);
-});
-
-/**
- * Settled, but closer to its liquidation level than the firm room: a move smaller than that room
- * can take it over the level, so it is valued again at every search (and liquidated then).
- */
-describe('an account settled within the firm room of its liquidation level', () => {
-  let app: TestApp;
-  let w: ReturnType<typeof world>;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    w = world(app);
-    await w.lendingMarket('1000000');
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
-
-  it('is liquidated by the move that crosses the level, however small', async () => {
-    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null, top: unknown, firm: { settled: string[]; healthy: string[] } | null): Promise<unknown> };
-    const searches = jest.spyOn(finder, 'search');
-    const user = await w.user('edge');
-    await w.deposit(user.apiKey, user.accountId, 'BTC', '1');
-    await w.borrow(user.apiKey, user.accountId, 'USDC', '24000');
-    const sweptPrice = (price: string) => app.admin.put('/v1/prices/BTC?wait=true').send({ price }).expect(200);
-    await sweptPrice('32000'); // LTV 0.75: its margin call
-    await sweptPrice('28830'); // LTV 0.83247: settled, 0.06 % short of liquidation (0.833)
-    expect((await w.account(user.apiKey, user.accountId)).status).toBe('margin_call');
-    await sweptPrice('28810'); // LTV 0.83304: a move of 0.07 %, within the firm room
-    expect(searches.mock.calls.at(-1)![3]).not.toBeNull(); // the narrowed search that may leave firm accounts out
-    const notices = (await app.api(user.apiKey).get(`/v1/accounts/${user.accountId}/notifications`).expect(200)).body as { type: string }[];
-    expect(notices.filter((n) => n.type === 'liquidation')).toHaveLength(1);
-    await w.assertBalanced();
-  }, 120_000);
-});
-
-/**
- * Accounts found firmly below their level (healthy, no warning, with the firm room to spare) are
- * left out as the firmly settled are: one within the room is valued again, and one another
- * process has moved since is valued again too.
- */
-describe('accounts found firmly below their margin-call level', () => {
+describe('narrowed searches that leave firm accounts out', () => {
   let app: TestApp;
   let w: ReturnType<typeof world>;
   let searches: ReturnType<typeof jest.spyOn>;
@@ -163,31 +89,58 @@ describe('accounts found firmly below their margin-call level', () => {
     await app?.close();
   });
 
+  /** 1 BTC owing 24,000 USDC: its margin call (0.714) at 33613.45, its liquidation (0.833) at 28811.52. */
   async function borrower() {
     const user = await w.user('hovering');
     await w.deposit(user.apiKey, user.accountId, 'BTC', '1');
-    await w.borrow(user.apiKey, user.accountId, 'USDC', '24000'); // its margin call (0.714) at 33613.45
-    const calls = async () =>
-      ((await app.api(user.apiKey).get(`/v1/accounts/${user.accountId}/notifications`).expect(200)).body as { type: string }[]).filter((n) => n.type === 'margin_call').length;
-    return { ...user, calls };
+    await w.borrow(user.apiKey, user.accountId, 'USDC', '24000');
+    const notices = async (type: string) =>
+      ((await app.api(user.apiKey).get(`/v1/accounts/${user.accountId}/notifications`).expect(200)).body as { type: string }[]).filter((n) => n.type === type).length;
+    return { ...user, notices };
   }
   const sweptPrice = (price: string) => app.admin.put('/v1/prices/BTC?wait=true').send({ price }).expect(200);
+  const lastFirm = () => searches.mock.calls.at(-1)![3];
   const riskStatus = async (accountId: string) =>
     (await app.get(PrismaService).$queryRaw<{ status: string }[]>`SELECT status FROM account_risk WHERE account_id = ${accountId}::uuid`)[0].status;
 
-  it('calls the margin of one that was within the room, on a move smaller than the room', async () => {
+  it('liquidates one settled within the room of its liquidation level, on a move smaller than the room', async () => {
+    const user = await borrower();
+    await sweptPrice('32000'); // LTV 0.75: its margin call
+    await sweptPrice('28830'); // LTV 0.83247: settled, 0.06 % short of liquidation
+    expect(await riskStatus(user.accountId)).toBe('margin_call');
+    await sweptPrice('28810'); // LTV 0.83304: a move of 0.07 %
+    expect(lastFirm()).not.toBeNull(); // the narrowed search that may leave firm accounts out
+    expect(await user.notices('liquidation')).toBe(1);
+    await w.assertBalanced();
+  }, 120_000);
+
+  it('calls the margin of one healthy within the room of its level, on a move smaller than the room', async () => {
     const user = await borrower();
     await sweptPrice('32000'); // past its margin call
     await sweptPrice('33680'); // 0.2 % below: reviewed back to healthy
     await sweptPrice('33630'); // 0.05 % below, healthy: within the firm room
-    expect(await user.calls()).toBe(1);
+    expect(await user.notices('margin_call')).toBe(1);
     await sweptPrice('33600'); // a move of 0.09 %: at its level again
-    expect(searches.mock.calls.at(-1)![3]).not.toBeNull();
-    expect(await user.calls()).toBe(2);
+    expect(lastFirm()).not.toBeNull();
+    expect(await user.notices('margin_call')).toBe(2);
     expect(await riskStatus(user.accountId)).toBe('margin_call');
   }, 120_000);
 
-  it('reviews one that another process moved to its margin call since', async () => {
+  it('values one firmly settled again when another process has reviewed it back to healthy since', async () => {
+    const user = await borrower();
+    await sweptPrice('32000'); // LTV 0.75: past its margin call, short of liquidation
+    expect(await user.notices('margin_call')).toBe(1);
+    await sweptPrice('31800'); // a move beyond the firm room: valued again, and found firmly settled
+    // Another process's review while the price was up: healthy again, without a holding written.
+    await app.get(PricesService).set('BTC', '60000');
+    expect((await app.get(LiquidationService).review(user.accountId)).statusAfter).toBe('healthy');
+    await sweptPrice('31800'); // back where it was found firmly settled: past its level again
+    expect(lastFirm()).toMatchObject({ settled: [user.accountId] });
+    expect(await user.notices('margin_call')).toBe(2);
+    expect(await riskStatus(user.accountId)).toBe('margin_call');
+  }, 120_000);
+
+  it('reviews one firmly below its level again when another process has moved it to its margin call since', async () => {
     const user = await borrower();
     await sweptPrice('32000'); // past its margin call
     await sweptPrice('40000'); // reviewed back to healthy
@@ -196,7 +149,7 @@ describe('accounts found firmly below their margin-call level', () => {
     await app.get(PricesService).set('BTC', '32000');
     expect((await app.get(LiquidationService).review(user.accountId)).statusAfter).toBe('margin_call');
     await sweptPrice('40500'); // back where it was firmly below: its recovery must be seen
-    expect(searches.mock.calls.at(-1)![3]).toMatchObject({ healthy: [user.accountId] });
+    expect(lastFirm()).toMatchObject({ healthy: [user.accountId] });
     expect(await riskStatus(user.accountId)).toBe('healthy');
   }, 120_000);
 });
