@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { ClockService } from '../clock/clock.service.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
@@ -11,6 +12,7 @@ import { Decimal, dec } from '../common/money/decimal.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { FullSearch, LaneFactors, nobodyNewPastLevel } from './sweep-bound.js';
 import { SETTLED_ROOM, SettledFactors, settledFactors } from './settled-band.js';
+import { FIRM_ROOM, stillFirm } from './settled-drift.js';
 
 const FACTOR_DECIMALS = 12;
 
@@ -32,6 +34,11 @@ const FACTOR_DECIMALS = 12;
  * Accounts last seen at their margin call that a review would leave as they are (settled-band.ts:
  * still between their margin-call and liquidation levels, by a safe bound) are left out of the
  * answer: after a crash thousands of them would otherwise be reviewed twice a day for nothing.
+ * Those settled with room to spare, and those healthy with room to spare below their level
+ * (settled-drift.ts: "firm"), are remembered with the factors they were valued at: while the
+ * factors have not moved by more than that room, no holding was written and each is still at the
+ * status and warning level it was firm at, a narrowed search does not value them again (the
+ * 00:00 sweep after a price's: after a crash, every borrower hovering about its margin call).
  */
 @Injectable()
 export class RiskSweepService {
@@ -45,6 +52,12 @@ export class RiskSweepService {
 
   /** The last full search this process made while nothing else was writing (see `accountsToReview`). */
   private lastSearch?: FullSearch & { writes: string };
+  /**
+   * The accounts the last search that valued them found firm (settled-drift.ts), the lanes'
+   * factors and top warning level they were valued at, and the holdings' write counter
+   * then (used only while it has not moved); set again by every search that values them.
+   */
+  private firm?: { lanes: (LaneFactors & { settled: SettledFactors })[]; topWarning: string | null; accounts: Firm; writes: string };
 
   async accountsToReview(): Promise<string[]> {
     // Nobody owes anything and nobody is in trouble (a world of savers, or of repaid loans): one
@@ -54,6 +67,7 @@ export class RiskSweepService {
           OR EXISTS (SELECT 1 FROM account_risk WHERE status <> 'healthy' OR warning_ltv IS NOT NULL) AS any`;
     if (!any) {
       this.lastSearch = undefined;
+      this.firm = undefined;
       return [];
     }
     const [now, markets, prices, settings] = await Promise.all([this.clock.now(), this.markets.readAll(), this.prices.current(), this.settings.get()]);
@@ -68,16 +82,23 @@ export class RiskSweepService {
     // and if that cannot bring anyone new to a level, only the accounts past one then can be
     // past one now: those are looked at again, and nobody else. The answer is the full search's.
     const previous = this.lastSearch;
+    const top = topWarning?.toFixed() ?? null;
     if (previous && previous.writes === (await writes())[0].writes && nobodyNewPastLevel(previous, lanes)) {
-      const found = await this.search(lanes, previous.past, topWarning);
+      // The firmly settled accounts of an earlier search, when the factors have not moved them out of their room.
+      const firm = this.firm && this.firm.writes === previous.writes && this.firm.topWarning === top && stillFirm(this.firm.lanes, lanes) ? this.firm.accounts : null;
+      const found = await this.search(lanes, previous.past, topWarning, firm);
       // A holding written meanwhile may be in what the narrowed search read: search in full.
-      if ((await writes())[0].writes === previous.writes) return found.accounts;
+      if ((await writes())[0].writes === previous.writes) {
+        if (firm === null) this.firm = { lanes, topWarning: top, accounts: found.firm, writes: previous.writes };
+        return found.accounts;
+      }
     }
     const [{ writes: before }] = await writes();
-    const found = await this.search(lanes, null, topWarning);
+    const found = await this.search(lanes, null, topWarning, null);
     // Remembered only when no transaction was writing as the search began: every write counted
     // up to `before` was then committed and in what it read; any later one moves the counter.
     this.lastSearch = found.quiet ? { lanes: lanes.map(({ settled, ...factors }) => factors), past: found.past, closest: found.closest, writes: before } : undefined;
+    this.firm = found.quiet ? { lanes, topWarning: top, accounts: found.firm, writes: before } : undefined;
     return found.accounts;
   }
 
@@ -108,7 +129,7 @@ export class RiskSweepService {
     // Every lane of every market must have its history over the stretch, or there is no bound.
     if (markets.some((m) => TIERS.some((tier) => !extreme.has(`${m.asset}|${tier}`)))) return 'busy';
     const lanes = laneFactors(markets, (asset, tier) => extreme.get(`${asset}|${tier}`)!, prices, settings.marginCallWarnings);
-    const found = await this.search(lanes, null, settings.marginCallWarnings.at(-1) ?? null, tx);
+    const found = await this.search(lanes, null, settings.marginCallWarnings.at(-1) ?? null, null, tx);
     return found.past.length === 0 && found.accounts.length === 0 ? 'done' : 'shorter';
   }
 
@@ -129,15 +150,22 @@ export class RiskSweepService {
    * every account last seen in trouble, less those settled at their margin call (`accounts`;
    * `past` keeps them, for the bound); with, for a full search, the highest debt / level among
    * the other borrowers and whether any transaction that writes was in progress at its snapshot.
+   * `firm` (when given): accounts found firm earlier, not valued again while each is still at
+   * its margin call at the top warning level (firmly settled) or healthy without a warning
+   * (firmly below its level) (the caller has bounded the factors' drift); otherwise the
+   * accounts found firm now (`firm` in the answer).
    */
   private async search(
     lanes: (LaneFactors & { settled: SettledFactors })[],
     only: string[] | null,
     topWarning: Decimal | null,
+    firm: Firm | null,
     within?: Tx,
-  ): Promise<{ accounts: string[]; past: string[]; closest: Decimal; quiet: boolean }> {
+  ): Promise<{ accounts: string[]; past: string[]; firm: Firm; closest: Decimal; quiet: boolean }> {
     const column = (f: (s: SettledFactors) => Decimal) => lanes.map((l) => f(l.settled).toFixed());
     const room = SETTLED_ROOM.plus(1).toFixed();
+    const firmRoom = FIRM_ROOM.plus(1).toFixed();
+    const top = topWarning?.toFixed() ?? null;
     // Hash joins, and room to hash: the planner sees the lanes (unnest, 8 rows) and the debts
     // grouped from them as a few dozen rows, and so probes the positions index once per
     // borrower in a nested loop, sorting aggregates on disk. Measured at 100,000 loans (the
@@ -145,14 +173,35 @@ export class RiskSweepService {
     // The positions are joined to tables (accounts, loans), not to the debts' CTE: a CTE has no
     // statistics, so the planner hashed every position to probe it with the debts (in the
     // 100,000-position year, half the search's time went into that hash table).
+    // Narrowed to `only`: each of loans and positions filtered by it (the array sent twice, not
+    // four times: after a crash it holds every borrower, 10,000 ids).
+    // The firm accounts left out are those still at the status and warning level they were firm
+    // at (`skipped`): another process's review may have moved one since. Those firmly below
+    // their level only from a narrowed search: a full one's are all outside the next narrowed
+    // searches (they list only those past a level then), and in a 100,000-loan world they are
+    // nearly every borrower, an array not worth its reading.
+    const ids = (list: string[]) => Prisma.sql`${list}::uuid[]`;
+    const onlyLoans = only ? Prisma.sql`AND l.account_id = ANY(${ids(only)})` : Prisma.empty;
+    const onlyBorrowers = only ? Prisma.sql`AND account_id = ANY(${ids(only)})` : Prisma.empty;
+    const notSkipped = (id: Prisma.Sql) => (firm ? Prisma.sql`AND ${id} NOT IN (SELECT account_id FROM skipped)` : Prisma.empty);
     // In a transaction of its own, or in the caller's (whose later statements then plan alike).
     const run = async (tx: Tx) => {
       await tx.$executeRaw`SET LOCAL enable_nestloop = off`;
       await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
       // The settled test's sums (settled-band.ts) are taken only over accounts last seen at
       // their margin call (FILTER): every other borrower costs what it did.
-      return tx.$queryRaw<{ account_id: string | null; past: boolean | null; settled: boolean | null; closest: string | null; quiet: boolean | null }[]>`
-      WITH m AS (
+      // One row back, the accounts as arrays: after a crash the accounts past a level and those
+      // last seen in trouble are each every borrower, and reading 18,000 rows through the client
+      // cost about as much as the statement itself. `past` only for a full search (the bound's).
+      return tx.$queryRaw<{ accounts: string[]; past: string[] | null; settled: string[] | null; healthy: string[] | null; closest: string; quiet: boolean }[]>`
+      WITH skipped AS (
+        SELECT account_id FROM account_risk
+        WHERE account_id = ANY(${ids(firm?.settled ?? [])}) AND status = 'margin_call' AND warning_ltv IS NOT DISTINCT FROM ${top}::numeric
+        UNION ALL
+        SELECT h.account_id FROM unnest(${ids(firm?.healthy ?? [])}) AS h(account_id)
+        WHERE NOT EXISTS (SELECT 1 FROM account_risk r WHERE r.account_id = h.account_id AND (r.status <> 'healthy' OR r.warning_ltv IS NOT NULL))
+      ),
+      m AS (
         SELECT * FROM unnest(${lanes.map((l) => l.asset)}::text[], ${lanes.map((l) => l.tier)}::text[],
                              ${lanes.map((l) => l.debt.toFixed())}::numeric[], ${lanes.map((l) => l.margin.toFixed())}::numeric[],
                              ${column((f) => f.debtLow)}::numeric[], ${column((f) => f.debtHigh)}::numeric[], ${column((f) => f.debtUnit)}::numeric[],
@@ -161,23 +210,25 @@ export class RiskSweepService {
           AS m(asset, tier, debt_factor, margin_factor, debt_low, debt_high, debt_unit, margin_high, liquidation_low, liquidation_unit, collateral_high)
       ),
       debt AS (
-        SELECT l.account_id, a.tier, r.status = 'margin_call' AS called, r.warning_ltv, sum(l.scaled_debt * m.debt_factor) AS value,
+        SELECT l.account_id, a.tier, r.status = 'margin_call' AS called, r.warning_ltv,
+               coalesce(r.status, 'healthy') = 'healthy' AND r.warning_ltv IS NULL AS calm, sum(l.scaled_debt * m.debt_factor) AS value,
                sum(l.scaled_debt * m.debt_low) FILTER (WHERE r.status = 'margin_call') AS low,
                sum(l.scaled_debt * m.debt_high + m.debt_unit) FILTER (WHERE r.status = 'margin_call') AS high
         FROM loans l JOIN accounts a ON a.id = l.account_id JOIN m ON m.asset = l.asset AND m.tier = a.tier
         LEFT JOIN account_risk r ON r.account_id = l.account_id
-        WHERE l.scaled_debt > 0 AND (${only}::uuid[] IS NULL OR l.account_id = ANY(${only}::uuid[]))
+        WHERE l.scaled_debt > 0 ${onlyLoans} ${notSkipped(Prisma.sql`l.account_id`)}
         GROUP BY l.account_id, a.tier, r.status, r.warning_ltv
       ),
       margin AS (
         SELECT p.account_id, sum(p.scaled * m.margin_factor) AS value,
                sum(p.scaled * m.margin_high) FILTER (WHERE r.status = 'margin_call') AS margin_high,
                sum(p.scaled * m.liquidation_low - m.liquidation_unit) FILTER (WHERE r.status = 'margin_call') AS liquidation_low,
-               sum(p.scaled * m.collateral_high) FILTER (WHERE r.status = 'margin_call') AS collateral_high
+               sum(p.scaled * m.collateral_high) FILTER (WHERE r.status = 'margin_call') AS collateral_high,
+               sum(m.liquidation_unit) FILTER (WHERE r.status = 'margin_call') AS units
         FROM positions p JOIN accounts a ON a.id = p.account_id JOIN m ON m.asset = p.asset AND m.tier = a.tier
         LEFT JOIN account_risk r ON r.account_id = p.account_id
         WHERE p.scaled > 0
-          AND p.account_id IN (SELECT account_id FROM loans WHERE scaled_debt > 0 AND (${only}::uuid[] IS NULL OR account_id = ANY(${only}::uuid[])))
+          AND p.account_id IN (SELECT account_id FROM loans WHERE scaled_debt > 0 ${onlyBorrowers} ${notSkipped(Prisma.sql`account_id`)})
         GROUP BY p.account_id
       ),
       level AS (
@@ -185,27 +236,37 @@ export class RiskSweepService {
                (debt.called AND debt.low >= margin.margin_high * ${room}::numeric AND debt.high * ${room}::numeric < margin.liquidation_low
                 AND (CASE WHEN ${topWarning?.toFixed() ?? null}::numeric IS NULL THEN debt.warning_ltv IS NULL
                           ELSE debt.warning_ltv = ${topWarning?.toFixed() ?? null}::numeric
-                               AND debt.low >= margin.collateral_high * ${topWarning?.toFixed() ?? null}::numeric * ${room}::numeric END)) IS TRUE AS settled
+                               AND debt.low >= margin.collateral_high * ${topWarning?.toFixed() ?? null}::numeric * ${room}::numeric END)) IS TRUE AS settled,
+               -- Firmly settled: each comparison of the settled test with its lower side moved up by FIRM_ROOM (settled-drift.ts).
+               (debt.low >= margin.margin_high * ${room}::numeric * ${firmRoom}::numeric
+                AND (debt.high * ${room}::numeric + margin.units) * ${firmRoom}::numeric < margin.liquidation_low + margin.units
+                AND (${top}::numeric IS NULL OR debt.low >= margin.collateral_high * ${top}::numeric * ${room}::numeric * ${firmRoom}::numeric)) IS TRUE AS firm,
+               -- Firmly below its level: healthy, no warning, and its debt times 1 + FIRM_ROOM still short of the level.
+               (debt.calm AND debt.value * ${firmRoom}::numeric < coalesce(margin.value, 0)) IS TRUE AS firmly_below
         FROM debt LEFT JOIN margin ON margin.account_id = debt.account_id
+      ),
+      found AS (
+        SELECT account_id, true AS past, settled FROM level WHERE value >= margin
+        UNION ALL
+        SELECT r.account_id, false, coalesce(level.settled, r.account_id IN (SELECT account_id FROM skipped))
+        FROM account_risk r LEFT JOIN level ON level.account_id = r.account_id WHERE r.status <> 'healthy' OR r.warning_ltv IS NOT NULL
       )
-      SELECT account_id, true AS past, settled, NULL AS closest, NULL::boolean AS quiet FROM level WHERE value >= margin
-      UNION ALL
-      SELECT r.account_id, false, coalesce(level.settled, false), NULL, NULL
-      FROM account_risk r LEFT JOIN level ON level.account_id = r.account_id WHERE r.status <> 'healthy' OR r.warning_ltv IS NOT NULL
-      UNION ALL
-      SELECT NULL, NULL, NULL, coalesce(max(value / margin), 0)::text, NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()))
-      FROM level WHERE value < margin`;
+      SELECT coalesce((SELECT array_agg(DISTINCT account_id::text) FROM found WHERE NOT settled), '{}') AS accounts,
+             CASE WHEN ${only === null} THEN coalesce((SELECT array_agg(account_id::text) FROM found WHERE past), '{}') END AS past,
+             CASE WHEN ${firm === null} THEN coalesce((SELECT array_agg(account_id::text) FROM level WHERE settled AND firm), '{}') END AS settled,
+             CASE WHEN ${firm === null && only !== null} THEN coalesce((SELECT array_agg(account_id::text) FROM level WHERE firmly_below), '{}') END AS healthy,
+             (SELECT coalesce(max(value / margin), 0)::text FROM level WHERE value < margin) AS closest,
+             NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot())) AS quiet`;
     };
-    const rows = within ? await run(within) : await this.prisma.$transaction(run);
-    const summary = rows.find((row) => row.account_id === null)!;
-    const accounts = rows.filter((row) => row.account_id !== null);
-    return {
-      accounts: [...new Set(accounts.filter((row) => !row.settled).map((row) => row.account_id!))].sort(),
-      past: accounts.filter((row) => row.past).map((row) => row.account_id!),
-      closest: dec(summary.closest!),
-      quiet: summary.quiet === true,
-    };
+    const [row] = within ? await run(within) : await this.prisma.$transaction(run);
+    return { accounts: [...row.accounts].sort(), past: row.past ?? [], firm: { settled: row.settled ?? [], healthy: row.healthy ?? [] }, closest: dec(row.closest), quiet: row.quiet };
   }
+}
+
+/** Accounts found firm (settled-drift.ts): firmly settled at their margin call, and firmly below their level. */
+interface Firm {
+  settled: string[];
+  healthy: string[];
 }
 
 /**

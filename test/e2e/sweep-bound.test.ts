@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { startTestApp, TestApp } from '../support/test-app.js';
 import { world } from '../support/world.js';
 import { RiskSweepService } from '../../src/risk/risk-sweep.service.js';
+import { LiquidationService } from '../../src/risk/liquidation.service.js';
+import { PricesService } from '../../src/prices/prices.service.js';
+import { PrismaService } from '../../src/prisma/prisma.service.js';
 
 /**
  * Debts that reach their margin-call level through interest alone, over quiet days in which the
@@ -61,4 +64,92 @@ describe('a daily sweep that skips what cannot have changed', () => {
     expect(narrowed).toBeGreaterThan(full);
     await w.assertBalanced();
   }, 300_000);
+});
+
+/**
+ * A narrowed search leaves out the accounts an earlier search found firm (settled-drift.ts):
+ * settled at their margin call, or healthy below their level, with the firm room to spare. Each
+ * check that makes this safe is broken by one of these: an account within the room is valued
+ * again (settled near its liquidation level, healthy near its margin call), and so is one that
+ * another process has reviewed since (the price away and back, a review between).
+ */
+describe('narrowed searches that leave firm accounts out', () => {
+  let app: TestApp;
+  let w: ReturnType<typeof world>;
+  let searches: ReturnType<typeof jest.spyOn>;
+
+  beforeEach(async () => {
+    app = await startTestApp();
+    w = world(app);
+    await w.lendingMarket('1000000');
+    const finder = app.get(RiskSweepService) as unknown as { search(lanes: unknown, only: string[] | null, top: unknown, firm: unknown): Promise<unknown> };
+    searches = jest.spyOn(finder, 'search');
+  });
+  afterEach(async () => {
+    await app?.close();
+  });
+
+  /** 1 BTC owing 24,000 USDC: its margin call (0.714) at 33613.45, its liquidation (0.833) at 28811.52. */
+  async function borrower() {
+    const user = await w.user('hovering');
+    await w.deposit(user.apiKey, user.accountId, 'BTC', '1');
+    await w.borrow(user.apiKey, user.accountId, 'USDC', '24000');
+    const notices = async (type: string) =>
+      ((await app.api(user.apiKey).get(`/v1/accounts/${user.accountId}/notifications`).expect(200)).body as { type: string }[]).filter((n) => n.type === type).length;
+    return { ...user, notices };
+  }
+  const sweptPrice = (price: string) => app.admin.put('/v1/prices/BTC?wait=true').send({ price }).expect(200);
+  const lastFirm = () => searches.mock.calls.at(-1)![3];
+  const riskStatus = async (accountId: string) =>
+    (await app.get(PrismaService).$queryRaw<{ status: string }[]>`SELECT status FROM account_risk WHERE account_id = ${accountId}::uuid`)[0].status;
+
+  it('liquidates one settled within the room of its liquidation level, on a move smaller than the room', async () => {
+    const user = await borrower();
+    await sweptPrice('32000'); // LTV 0.75: its margin call
+    await sweptPrice('28830'); // LTV 0.83247: settled, 0.06 % short of liquidation
+    expect(await riskStatus(user.accountId)).toBe('margin_call');
+    await sweptPrice('28810'); // LTV 0.83304: a move of 0.07 %
+    expect(lastFirm()).not.toBeNull(); // the narrowed search that may leave firm accounts out
+    expect(await user.notices('liquidation')).toBe(1);
+    await w.assertBalanced();
+  }, 120_000);
+
+  it('calls the margin of one healthy within the room of its level, on a move smaller than the room', async () => {
+    const user = await borrower();
+    await sweptPrice('32000'); // past its margin call
+    await sweptPrice('33680'); // 0.2 % below: reviewed back to healthy
+    await sweptPrice('33630'); // 0.05 % below, healthy: within the firm room
+    expect(await user.notices('margin_call')).toBe(1);
+    await sweptPrice('33600'); // a move of 0.09 %: at its level again
+    expect(lastFirm()).not.toBeNull();
+    expect(await user.notices('margin_call')).toBe(2);
+    expect(await riskStatus(user.accountId)).toBe('margin_call');
+  }, 120_000);
+
+  it('values one firmly settled again when another process has reviewed it back to healthy since', async () => {
+    const user = await borrower();
+    await sweptPrice('32000'); // LTV 0.75: past its margin call, short of liquidation
+    expect(await user.notices('margin_call')).toBe(1);
+    await sweptPrice('31800'); // a move beyond the firm room: valued again, and found firmly settled
+    // Another process's review while the price was up: healthy again, without a holding written.
+    await app.get(PricesService).set('BTC', '60000');
+    expect((await app.get(LiquidationService).review(user.accountId)).statusAfter).toBe('healthy');
+    await sweptPrice('31800'); // back where it was found firmly settled: past its level again
+    expect(lastFirm()).toMatchObject({ settled: [user.accountId] });
+    expect(await user.notices('margin_call')).toBe(2);
+    expect(await riskStatus(user.accountId)).toBe('margin_call');
+  }, 120_000);
+
+  it('reviews one firmly below its level again when another process has moved it to its margin call since', async () => {
+    const user = await borrower();
+    await sweptPrice('32000'); // past its margin call
+    await sweptPrice('40000'); // reviewed back to healthy
+    await sweptPrice('40500'); // valued again, firmly below
+    // Another process's review while the price was down: at its margin call, without a holding written.
+    await app.get(PricesService).set('BTC', '32000');
+    expect((await app.get(LiquidationService).review(user.accountId)).statusAfter).toBe('margin_call');
+    await sweptPrice('40500'); // back where it was firmly below: its recovery must be seen
+    expect(lastFirm()).toMatchObject({ healthy: [user.accountId] });
+    expect(await riskStatus(user.accountId)).toBe('healthy');
+  }, 120_000);
 });
