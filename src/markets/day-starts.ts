@@ -53,6 +53,7 @@ type LaneTotals = Record<Tier, { supply: Decimal; borrow: Decimal }>;
  * from the first 00:00 at or after it. SQL on purpose: one pass over the asset's changes,
  * summed per day in the database, whatever the number of days.
  */
+/** Returns the sums at a day's 00:00, for days asked in ascending order. */
 async function laneTotalsAtDayStarts(tx: Tx, asset: string, to: string): Promise<(day: string) => LaneTotals> {
   const rows = await tx.$queryRaw<{ side: 'supply' | 'borrow'; tier: string; first_day: string; total: string }[]>`
     WITH changes AS (
@@ -79,13 +80,18 @@ async function laneTotalsAtDayStarts(tx: Tx, asset: string, to: string): Promise
     SELECT side, tier, to_char(first_day, 'YYYY-MM-DD') AS first_day,
            (sum(delta) OVER (PARTITION BY side, tier ORDER BY first_day))::text AS total
     FROM per_day ORDER BY first_day`;
+  // Asked for days in ascending order: the rows are walked once, each parsed once.
+  const totals = Object.fromEntries(TIERS.map((tier) => [tier, { supply: ZERO, borrow: ZERO }])) as LaneTotals;
+  let next = 0;
+  let asked = '';
   return (day) => {
-    const totals = Object.fromEntries(TIERS.map((tier) => [tier, { supply: ZERO, borrow: ZERO }])) as LaneTotals;
-    for (const row of rows) {
-      if (row.first_day > day) break;
+    if (day < asked) throw new Error(`lane totals asked for ${day} after ${asked}: days must come in order`);
+    asked = day;
+    for (; next < rows.length && rows[next].first_day <= day; next += 1) {
+      const row = rows[next];
       if (isTier(row.tier)) totals[row.tier][row.side] = dec(row.total);
     }
-    return totals;
+    return Object.fromEntries(TIERS.map((tier) => [tier, { ...totals[tier] }])) as LaneTotals;
   };
 }
 
