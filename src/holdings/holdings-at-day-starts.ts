@@ -1,12 +1,11 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { dec } from '../common/money/decimal.js';
-import { Tier, isTier } from '../markets/tier-lanes.js';
 import type { LoanState, PositionState } from './account-snapshot.service.js';
 
-/** A holding as it stood at a day's 00:00: its scaled amount then and the lane it was in. */
-export type PositionAt = Omit<PositionState, 'amount'> & { tier: Tier };
-export type LoanAt = Omit<LoanState, 'outstanding'> & { tier: Tier };
+/** A holding as it stood at a day's 00:00: its scaled amount then (valued in the account's lane of then, as the account view does). */
+type PositionAt = Omit<PositionState, 'amount'>;
+type LoanAt = Omit<LoanState, 'outstanding'>;
 
 /** The table names are fixed here, never taken from input; each kind in the order the account view lists it. */
 const TABLES = {
@@ -19,7 +18,6 @@ interface Row {
   id: string;
   asset: string;
   scaled: string;
-  tier: string;
   principal: string;
   matures_at: Date | null;
 }
@@ -32,12 +30,12 @@ interface Row {
 function atDayStarts(tx: Tx, holding: keyof typeof TABLES, accountId: string, from: string, to: string): Promise<Row[]> {
   const table = TABLES[holding];
   return tx.$queryRaw<Row[]>`
-    SELECT to_char(d.day, 'YYYY-MM-DD') AS date, r.id::text AS id, r.asset, c.scaled_after::text AS scaled, c.tier,
+    SELECT to_char(d.day, 'YYYY-MM-DD') AS date, r.id::text AS id, r.asset, c.scaled_after::text AS scaled,
            r.principal::text AS principal, ${table.maturesAt} AS matures_at
     FROM generate_series(${from}::timestamp, ${to}::timestamp, interval '1 day') AS d(day)
     JOIN ${table.rows} r ON r.account_id = ${accountId}::uuid
     CROSS JOIN LATERAL (
-      SELECT scaled_after, tier FROM ${table.changes} c
+      SELECT scaled_after FROM ${table.changes} c
       WHERE c.${table.key} = r.id AND c.at <= d.day AT TIME ZONE 'UTC' ORDER BY c.at DESC, c.id DESC LIMIT 1
     ) c
     WHERE c.scaled_after > 0
@@ -46,7 +44,7 @@ function atDayStarts(tx: Tx, holding: keyof typeof TABLES, accountId: string, fr
 
 /**
  * An account's open positions and loans at 00:00 UTC of each day from `from` to `to`, from
- * their change history (position_changes and loan_changes record every scaled amount and lane
+ * their change history (position_changes and loan_changes record every scaled amount
  * a holding had, with when): day → holdings. Principal and maturity are today's (the history
  * does not keep them; the records built from this do not show them).
  */
@@ -57,10 +55,9 @@ export async function holdingsAtDayStarts(
   to: string,
 ): Promise<{ positions: Map<string, PositionAt[]>; loans: Map<string, LoanAt[]> }> {
   const [positionRows, loanRows] = await Promise.all([atDayStarts(tx, 'position', accountId, from, to), atDayStarts(tx, 'loan', accountId, from, to)]);
-  const tierOf = (row: Row): Tier => (isTier(row.tier) ? row.tier : 'base');
   return {
-    positions: byDay(positionRows, (row) => ({ id: row.id, asset: row.asset, scaled: dec(row.scaled), principal: dec(row.principal), maturesAt: row.matures_at!, tier: tierOf(row) })),
-    loans: byDay(loanRows, (row) => ({ id: row.id, asset: row.asset, scaledDebt: dec(row.scaled), principal: dec(row.principal), tier: tierOf(row) })),
+    positions: byDay(positionRows, (row) => ({ id: row.id, asset: row.asset, scaled: dec(row.scaled), principal: dec(row.principal), maturesAt: row.matures_at! })),
+    loans: byDay(loanRows, (row) => ({ id: row.id, asset: row.asset, scaledDebt: dec(row.scaled), principal: dec(row.principal) })),
   };
 }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { Decimal } from '../common/money/decimal.js';
-import { invalidField, validationFailed } from '../common/errors/domain-error.js';
-import { addDays, dayStart, isCalendarDate } from '../clock/dates.js';
+import { addDays, dayStart } from '../clock/dates.js';
+import { checkDateRange } from '../clock/date-range.js';
 import { MarketsRepository } from '../markets/markets.repository.js';
 import { laneIndexesAtDayStarts } from '../markets/day-starts.js';
 import { Tier, isTier } from '../markets/tier-lanes.js';
@@ -46,7 +46,8 @@ export class AccountHistoryService {
   ) {}
 
   async history(accountId: string, from: string | undefined, to: string | undefined): Promise<AccountDayView[]> {
-    const range = checkRange(from, to);
+    checkDateRange(from, to, { required: true, maxDays: MAX_HISTORY_DAYS });
+    const range = { from: from!, to: to! };
     const [account, notices, markets, prices, lanes, holdings] = await Promise.all([
       this.prisma.$queryRaw<{ tier: string; created_at: Date }[]>`SELECT tier, created_at FROM accounts WHERE id = ${accountId}::uuid`,
       this.prisma.$queryRaw<{ at: Date; from: string; to: string }[]>`
@@ -67,14 +68,13 @@ export class AccountHistoryService {
       const loans = holdings.loans.get(day) ?? [];
       if (![...positions, ...loans].every((h) => indexes.has(h.asset))) continue;
       const tier = tierAt(at, notices, account[0].tier);
-      // Each holding in its own lane (the account's tier's, as every movement keeps it).
-      const laneOf = new Map<string, Tier>([...positions, ...loans].map((h) => [h.asset, h.tier]));
       const snapshot = this.snapshots.holding(
         {
           accountId,
           tier,
           now: at,
-          lane: (asset) => indexes.get(asset)![laneOf.get(asset) ?? tier],
+          // Every holding in the lane of the account's tier, as the account view values it.
+          lane: (asset) => indexes.get(asset)![tier],
           prices: prices.get(day) ?? new Map<string, Decimal>(),
           markets: marketOf,
           live: new Map(),
@@ -96,19 +96,6 @@ export class AccountHistoryService {
     }
     return rows;
   }
-}
-
-/** Both dates required, real calendar dates, in order, at most MAX_HISTORY_DAYS days. */
-function checkRange(from: string | undefined, to: string | undefined): { from: string; to: string } {
-  for (const [field, value] of [['from', from], ['to', to]] as const) {
-    if (value === undefined) throw invalidField(field, 'is required (YYYY-MM-DD)');
-    if (typeof value !== 'string' || !isCalendarDate(value)) throw invalidField(field, 'must be a date written YYYY-MM-DD');
-  }
-  if (from! > to!) throw invalidField('from', 'must not be after to');
-  if (addDays(from!, MAX_HISTORY_DAYS - 1) < to!) {
-    throw validationFailed(`A range covers at most ${MAX_HISTORY_DAYS} days`, { fields: { to: [`must be within ${MAX_HISTORY_DAYS} days of from`] } });
-  }
-  return { from: from!, to: to! };
 }
 
 /** The account's tier at an instant, from its tier_change notices (oldest first). */
