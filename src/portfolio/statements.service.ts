@@ -4,7 +4,8 @@ import { Decimal, dec, ZERO } from '../common/money/decimal.js';
 import { roundOwedByUser, roundOwedToUser } from '../common/money/rounding.js';
 import { findAsset } from '../common/money/assets.js';
 import { invalidField } from '../common/errors/domain-error.js';
-import { addDays, dayStart, isCalendarDate } from '../clock/dates.js';
+import { addDays, dayStart } from '../clock/dates.js';
+import { checkDateRange } from '../clock/date-range.js';
 import { dayRatesFromHistory, interestForDay } from './interest-history.js';
 
 export interface StatementLine {
@@ -76,10 +77,7 @@ export class StatementsService {
    * them).
    */
   async interest(accountId: string, from?: string, to?: string): Promise<InterestLine[]> {
-    for (const [field, value] of [['from', from], ['to', to]] as const) {
-      if (value !== undefined && !isCalendarDate(value)) throw invalidField(field, 'must be a date written YYYY-MM-DD');
-    }
-    if (from && to && from > to) throw invalidField('from', 'must not be after to');
+    checkDateRange(from, to);
     const order = [{ at: 'asc' as const }, { id: 'asc' as const }];
     const positions = await this.prisma.position.findMany({ where: { accountId }, include: { changes: { orderBy: order } } });
     const loans = await this.prisma.loan.findMany({ where: { accountId }, include: { changes: { orderBy: order } } });
