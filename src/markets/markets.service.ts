@@ -6,7 +6,8 @@ import { ASSETS } from '../common/money/assets.js';
 import { requireAsset } from '../common/money/require-asset.js';
 import { Decimal, ZERO, dec } from '../common/money/decimal.js';
 import { invalidField, validationFailed } from '../common/errors/domain-error.js';
-import { isCalendarDate, utcDateString } from '../clock/dates.js';
+import { utcDateString } from '../clock/dates.js';
+import { checkDateRange } from '../clock/date-range.js';
 import { LedgerService, balanceKey } from '../ledger/ledger.service.js';
 import { chart, platformAccountsOf } from '../ledger/chart.js';
 import { PricesService } from '../prices/prices.service.js';
@@ -78,8 +79,13 @@ export class MarketsService implements OnModuleInit {
 
   async get(assetCode: string): Promise<MarketView> {
     const asset = requireAsset(assetCode);
-    const [market, now, prices, terms] = await Promise.all([this.repository.read(asset.code), this.clock.now(), this.prices.current(), readLiquidationTerms(this.prisma)]);
-    const cash = await this.ledger.balance(this.prisma, chart.marketCash(asset.code));
+    const [market, now, prices, terms, cash] = await Promise.all([
+      this.repository.read(asset.code),
+      this.clock.now(),
+      this.prices.current(),
+      readLiquidationTerms(this.prisma),
+      this.ledger.balance(this.prisma, chart.marketCash(asset.code)),
+    ]);
     return this.view(market!, now, prices.get(asset.code), terms.get(asset.code)!, cash);
   }
 
@@ -161,9 +167,7 @@ export class MarketsService implements OnModuleInit {
    */
   async history(assetCode: string, from?: string, to?: string): Promise<MarketDayView[]> {
     const asset = requireAsset(assetCode);
-    for (const [field, value] of [['from', from], ['to', to]] as const) {
-      if (value !== undefined && !isCalendarDate(value)) throw invalidField(field, 'must be a date written YYYY-MM-DD');
-    }
+    checkDateRange(from, to);
     const rows = await this.prisma.$queryRaw<Record<string, string>[]>`
       SELECT to_char(date, 'YYYY-MM-DD') AS date, utilization::text, borrow_apr::text, supply_apr::text,
              supply_index::text, borrow_index::text

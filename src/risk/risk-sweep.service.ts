@@ -62,10 +62,8 @@ export class RiskSweepService {
   async accountsToReview(): Promise<string[]> {
     // Nobody owes anything and nobody is in trouble (a world of savers, or of repaid loans): one
     // indexed look, not the valuation of every loan.
-    const [{ any }] = await this.prisma.$queryRaw<{ any: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM loans WHERE scaled_debt > 0)
-          OR EXISTS (SELECT 1 FROM account_risk WHERE status <> 'healthy' OR warning_ltv IS NOT NULL) AS any`;
-    if (!any) {
+    const { owed, troubled } = await this.troubleAndDebt(this.prisma);
+    if (!owed && !troubled) {
       this.lastSearch = undefined;
       this.firm = undefined;
       return [];
@@ -234,9 +232,9 @@ export class RiskSweepService {
       level AS (
         SELECT debt.account_id, debt.value, coalesce(margin.value, 0) AS margin,
                (debt.called AND debt.low >= margin.margin_high * ${room}::numeric AND debt.high * ${room}::numeric < margin.liquidation_low
-                AND (CASE WHEN ${topWarning?.toFixed() ?? null}::numeric IS NULL THEN debt.warning_ltv IS NULL
-                          ELSE debt.warning_ltv = ${topWarning?.toFixed() ?? null}::numeric
-                               AND debt.low >= margin.collateral_high * ${topWarning?.toFixed() ?? null}::numeric * ${room}::numeric END)) IS TRUE AS settled,
+                AND (CASE WHEN ${top}::numeric IS NULL THEN debt.warning_ltv IS NULL
+                          ELSE debt.warning_ltv = ${top}::numeric
+                               AND debt.low >= margin.collateral_high * ${top}::numeric * ${room}::numeric END)) IS TRUE AS settled,
                -- Firmly settled: each comparison of the settled test with its lower side moved up by FIRM_ROOM (settled-drift.ts).
                (debt.low >= margin.margin_high * ${room}::numeric * ${firmRoom}::numeric
                 AND (debt.high * ${room}::numeric + margin.units) * ${firmRoom}::numeric < margin.liquidation_low + margin.units
