@@ -41,7 +41,8 @@ export async function startBenchServices(): Promise<BenchServices> {
   chmodSync(workDir, 0o755);
   const dataDir = path.join(workDir, 'postgres');
   // BENCH_PG_STATEMENTS=1: pg_stat_statements loaded, nested statements (inside plpgsql) counted too.
-  const flags = process.env.BENCH_PG_STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : [];
+  const flags = process.env.BENCH_PG_STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'pg_stat_statements.track_planning=on'] : [];
+  if (process.env.BENCH_PG_FLAGS) flags.push(...process.env.BENCH_PG_FLAGS.split(' ').flatMap((flag) => ['-c', flag]));
   const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true, flags, log: process.env.BENCH_AUTO_EXPLAIN ? (line: string) => process.stderr.write(`[pg] ${line}\n`) : undefined });
   // BENCH_AUTO_EXPLAIN=250ms: every statement slower than that is logged with its plan (stderr, "[pg]").
   if (process.env.BENCH_AUTO_EXPLAIN) {

@@ -247,13 +247,13 @@ async function printStatements(databaseUrl: string, title: string, movements: nu
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const { rows } = await client.query(
-    `SELECT calls, total_exec_time AS ms, toplevel, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
+    `SELECT calls, total_exec_time AS ms, plans, total_plan_time AS plan_ms, toplevel, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
      FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40`,
   );
   await client.end();
-  process.stdout.write(`\n[statements] ${title}: ${movements} movements; per movement: calls, µs, top-level, statement\n`);
+  process.stdout.write(`\n[statements] ${title}: ${movements} movements; per movement: calls, µs, plans, planning µs, top-level, statement\n`);
   for (const r of rows) {
-    process.stdout.write(`${(r.calls / movements).toFixed(2).padStart(6)} ${((r.ms * 1000) / movements).toFixed(0).padStart(6)} ${r.toplevel ? 'T' : ' '} ${r.query}\n`);
+    process.stdout.write(`${(r.calls / movements).toFixed(2).padStart(6)} ${((r.ms * 1000) / movements).toFixed(0).padStart(6)} ${(r.plans / movements).toFixed(2).padStart(5)} ${((r.plan_ms * 1000) / movements).toFixed(0).padStart(5)} ${r.toplevel ? 'T' : ' '} ${r.query}\n`);
   }
 }
 
