@@ -11,8 +11,7 @@ import { chart } from '../ledger/chart.js';
 import { MarketState, marketFromRow } from '../markets/market-state.js';
 import { Tier, isTier } from '../markets/tier-lanes.js';
 import type { LoanRow } from './loan-outstanding.js';
-import { SqlValue, sqlArg, sqlCall } from '../common/sql/sql-call.js';
-import type { Caller } from '../common/auth/caller.js';
+import { SqlValue, sqlCall } from '../common/sql/sql-call.js';
 
 /**
  * A money movement in two round trips through the pg driver: "BEGIN; SELECT money_begin(…)",
@@ -128,16 +127,6 @@ export async function runMovement(
   }
 }
 
-/**
- * The caller's API key is still what the guard saw, and not revoked: read in the message that
- * begins the movement, at no round trip of its own, so the guard may take the key from its
- * cache on these routes (common/auth/api-key-cache.ts) and a revoked key is still refused at once.
- */
-function keyIsLive(caller: Caller): string {
-  if (caller.kind === 'admin') return 'TRUE';
-  return `EXISTS (SELECT 1 FROM api_keys WHERE id = ${sqlArg('uuid', caller.apiKeyId)} AND user_id = ${sqlArg('uuid', caller.userId)} AND key_hash = ${sqlArg('text', caller.keyHash)} AND revoked_at IS NULL)`;
-}
-
 /** Sends `sql` (several statements, one message) and returns the rows of its last statement. */
 async function send<T>(client: pg.PoolClient, sql: string): Promise<T[]> {
   const results = (await client.query(sql)) as unknown as pg.QueryResult[];
@@ -160,15 +149,21 @@ async function inTransaction(
     ['text', requestHash],
     ['timestamptz', wallClock()],
   ];
-  const user = caller.kind === 'user' ? caller.userId : null;
+  // The caller's API key is still what the guard saw, and not revoked: checked by money_begin
+  // first, at no round trip of its own, so the guard may take the key from its cache on these
+  // routes (common/auth/api-key-cache.ts) and a revoked key is still refused at once.
+  const who: [string, SqlValue][] =
+    caller.kind === 'user'
+      ? [['uuid', caller.userId], ['uuid', caller.apiKeyId], ['text', caller.keyHash]]
+      : [['uuid', null], ['uuid', null], ['text', null]];
   // Every market's cash account has the same code (chart.ts); the asset picks the row.
   const cashCode = chart.marketCash('').code;
   const begin =
     'loanId' in target
-      ? sqlCall('money_begin_loan', [...claim, ['uuid', target.loanId], ['uuid', user], ['text', cashCode], ['boolean', target.realtime]])
-      : sqlCall('money_begin', [...claim, ['uuid', target.accountId], ['uuid', user], ['text', target.asset], ['text', cashCode], ['boolean', target.realtime]]);
+      ? sqlCall('money_begin_loan', [...claim, ['uuid', target.loanId], ...who, ['text', cashCode], ['boolean', target.realtime]])
+      : sqlCall('money_begin', [...claim, ['uuid', target.accountId], ...who, ['text', target.asset], ['text', cashCode], ['boolean', target.realtime]]);
   open.transaction = true;
-  const [{ state: begun }] = await send<{ state: Begun | null }>(client, `BEGIN; SELECT CASE WHEN ${keyIsLive(caller)} THEN ${begin} END AS state`);
+  const [{ state: begun }] = await send<{ state: Begun | null }>(client, `BEGIN; SELECT ${begin} AS state`);
   // The key was revoked (or changed) since the guard saw it: nothing was claimed.
   if (begun === null) throw unauthenticated();
   if (begun.outcome === 'not_found') throw notFound('loanId' in target ? 'Loan' : 'Account');
