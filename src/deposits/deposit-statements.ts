@@ -9,7 +9,7 @@ import { postingArgs } from '../ledger/posting-args.js';
 import { liveAt } from '../markets/market-state.js';
 import { scaledSupply } from '../markets/index-math.js';
 import { FALL_BACK, msIntoDay, runMovement } from '../holdings/movement-statements.js';
-import { sqlArg, sqlCall } from '../common/sql/sql-call.js';
+import { SqlValue, sqlCall } from '../common/sql/sql-call.js';
 import { positionAmount, positionView } from '../holdings/positions.js';
 import { depositPosting, maturityAfterDeposit, withdrawalOf, withdrawalPosting } from './movement-rules.js';
 
@@ -40,18 +40,16 @@ export class DepositStatements {
       return {
         statusCode: 201,
         body: { position: positionView({ asset: asset.code, amount: value, principal: principalAfter, maturesAt }, asset.decimals, now) },
-        // The response was computed from the row as it was locked: the row as written must agree.
+        // The response was computed from the row as it was locked: money_deposit refuses the
+        // movement unless the row as written agrees (after this message nothing can be rolled back).
         call: (keyId, statusCode, response) =>
-          expectRow(
-            sqlCall('money_deposit', [
-              ['uuid', accountId], ['text', asset.code], ['text', tier], ['timestamptz', now], ['bigint', msIntoDay(now)],
-              ['numeric', scaled.toFixed()], ['numeric', amount.toFixed()], ['timestamptz', maturesAt],
-              ['text', posting.description ?? null], ['jsonb', JSON.stringify(posting.metadata)], ...postingArgs(posting.entries),
-              ['bigint', keyId], ['int', statusCode], ['text', response],
-            ]),
-            scaledAfter,
-            principalAfter,
-          ),
+          sqlCall('money_deposit', [
+            ['uuid', accountId], ['text', asset.code], ['text', tier], ['timestamptz', now], ['bigint', msIntoDay(now)],
+            ['numeric', scaled.toFixed()], ['numeric', amount.toFixed()], ['timestamptz', maturesAt],
+            ['text', posting.description ?? null], ['jsonb', JSON.stringify(posting.metadata)], ...postingArgs(posting.entries),
+            ['bigint', keyId], ['int', statusCode], ['text', response],
+            ...expected(scaledAfter, principalAfter),
+          ]),
       };
     });
   }
@@ -71,18 +69,16 @@ export class DepositStatements {
       return {
         statusCode: 201,
         body: { asset: asset.code, amount: payout.toFixed(asset.decimals) },
-        // The position was locked as read: what is left must be what was computed (0 when whole).
+        // The position was locked as read: what is left must be what was computed (0 when
+        // whole); money_withdraw refuses the movement otherwise.
         call: (keyId, statusCode, response) =>
-          expectRow(
-            sqlCall('money_withdraw', [
-              ['uuid', accountId], ['uuid', position.id], ['text', asset.code], ['text', tier], ['timestamptz', now], ['bigint', msIntoDay(now)],
-              ['numeric', scaled.toFixed()], ['numeric', principal.toFixed()],
-              ['text', posting.description ?? null], ['jsonb', JSON.stringify(posting.metadata)], ...postingArgs(posting.entries),
-              ['bigint', keyId], ['int', statusCode], ['text', response],
-            ]),
-            scaledAfter,
-            principalAfter,
-          ),
+          sqlCall('money_withdraw', [
+            ['uuid', accountId], ['uuid', position.id], ['text', asset.code], ['text', tier], ['timestamptz', now], ['bigint', msIntoDay(now)],
+            ['numeric', scaled.toFixed()], ['numeric', principal.toFixed()],
+            ['text', posting.description ?? null], ['jsonb', JSON.stringify(posting.metadata)], ...postingArgs(posting.entries),
+            ['bigint', keyId], ['int', statusCode], ['text', response],
+            ...expected(scaledAfter, principalAfter),
+          ]),
       };
     });
   }
@@ -92,7 +88,7 @@ export class DepositStatements {
   }
 }
 
-/** A position movement's call, refused (money_expect) unless the row it returns holds what was computed. */
-function expectRow(call: string, scaled: Decimal, principal: Decimal): string {
-  return `money_expect(${call}, ${sqlArg('jsonb', JSON.stringify({ scaled: scaled.toFixed(), principal: principal.toFixed() }))})`;
+/** The position as its movement must leave it: money_deposit / money_withdraw compare it (as numerics) with the row as written. */
+function expected(scaled: Decimal, principal: Decimal): [type: string, value: SqlValue][] {
+  return [['numeric', scaled.toFixed()], ['numeric', principal.toFixed()]];
 }

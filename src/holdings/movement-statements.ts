@@ -59,8 +59,8 @@ export interface MovementWrite {
   /**
    * The movement's SQL function called (sqlCall: an expression, committed in the same message),
    * which stores the response when keyId is not null. What it must find (the row as written
-   * against the row as computed) it checks itself, with money_expect: after the message nothing
-   * can be rolled back.
+   * against the row as computed) it checks itself (money_deposit and money_withdraw take the
+   * expected position as arguments): after the message nothing can be rolled back.
    */
   call: (keyId: number | null, statusCode: number, response: string) => string;
 }
