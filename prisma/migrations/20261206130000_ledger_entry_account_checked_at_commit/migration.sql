@@ -1,0 +1,24 @@
+-- An entry's ledger account is still checked to exist by its foreign key, at COMMIT instead of
+-- as each entry is inserted (DEFERRABLE INITIALLY DEFERRED).
+--
+-- Why (measured: pg_control_checkpoint's next_multixact_id around a pgbench run of the fast
+-- deposit's two statements, 8 clients on one market): 6.5 multixacts were created per deposit;
+-- with this change 3.7. The foreign key's check locks the referenced account FOR KEY SHARE as
+-- the entry is inserted, early in the movement (ledger_record), and holds it to COMMIT; the
+-- market's cash account is in every movement of its market, so while one movement updates its
+-- balance (ledger_move, last) the others in flight all hold KEY SHARE locks on it, and every
+-- such update, and every check and lock of the row after it, makes or reads a multixact of all
+-- those lockers (GetMultiXactIdMembers was among Postgres's busiest functions under perf).
+-- Checked at COMMIT, after the movement's own UPDATE of that balance holds the row, the check's
+-- lock is its own transaction's, and the row has one locker at a time. The remaining
+-- multixacts are the market row's (money_state's FOR KEY SHARE beside market_move_totals's
+-- UPDATE), which this does not touch.
+--
+-- What stays the same: no entry can commit without its account (the check runs before the
+-- COMMIT completes, and a failure rolls the whole transaction back); ledger accounts are never
+-- deleted while entries reference them (the ON DELETE RESTRICT side of the same key is checked
+-- at once, RESTRICT is never deferred); every posting looks its accounts up, or creates them,
+-- before its entries (ledger_record; LedgerService.ensureAccounts), so a missing account is a
+-- bug, which now surfaces at COMMIT instead of at the INSERT. The balance check stays a
+-- statement-level trigger, as the entries' INSERT ends.
+ALTER TABLE "ledger_entries" ALTER CONSTRAINT "ledger_entries_ledger_account_id_fkey" DEFERRABLE INITIALLY DEFERRED;
