@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { PrismaModule } from './prisma/prisma.module.js';
@@ -26,8 +26,7 @@ import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { ApiKeyCache } from './common/auth/api-key-cache.js';
-import { DeferredKeyCheck } from './common/auth/deferred-key-check.interceptor.js';
-import { ErrorFilter } from './common/errors/error.filter.js';
+import { DeferredKeyCheck } from './common/auth/deferred-key-check.filter.js';
 
 /** One module list for both entry points: the API (main.ts) and the workers (worker.ts). */
 @Module({})
@@ -68,8 +67,8 @@ export class AppModule {
         AuthGuard,
         // One guard instance (its failure counter) serves both the guard and DeferredKeyCheck.
         { provide: APP_GUARD, useExisting: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: DeferredKeyCheck },
-        { provide: APP_FILTER, useClass: ErrorFilter },
+        // ErrorFilter, which first re-reads a deferred caller's key.
+        { provide: APP_FILTER, useClass: DeferredKeyCheck },
       ],
     };
   }

@@ -148,8 +148,7 @@ export function liveAt(state: MarketState, now: Date): LiveMarket {
   const lanes = {} as Record<Tier, LiveIndexes>;
   for (const tier of TIERS) {
     const lane = today.lanes[tier];
-    const rates = laneRates(today, tier);
-    const live = { supplyIndex: indexAt(lane.supplyIndex, rates.supplyApr, elapsed), borrowIndex: indexAt(lane.borrowIndex, rates.borrowApr, elapsed) };
+    const live = laneIndexesAt(today, tier, elapsed);
     supplied = supplied.plus(lane.totalSupplyScaled.times(live.supplyIndex));
     borrowed = borrowed.plus(lane.totalBorrowScaled.times(live.borrowIndex));
     lanes[tier] = live;
@@ -164,6 +163,21 @@ export function liveAt(state: MarketState, now: Date): LiveMarket {
     exactBorrowed: borrowed,
     today,
   };
+}
+
+/**
+ * One tier's indexes at any instant: liveAt(state, now).lanes[tier], without the other lanes
+ * and the market's totals (a deposit or a withdrawal needs only its own lane's index).
+ */
+export function liveLaneAt(state: MarketState, tier: Tier, now: Date): LiveIndexes {
+  const today = rollTo(state, utcDateString(now));
+  return laneIndexesAt(today, tier, now.getTime() - dayStart(today.indexDay).getTime());
+}
+
+function laneIndexesAt(today: MarketState, tier: Tier, elapsedMs: number): LiveIndexes {
+  const lane = today.lanes[tier];
+  const rates = laneRates(today, tier);
+  return { supplyIndex: indexAt(lane.supplyIndex, rates.supplyApr, elapsedMs), borrowIndex: indexAt(lane.borrowIndex, rates.borrowApr, elapsedMs) };
 }
 
 /** Reads a markets row as the repository selects it (numerics as text, lanes as JSON of text). */

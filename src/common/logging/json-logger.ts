@@ -15,6 +15,11 @@ export class JsonLogger implements LoggerService {
     this.threshold = LEVELS.indexOf(level);
   }
 
+  /** Whether a message of `level` would be written (a caller may then skip building it). */
+  writes(level: Level): boolean {
+    return LEVELS.indexOf(level) >= this.threshold;
+  }
+
   log(message: unknown, context?: string): void {
     this.write('info', message, context);
   }
@@ -32,7 +37,7 @@ export class JsonLogger implements LoggerService {
   }
 
   private write(level: Level, message: unknown, context?: string, stack?: string): void {
-    if (LEVELS.indexOf(level) < this.threshold) return;
+    if (!this.writes(level)) return;
     const line = JSON.stringify({
       time: wallClock().toISOString(),
       level,
