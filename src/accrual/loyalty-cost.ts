@@ -12,9 +12,10 @@ import { ClosedDay, dayAverageScaled } from '../markets/market-state.js';
 export function loyaltyCostOf(day: ClosedDay): Decimal {
   let cost = ZERO;
   for (const lane of day.lanes) {
-    cost = cost
-      .plus(laneSideCost(lane.start.totalSupplyScaled, lane.start.supplyScaledMs, lane.start.supplyIndex, () => lane.supplyApr.minus(day.supplyApr)))
-      .plus(laneSideCost(lane.start.totalBorrowScaled, lane.start.borrowScaledMs, lane.start.borrowIndex, () => day.borrowApr.minus(lane.borrowApr)));
+    const supplied = laneSideCost(lane.start.totalSupplyScaled, lane.start.supplyScaledMs, lane.start.supplyIndex, () => lane.supplyApr.minus(day.supplyApr));
+    const borrowed = laneSideCost(lane.start.totalBorrowScaled, lane.start.borrowScaledMs, lane.start.borrowIndex, () => day.borrowApr.minus(lane.borrowApr));
+    if (supplied !== ZERO) cost = cost.plus(supplied);
+    if (borrowed !== ZERO) cost = cost.plus(borrowed);
   }
   return cost;
 }

@@ -17,7 +17,10 @@ export function indexAt(indexAtDayStart: Decimal, apr: Decimal, elapsedMs: numbe
 }
 
 export function nextDayIndex(indexAtDayStart: Decimal, apr: Decimal): Decimal {
-  return indexAtDayStart.times(dayGrowth(apr)).toDecimalPlaces(INDEX_DECIMALS, Decimal.ROUND_HALF_EVEN);
+  // At 0 % (an empty market's lanes, a borrow discount floored at zero) the factor is 1, and
+  // × 1 only rounds to the precision, which an index (60 digits at most) is already within.
+  const grown = apr.isZero() ? indexAtDayStart : indexAtDayStart.times(dayGrowth(apr));
+  return grown.toDecimalPlaces(INDEX_DECIMALS, Decimal.ROUND_HALF_EVEN);
 }
 
 /** Past this many rates the memo below starts again (a year of one market's changing rates). */
