@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PrismaService, Tx } from '../prisma/prisma.service.js';
 import { LedgerService, balanceKey } from '../ledger/ledger.service.js';
 import { chart } from '../ledger/chart.js';
@@ -7,7 +7,7 @@ import { roundOwedByUser } from '../common/money/rounding.js';
 import { dayStart, utcDateString } from '../clock/dates.js';
 import { ClockService } from '../clock/clock.service.js';
 import { ClosedDayWrite, MarketsRepository } from '../markets/markets.repository.js';
-import { LaneDay, MarketState, closeDay } from '../markets/market-state.js';
+import { MarketState, closeDay } from '../markets/market-state.js';
 import { loyaltyCostOf } from './loyalty-cost.js';
 import type { EntryInput, LedgerAccountRef, PostingInput } from '../ledger/ledger.types.js';
 
@@ -24,8 +24,6 @@ const BRING_ALL_TIMEOUT_MS = 120_000;
  */
 @Injectable()
 export class AccrualService {
-  private readonly logger = new Logger('accrual');
-
   constructor(
     private readonly prisma: PrismaService,
     private readonly markets: MarketsRepository,
@@ -142,9 +140,7 @@ export class AccrualService {
     const days = markets.map((market): ClosedDayWrite => {
       const closed = closeDay(market);
       const at = dayStart(closed.next.indexDay);
-      const sum = (f: (lane: LaneDay) => Decimal) => closed.lanes.reduce((total, lane) => total.plus(f(lane)), ZERO);
-      const exactSupplied = sum((lane) => lane.start.totalSupplyScaled.times(lane.supplyIndexEnd));
-      const exactBorrowed = sum((lane) => lane.start.totalBorrowScaled.times(lane.borrowIndexEnd));
+      const { supplied: exactSupplied, borrowed: exactBorrowed } = closed;
       const supplyInterest = trueUp(exactSupplied, market.supplyPrincipal, balanceOf(chart.interestPayable(market.asset)), market.decimals, -1);
       const borrowInterest = trueUp(exactBorrowed, market.borrowPrincipal, balanceOf(chart.interestReceivable(market.asset)), market.decimals, 1);
       const loyaltyCost = loyaltyCostOf(closed).toDecimalPlaces(market.decimals, Decimal.ROUND_HALF_EVEN);
@@ -174,7 +170,6 @@ export class AccrualService {
       // The interest posting touches no market cash: the cover sees the cash as read above.
       const cover = coverPosting(market, exactSupplied, exactBorrowed, balanceOf(chart.marketCash(market.asset)), at);
       if (cover) postings.push(cover);
-      this.logger.debug(`${market.asset} ${closed.date} closed: supply ${supplyInterest.toFixed()} borrow ${borrowInterest.toFixed()} loyalty ${loyaltyCost.toFixed()}`);
       return { closed, at, supplyInterest, borrowInterest };
     });
     // The balances as the ledger holds them once these postings are in (those kept here).

@@ -23,7 +23,7 @@ const laneDay = (tier: Tier, supplyApr: string, borrowApr: string, start: Lane):
   supplyIndexEnd: start.supplyIndex,
   borrowIndexEnd: start.borrowIndex,
 });
-const day = (lanes: LaneDay[]): ClosedDay => ({ date: '2026-03-01', utilization: dec('0.5'), supplyApr: SUPPLY, borrowApr: BORROW, lanes, next: {} as MarketState });
+const day = (lanes: LaneDay[]): ClosedDay => ({ date: '2026-03-01', utilization: dec('0.5'), supplyApr: SUPPLY, borrowApr: BORROW, lanes, supplied: dec(0), borrowed: dec(0), next: {} as MarketState });
 const near = (actual: Decimal, expected: Decimal) => expect(actual.minus(expected).abs().lte(dec(10).pow(-55))).toBe(true);
 
 describe('what loyalty tiers cost the platform in a day', () => {

@@ -12,11 +12,23 @@ import { ClosedDay, dayAverageScaled } from '../markets/market-state.js';
 export function loyaltyCostOf(day: ClosedDay): Decimal {
   let cost = ZERO;
   for (const lane of day.lanes) {
-    const supplied = dayAverageScaled(lane.start.totalSupplyScaled, lane.start.supplyScaledMs).times(lane.start.supplyIndex);
-    const borrowed = dayAverageScaled(lane.start.totalBorrowScaled, lane.start.borrowScaledMs).times(lane.start.borrowIndex);
-    cost = cost
-      .plus(supplied.times(lane.supplyApr.minus(day.supplyApr)).div(365))
-      .plus(borrowed.times(day.borrowApr.minus(lane.borrowApr)).div(365));
+    const supplied = laneSideCost(lane.start.totalSupplyScaled, lane.start.supplyScaledMs, lane.start.supplyIndex, () => lane.supplyApr.minus(day.supplyApr));
+    const borrowed = laneSideCost(lane.start.totalBorrowScaled, lane.start.borrowScaledMs, lane.start.borrowIndex, () => day.borrowApr.minus(lane.borrowApr));
+    if (supplied !== ZERO) cost = cost.plus(supplied);
+    if (borrowed !== ZERO) cost = cost.plus(borrowed);
   }
   return cost;
+}
+
+/**
+ * One side of a lane: its day-average balance × index(00:00) × the rate difference / 365. An
+ * empty side, or one at the market's own rate (the base lane, a borrow discount floored at
+ * zero), costs exactly zero and is not multiplied out: adding that zero to the total changes
+ * nothing, and it was most of a quiet stretch's closes.
+ */
+function laneSideCost(totalScaled: Decimal, scaledMs: Decimal, index: Decimal, rateAbove: () => Decimal): Decimal {
+  if (totalScaled.isZero() && scaledMs.isZero()) return ZERO;
+  const difference = rateAbove();
+  if (difference.isZero()) return ZERO;
+  return dayAverageScaled(totalScaled, scaledMs).times(index).times(difference).div(365);
 }

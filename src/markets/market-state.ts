@@ -3,7 +3,7 @@ import { roundOwedByUser, roundOwedToUser } from '../common/money/rounding.js';
 import { MS_PER_DAY, addDays, dayStart, utcDateString } from '../clock/dates.js';
 import { indexAt, nextDayIndex } from './index-math.js';
 import { RateModel, ratesAt, utilization } from './rate-model.js';
-import { TIERS, Tier, laneRates } from './tier-lanes.js';
+import { TIERS, Tier, allLaneRates, laneRates } from './tier-lanes.js';
 
 export interface RiskLevels {
   maxLtv: Decimal;
@@ -66,6 +66,9 @@ export interface ClosedDay {
   borrowApr: Decimal;
   supplyApr: Decimal;
   lanes: LaneDay[];
+  /** What suppliers are owed and borrowers owe at the day's end, exact: Σ lanes' scaled × index at the end. */
+  supplied: Decimal;
+  borrowed: Decimal;
   next: MarketState;
 }
 
@@ -75,9 +78,10 @@ export interface ClosedDay {
  * else happens then.
  */
 export function closeDay(state: MarketState): ClosedDay {
+  const ratesOf = allLaneRates(state);
   const lanes = TIERS.map((tier): LaneDay => {
     const start = state.lanes[tier];
-    const rates = laneRates(state, tier);
+    const rates = ratesOf[tier];
     return {
       tier,
       ...rates,
@@ -86,8 +90,8 @@ export function closeDay(state: MarketState): ClosedDay {
       borrowIndexEnd: nextDayIndex(start.borrowIndex, rates.borrowApr),
     };
   });
-  const supplied = lanes.reduce((sum, lane) => sum.plus(lane.start.totalSupplyScaled.times(lane.supplyIndexEnd)), dec(0));
-  const borrowed = lanes.reduce((sum, lane) => sum.plus(lane.start.totalBorrowScaled.times(lane.borrowIndexEnd)), dec(0));
+  const supplied = sumOverLanes(lanes, (lane) => lane.start.totalSupplyScaled, (lane) => lane.supplyIndexEnd);
+  const borrowed = sumOverLanes(lanes, (lane) => lane.start.totalBorrowScaled, (lane) => lane.borrowIndexEnd);
   const u = utilization(borrowed, supplied);
   const rates = ratesAt(state.model, u);
   const nextLanes = Object.fromEntries(
@@ -102,6 +106,8 @@ export function closeDay(state: MarketState): ClosedDay {
     borrowApr: state.borrowApr,
     supplyApr: state.supplyApr,
     lanes,
+    supplied,
+    borrowed,
     next: {
       ...state,
       indexDay: addDays(state.indexDay, 1),
@@ -111,6 +117,17 @@ export function closeDay(state: MarketState): ClosedDay {
       borrowApr: rates.borrowApr,
     },
   };
+}
+
+/**
+ * Σ scaled × index over the lanes, in their order, the empty lanes left out: their products are
+ * zero, and adding zero changes nothing (every term has fewer digits than the precision), so the
+ * sum is the one over every lane, without the multiplications that most days of most lanes are.
+ */
+function sumOverLanes(lanes: LaneDay[], scaled: (lane: LaneDay) => Decimal, index: (lane: LaneDay) => Decimal): Decimal {
+  let sum = ZERO;
+  for (const lane of lanes) if (!scaled(lane).isZero()) sum = sum.plus(scaled(lane).times(index(lane)));
+  return sum;
 }
 
 /** The state at 00:00 of `date`'s day, closing days in memory if the stored state is behind. */

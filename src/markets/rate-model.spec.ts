@@ -39,6 +39,15 @@ describe('kinked rate curve', () => {
     expect(supplyRate(BTC, dec(0)).toFixed()).toBe('0');
   });
 
+  it('answers a repeated utilisation as the first time, and a changed model anew', () => {
+    const u = dec('0.3');
+    const first = ratesAt(BTC, u);
+    expect(ratesAt(BTC, dec('0.30'))).toEqual(first);
+    expect(first.borrowApr.toFixed(30)).toBe('0.026666666666666666666666666667');
+    // A model changed by the admin is a new object: its own rates, not the last ones remembered.
+    expect(ratesAt({ ...BTC, slope1: dec('0.08') }, u).borrowApr.toFixed(30)).toBe('0.053333333333333333333333333333');
+  });
+
   it('calls an empty market 0% utilised', () => {
     expect(utilization(dec(5), dec(0)).toFixed()).toBe('0');
   });
@@ -64,6 +73,12 @@ describe('indexes', () => {
     expect(indexAt(start, apr, 43_200_000).toFixed()).toBe('1.500075');
     expect(nextDayIndex(start, apr).toFixed()).toBe('1.50015');
     expect(indexAt(start, apr, 86_400_000).eq(nextDayIndex(start, apr))).toBe(true);
+  });
+
+  it('keep their value at 0%, rounded to their 40 decimals as every index is', () => {
+    expect(nextDayIndex(dec('1.2345'), dec(0)).toFixed()).toBe('1.2345');
+    expect(nextDayIndex(dec('1.00000000000000000000000000000000000000005'), dec(0)).toFixed()).toBe('1');
+    expect(nextDayIndex(dec('1.00000000000000000000000000000000000000015'), dec(0)).toFixed()).toBe('1.0000000000000000000000000000000000000002');
   });
 
   it('scales a deposit up and a loan down at the 30th decimal', () => {

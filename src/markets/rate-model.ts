@@ -46,6 +46,17 @@ export function supplyRate(model: RateModel, u: Decimal, borrow = borrowRate(mod
 }
 
 export function ratesAt(model: RateModel, u: Decimal): { borrowApr: Decimal; supplyApr: Decimal } {
+  const last = lastRates.get(model);
+  if (last && last.u.eq(u)) return last.rates;
   const borrowApr = borrowRate(model, u);
-  return { borrowApr, supplyApr: supplyRate(model, u, borrowApr) };
+  const rates = { borrowApr, supplyApr: supplyRate(model, u, borrowApr) };
+  lastRates.set(model, { u, rates });
+  return rates;
 }
+
+/**
+ * Each model's last answer: the same utilisation gives the same rates, and a quiet stretch
+ * closes an empty market's days at 0 % day after day with the same model (one object, shared
+ * by the days' states). Keyed by the object, so a changed model is a new key.
+ */
+const lastRates = new WeakMap<RateModel, { u: Decimal; rates: { borrowApr: Decimal; supplyApr: Decimal } }>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { dec } from '../common/money/decimal.js';
-import { TIERS, isTier, laneRates } from './tier-lanes.js';
+import { TIERS, allLaneRates, isTier, laneRates } from './tier-lanes.js';
 
 describe('tier lanes', () => {
   it('adds the supply bonus and takes the borrow discount off, never below zero', () => {
@@ -27,6 +27,15 @@ describe('tier lanes', () => {
     expect(laneRates({ supplyApr: dec('0.01'), borrowApr: dec('0.08') }, 'platinum').borrowApr.toFixed()).toBe('0');
     expect(laneRates({ supplyApr: dec('0.01'), borrowApr: dec('0.0801') }, 'platinum').borrowApr.toFixed()).toBe('0.0001');
     expect(laneRates({ supplyApr: dec('0.01'), borrowApr: dec('0.03') }, 'gold').borrowApr.toFixed()).toBe('0');
+  });
+
+  it('gives every lane its rates at once, the same whether worked out or remembered', () => {
+    const market = { supplyApr: dec('0.012'), borrowApr: dec('0.07') };
+    const first = allLaneRates(market);
+    for (const tier of TIERS) expect(first[tier]).toEqual(laneRates(market, tier));
+    // Equal rates in other objects (the next day of a market whose rates did not move): the same answer.
+    expect(allLaneRates({ supplyApr: dec('0.0120'), borrowApr: dec('0.07') })).toBe(first);
+    expect(allLaneRates({ supplyApr: dec('0.012'), borrowApr: dec('0.0701') }).silver.borrowApr.toFixed()).toBe('0.0601');
   });
 
   it('knows its tiers by name', () => {
