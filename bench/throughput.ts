@@ -281,7 +281,7 @@ export async function measureThroughput(
     };
     const setUp = await postingCounts(databaseUrl);
     memory.startLoad();
-    await load(api.url!, tally.deposit, 8, { seconds: 3 }, requests.deposit); // warm-up: JIT, connection pools, plans
+    await load(api.url!, tally.deposit, 8, { seconds: 10 }, requests.deposit); // warm-up: JIT (V8 still compiled the hot path after 3 s: CPU per deposit fell round by round), connection pools, plans
     const levels: ThroughputFigures[] = [];
     const cpu = new CpuMeter({ api: () => processCpuMs(api.pid), postgres: () => postgresCpuMs(services.postgresPid()) });
     for (const clients of LEVELS) {
