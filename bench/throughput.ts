@@ -227,11 +227,13 @@ function profilePostgres(postmasterPid: number, file: string): () => Promise<voi
       return false;
     }
   });
-  const perf = spawn('perf', ['record', ...(process.env.BENCH_PERF_ARGS ?? '-F 1999 -g').split(' '), '-o', file, '-p', [postmasterPid, ...pids].join(',')], { stdio: 'ignore' });
-  return () => new Promise((resolve) => {
-    perf.once('exit', () => resolve());
-    perf.kill('SIGINT');
-  });
+  const perf = spawn('perf', ['record', ...(process.env.BENCH_PERF_ARGS ?? '-F 1999 -g').split(' '), '-o', file, '-p', [postmasterPid, ...pids].join(',')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // perf may have ended on its own (a folder that does not exist, a pid gone): then there is nothing to wait for.
+  const ended = new Promise<void>((resolve) => perf.once('exit', () => resolve()));
+  return async () => {
+    if (perf.exitCode === null && perf.signalCode === null) perf.kill('SIGINT');
+    await ended;
+  };
 }
 
 async function resetStatements(databaseUrl: string): Promise<void> {

@@ -9,8 +9,9 @@ import { arrayText } from '../common/sql/sql-call.js';
 
 /**
  * Markets rows in and out as MarketState. SQL on purpose: numerics travel as text (no trip
- * through a 20-digit decimal), and `lock` is the row lock every money movement in a market
- * takes first, so accrual and deposits never interleave.
+ * through a 20-digit decimal), and `lock` is the market's exclusive lock (market_lock: its
+ * advisory lock, then its row, see the market_advisory_lock migration): the fast movements hold
+ * the advisory lock shared, so accrual and deposits never interleave.
  */
 const COLUMNS = Prisma.sql`asset, decimals, base_rate::text, optimal_utilization::text, slope1::text, slope2::text,
   reserve_factor::text, max_ltv::text, margin_call_ltv::text, liquidation_ltv::text, to_char(index_day, 'YYYY-MM-DD') AS index_day,
@@ -49,12 +50,12 @@ export class MarketsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Two statements on purpose: a statement that waits for a row lock sees the row as its holder
+   * Two statements on purpose: a statement that waits for a lock sees the row as its holder
    * committed it, but its subqueries (the lanes) as they were when it began. Locking first and
    * reading after gives a read that starts once the lock is ours: every lane current.
    */
   async lock(tx: Tx, asset: string): Promise<MarketState> {
-    const locked = await tx.$queryRaw<{ asset: string }[]>`SELECT asset FROM markets WHERE asset = ${asset} FOR UPDATE`;
+    const locked = await tx.$queryRaw<{ asset: string }[]>`SELECT asset FROM market_lock(ARRAY[${asset}]::text[])`;
     if (locked.length === 0) throw new Error(`market ${asset} does not exist`);
     return (await this.read(asset, tx))!;
   }
@@ -69,12 +70,12 @@ export class MarketsRepository {
 
   /**
    * `lockMany` in two statements whatever the number of markets (the day's close locks them
-   * all): the rows are locked in the order of their codes (the sort runs below the row locks),
-   * then read once every lock is ours, as in `lock`.
+   * all): market_lock locks them in the order of their codes, then they are read once every
+   * lock is ours, as in `lock`.
    */
   async lockAll(tx: Tx, assets: string[]): Promise<MarketState[]> {
     const sorted = [...new Set(assets)].sort();
-    const locked = await tx.$queryRaw<{ asset: string }[]>`SELECT asset FROM markets WHERE asset = ANY(${sorted}::text[]) ORDER BY asset FOR UPDATE`;
+    const locked = await tx.$queryRaw<{ asset: string }[]>`SELECT asset FROM market_lock(${sorted}::text[])`;
     if (locked.length !== sorted.length) throw new Error(`markets ${sorted.filter((a) => !locked.some((l) => l.asset === a)).join(', ')} do not exist`);
     const rows = await tx.$queryRaw<Record<string, unknown>[]>`SELECT ${COLUMNS} FROM markets WHERE asset = ANY(${sorted}::text[]) ORDER BY asset`;
     return rows.map(marketFromRow);

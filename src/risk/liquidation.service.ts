@@ -201,8 +201,8 @@ export class LiquidationService {
   }
 
   /**
-   * The markets' row locks in one statement, in code order (the order every movement takes
-   * them in; FOR UPDATE above the sort locks the rows as sorted), each checked to be on today,
+   * The markets' exclusive locks in one statement (market_lock: their advisory locks, then their
+   * rows, in code order, the order every movement takes them in), each checked to be on today,
    * the day the batch's sales were priced at. One round trip, not two per market: every batch
    * of every worker queues for these rows, so the time they are held is the liquidations'
    * bottleneck. No day is closed here: reviewMany brought the markets up to the clock before
@@ -211,7 +211,7 @@ export class LiquidationService {
    */
   private async lockMarketsOnDay(tx: Tx, assets: string[], pricedAt: Map<string, MarketState>, today: string): Promise<void> {
     const rows = await tx.$queryRaw<{ asset: string; index_day: string }[]>`
-      SELECT asset, to_char(index_day, 'YYYY-MM-DD') AS index_day FROM markets WHERE asset = ANY(${assets}::text[]) ORDER BY asset FOR UPDATE`;
+      SELECT asset, index_day FROM market_lock(${assets}::text[])`;
     const days = new Map(rows.map((row) => [row.asset, row.index_day]));
     for (const asset of assets) {
       const day = days.get(asset);

@@ -96,8 +96,12 @@ export class SettingsService implements OnModuleInit {
    * other; the markets locked while checking (in code order, as every movement locks them).
    */
   private async checkLevels(tx: Tx, newStrategy: LiquidationStrategy | undefined, newFee: Decimal | undefined): Promise<void> {
+    // Locked (market_lock, as every writer of a market), then read in a statement of its own:
+    // one that began before the locks were ours could read a market as it was before a change
+    // that committed while it waited.
+    await tx.$queryRaw`SELECT asset FROM market_lock((SELECT array_agg(asset) FROM markets))`;
     const markets = await tx.$queryRaw<{ asset: string; liquidation_ltv: string; liquidation_bonus: string }[]>`
-      SELECT asset, liquidation_ltv::text, liquidation_bonus::text FROM markets ORDER BY asset FOR UPDATE`;
+      SELECT asset, liquidation_ltv::text, liquidation_bonus::text FROM markets ORDER BY asset`;
     const stored = newStrategy && newFee ? undefined : await this.get(tx);
     const strategy = newStrategy ?? stored!.liquidationStrategy;
     const fee = newFee ?? stored!.liquidationFee;

@@ -82,7 +82,7 @@ describe('races', () => {
   });
 
   it('runs deposits and withdrawals of one market for many accounts at once: none deadlocks, the sums move exactly', async () => {
-    // The fast path shares its market's lock (FOR KEY SHARE): movements of one market overlap,
+    // The fast path shares its market's lock (an advisory lock, shared): movements of one market overlap,
     // and each writes the market's sums, then the ledger, in that one order.
     const prisma = app.get(PrismaService);
     const sums = async () => {

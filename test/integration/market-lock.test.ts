@@ -5,7 +5,7 @@ import { MarketsRepository } from '../../src/markets/markets.repository.js';
 
 /**
  * A market's lock is what every money movement waits on: once it is granted, the market read
- * with it must be the one its previous holder committed, lanes included (a row lock and a
+ * with it must be the one its previous holder committed, lanes included (a lock and a
  * subquery in one statement would give the new row with the old lanes).
  */
 describe('the market lock', () => {
@@ -37,5 +37,36 @@ describe('the market lock', () => {
     await holder;
     const seen = await waiter;
     expect(seen.lanes.gold.totalSupplyScaled.toFixed()).toBe('7');
+  });
+
+  it("shares a movement's lock with other movements, and excludes the writers' lock (market_lock) from both", async () => {
+    // The fast movements hold the market's advisory lock shared (money_state); whatever takes the
+    // market exclusive (MarketsRepository.lock, liquidations, settings) waits for them, and they for it.
+    const pool = app.get(PrismaService).pool;
+    const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+    const refused = async (client: (typeof clients)[number], sql: string) =>
+      client.query(sql).then(
+        () => 'granted',
+        (error: { code?: string }) => (error.code === '55P03' ? 'refused' : `failed ${error.code}`),
+      );
+    try {
+      for (const client of clients) await client.query("BEGIN; SET LOCAL lock_timeout = '150ms'");
+      await clients[0].query("SELECT market_lock_shared('BTC')");
+      expect(await refused(clients[1], "SELECT market_lock_shared('BTC')")).toBe('granted');
+      expect(await refused(clients[2], "SELECT * FROM market_lock(ARRAY['BTC'])")).toBe('refused');
+      for (const client of clients) await client.query('ROLLBACK');
+      for (const client of clients) await client.query("BEGIN; SET LOCAL lock_timeout = '150ms'");
+      expect((await clients[0].query("SELECT * FROM market_lock(ARRAY['ETH', 'BTC'])")).rows).toEqual([
+        { asset: 'BTC', index_day: expect.any(String) },
+        { asset: 'ETH', index_day: expect.any(String) },
+      ]);
+      expect(await refused(clients[1], "SELECT market_lock_shared('ETH')")).toBe('refused');
+      expect(await refused(clients[2], "SELECT market_lock_shared('USDC')")).toBe('granted');
+    } finally {
+      for (const client of clients) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        client.release();
+      }
+    }
   });
 });
