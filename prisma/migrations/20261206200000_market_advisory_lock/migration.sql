@@ -60,9 +60,10 @@ BEGIN
 END;
 $$;
 
--- As 20261203300200_market_key_share, the market's lock shared and advisory (see above).
-CREATE OR REPLACE FUNCTION "money_state"(p_account UUID, p_asset TEXT, p_cash_code TEXT, p_realtime BOOLEAN)
-RETURNS JSONB LANGUAGE plpgsql AS $$
+-- As 20261206160000_money_state_json, the market's lock shared and advisory (see above).
+CREATE OR REPLACE FUNCTION "money_state"(p_account UUID, p_asset TEXT, p_cash_code TEXT, p_realtime BOOLEAN,
+                              p_key_id BIGINT, p_kyc TEXT, p_loan UUID)
+RETURNS JSON LANGUAGE plpgsql AS $$
 DECLARE
     v_tier TEXT;
     v_now TIMESTAMPTZ;
@@ -78,15 +79,18 @@ BEGIN
     -- what they read takes it exclusive (market_lock) and waits for them.
     PERFORM "market_lock_shared"(p_asset);
     SELECT lending_period_days, top_up_resets_maturity, whole_position_withdrawals INTO v_settings FROM "settings" WHERE id = 1;
-    RETURN jsonb_build_object(
+    RETURN json_build_object(
         'outcome', 'ready',
+        'key_id', p_key_id,
+        'kyc', p_kyc,
+        'asset', p_asset,
         'tier', v_tier,
         'now', to_char(v_now AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        'market', (SELECT to_jsonb(m) FROM (
+        'market', (SELECT to_json(m) FROM (
             SELECT asset, decimals, base_rate::text, optimal_utilization::text, slope1::text, slope2::text,
               reserve_factor::text, max_ltv::text, margin_call_ltv::text, liquidation_ltv::text, to_char(index_day, 'YYYY-MM-DD') AS index_day,
               day_utilization::text, supply_apr::text, borrow_apr::text, supply_principal::text, borrow_principal::text,
-              (SELECT jsonb_object_agg(l.tier, jsonb_build_object('supply_index', l.supply_index::text, 'borrow_index', l.borrow_index::text,
+              (SELECT json_object_agg(l.tier, json_build_object('supply_index', l.supply_index::text, 'borrow_index', l.borrow_index::text,
                         'total_supply_scaled', l.total_supply_scaled::text, 'total_borrow_scaled', l.total_borrow_scaled::text,
                         'supply_scaled_ms', l.supply_scaled_ms::text, 'borrow_scaled_ms', l.borrow_scaled_ms::text))
                FROM "market_lanes" l WHERE l.asset = markets.asset) AS lanes
@@ -94,12 +98,16 @@ BEGIN
         'lending_period_days', v_settings.lending_period_days,
         'top_up_resets_maturity', v_settings.top_up_resets_maturity,
         'whole_position_withdrawals', v_settings.whole_position_withdrawals,
-        'position', (SELECT to_jsonb(p) FROM (
+        'position', (SELECT to_json(p) FROM (
             SELECT id, scaled::text AS scaled, principal::text AS principal,
                    to_char(matures_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS matures_at
             FROM "positions" WHERE account_id = p_account AND asset = p_asset FOR UPDATE) p),
         'cash', (SELECT balance::text FROM "ledger_accounts" WHERE code = p_cash_code AND asset = p_asset),
-        'has_loans', EXISTS (SELECT 1 FROM "loans" WHERE account_id = p_account AND scaled_debt > 0)
+        'has_loans', EXISTS (SELECT 1 FROM "loans" WHERE account_id = p_account AND scaled_debt > 0),
+        -- A repayment's loan, locked last (no row when p_loan is NULL).
+        'loan', (SELECT to_json(r) FROM (
+            SELECT id, account_id, asset, scaled_debt::text AS scaled_debt, principal::text AS principal
+            FROM "loans" WHERE id = p_loan FOR UPDATE) r)
     );
 END;
 $$;
