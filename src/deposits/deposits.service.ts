@@ -47,21 +47,24 @@ export class DepositsService {
     const supplyIndex = liveAt(market, now).lanes[tier].supplyIndex;
     const scaled = scaledSupply(amount, supplyIndex);
     const rules = await this.settings.get(tx);
-    // The position's row locked (as money_state locks it) for its maturity, which a top-up may keep.
-    const [held] = await tx.$queryRaw<{ scaled: string; matures_at: Date }[]>`
-      SELECT scaled::text, matures_at FROM positions WHERE account_id = ${account.id}::uuid AND asset = ${asset.code} FOR UPDATE`;
+    // The position's row locked (as money_state locks it) for its maturity, which a top-up may
+    // keep, and for the row the deposit must leave (money_deposit checks it as written).
+    const [held] = await tx.$queryRaw<{ scaled: string; principal: string; matures_at: Date }[]>`
+      SELECT scaled::text, principal::text, matures_at FROM positions WHERE account_id = ${account.id}::uuid AND asset = ${asset.code} FOR UPDATE`;
     const maturesAt = maturityAfterDeposit(held && { scaled: dec(held.scaled), maturesAt: held.matures_at }, now, rules);
+    const scaledAfter = held ? dec(held.scaled).plus(scaled) : scaled;
+    const principalAfter = held ? dec(held.principal).plus(amount) : amount;
     const posting = depositPosting(account.id, asset, amount, network, now);
     // The same SQL function as the two-round-trip path (deposit-statements.ts), so both write alike.
     const [codes, assets, kinds, owners, sides, noOverdraft, amounts] = postingArrays(posting.entries);
-    const [{ row }] = await tx.$queryRaw<{ row: { scaled: string; principal: string } }[]>`
+    await tx.$queryRaw`
       SELECT money_deposit(${account.id}::uuid, ${asset.code}::text, ${tier}::text, ${now}::timestamptz, ${msIntoDay(now)}::bigint, ${scaled.toFixed()}::numeric,
         ${amount.toFixed()}::numeric, ${maturesAt}::timestamptz, ${posting.description}::text, ${JSON.stringify(posting.metadata)}::jsonb, ${codes}::text[],
         ${assets}::text[], ${kinds}::text[], ${owners}::uuid[], ${sides}::normal_side[], ${noOverdraft}::boolean[], ${amounts}::numeric[],
-        NULL::bigint, NULL::int, NULL::text) AS row`;
-    const value = positionAmount(dec(row.scaled), supplyIndex, asset.decimals);
+        NULL::bigint, NULL::int, NULL::text, ${scaledAfter.toFixed()}::numeric, ${principalAfter.toFixed()}::numeric)::text`;
+    const value = positionAmount(scaledAfter, supplyIndex, asset.decimals);
     return {
-      position: positionView({ asset: asset.code, amount: value, principal: dec(row.principal), maturesAt }, asset.decimals, now),
+      position: positionView({ asset: asset.code, amount: value, principal: principalAfter, maturesAt }, asset.decimals, now),
     };
   }
 

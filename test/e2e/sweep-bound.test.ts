@@ -107,9 +107,11 @@ describe('narrowed searches that leave firm accounts out', () => {
    */
   const sweptPrice = async (price: string) => {
     const sweep = app.get(RiskSweepService) as unknown as { lastSearch?: unknown };
-    for (let attempt = 0; attempt < 5; attempt += 1) {
+    // Up to 20 times, a moment apart: 5 in a row were not enough on CI's loaded machine.
+    for (let attempt = 0; attempt < 20; attempt += 1) {
       await app.admin.put('/v1/prices/BTC?wait=true').send({ price }).expect(200);
       if (sweep.lastSearch !== undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`no sweep at ${price} remembered its search: a writing transaction was always in progress`);
   };
