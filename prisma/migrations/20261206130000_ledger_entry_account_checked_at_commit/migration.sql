@@ -11,8 +11,8 @@
 -- those lockers (GetMultiXactIdMembers was among Postgres's busiest functions under perf).
 -- Checked at COMMIT, after the movement's own UPDATE of that balance holds the row, the check's
 -- lock is its own transaction's, and the row has one locker at a time. The remaining
--- multixacts are the market row's (money_state's FOR KEY SHARE beside market_move_totals's
--- UPDATE), which this does not touch.
+-- multixacts were the market row's (money_state's FOR KEY SHARE beside market_move_totals's
+-- UPDATE), which 20261206200000_market_advisory_lock removes.
 --
 -- What stays the same: no entry can commit without its account (the check runs before the
 -- COMMIT completes, and a failure rolls the whole transaction back); ledger accounts are never

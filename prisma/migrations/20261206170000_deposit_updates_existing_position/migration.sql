@@ -6,7 +6,9 @@
 -- nextval('holdings_writes')), besides the upsert's speculative insertion (the conflict probe,
 -- the new row's gen_random_uuid()) thrown away on every top-up. The counter's readers (the risk
 -- sweep, src/risk/risk-sweep.service.ts) only compare it for equality before and after a
--- search: one move per writing statement is what they rely on, and the UPDATE gives it.
+-- search: at least one move per writing statement is what they rely on, and the UPDATE gives
+-- it (a first deposit still moves it three times: the UPDATE finding no row, then the upsert's
+-- two; more moves than writes only make a sweep search again).
 --
 -- What is written is the same, value for value: the UPDATE's SET is the upsert's DO UPDATE SET
 -- (a SET reads the row's old values, as positions.* did there); the change row in the same
