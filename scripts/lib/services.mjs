@@ -229,15 +229,15 @@ export async function startEmbeddedPostgres({ dataDir, port, persistent = true, 
  */
 const POSTGRES_MALLOC = { MALLOC_TRIM_THRESHOLD_: String(64 << 20), MALLOC_TOP_PAD_: String(4 << 20), MALLOC_MMAP_THRESHOLD_: String(32 << 20) };
 
-/** Sets `variables` in this process's environment; returns the function that puts it back. */
+/**
+ * Sets `variables` in this process's environment, except those the user has set (theirs win);
+ * returns the function that puts it back.
+ */
 function withEnvironment(variables) {
-  const before = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, variables);
+  const added = Object.keys(variables).filter((name) => process.env[name] === undefined);
+  for (const name of added) process.env[name] = variables[name];
   return () => {
-    for (const [name, value] of Object.entries(before)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    for (const name of added) delete process.env[name];
   };
 }
 
