@@ -62,10 +62,7 @@ export class MarketsRepository {
 
   /** Locks several markets in one order (by asset code), so two multi-market movements never deadlock. */
   async lockMany(tx: Tx, assets: string[]): Promise<Map<string, MarketState>> {
-    const sorted = [...new Set(assets)].sort();
-    const locked = new Map<string, MarketState>();
-    for (const asset of sorted) locked.set(asset, await this.lock(tx, asset));
-    return locked;
+    return new Map((await this.lockAll(tx, assets)).map((market) => [market.asset, market]));
   }
 
   /**
