@@ -11,11 +11,11 @@ import { chart } from '../ledger/chart.js';
 import { MarketState, marketFromRow } from '../markets/market-state.js';
 import { Tier, isTier } from '../markets/tier-lanes.js';
 import type { LoanRow } from './loan-outstanding.js';
-import { SqlValue, sqlCall } from '../common/sql/sql-call.js';
+import { SqlCall, SqlValue, sendCall, sqlCall } from '../common/sql/sql-call.js';
 
 /**
- * A money movement in two round trips through the pg driver: "BEGIN; SELECT money_begin(…)",
- * then "SELECT <the movement's SQL function>(…); COMMIT" (see the money_movement_functions
+ * A money movement in two round trips through the pg driver: "BEGIN; EXECUTE money_begin(…)",
+ * then "EXECUTE <the movement's SQL function>(…); COMMIT" (see the money_movement_functions
  * migration; common/sql/sql-call.ts says why each is one message), for the paths every request pays:
  * Prisma's per-statement cost is about three times the driver's, a movement was twenty
  * statements, and every round trip costs CPU on both sides and holds the market's lock longer.
@@ -57,12 +57,12 @@ export interface MovementWrite {
   statusCode: number;
   body: unknown;
   /**
-   * The movement's SQL function called (sqlCall: an expression, committed in the same message),
+   * The movement's SQL function called (sqlCall: sent with sendCall, committed in the same message),
    * which stores the response when keyId is not null. What it must find (the row as written
    * against the row as computed) it checks itself (money_deposit and money_withdraw take the
    * expected position as arguments): after the message nothing can be rolled back.
    */
-  call: (keyId: number | null, statusCode: number, response: string) => string;
+  call: (keyId: number | null, statusCode: number, response: string) => SqlCall;
 }
 
 type Begun =
@@ -127,13 +127,6 @@ export async function runMovement(
   }
 }
 
-/** Sends `sql` (several statements, one message) and returns the rows of its last statement. */
-async function send<T>(client: pg.PoolClient, sql: string): Promise<T[]> {
-  const results = (await client.query(sql)) as unknown as pg.QueryResult[];
-  const last = Array.isArray(results) ? results.findLast((r) => r.command === 'SELECT') : (results as pg.QueryResult);
-  return (last?.rows ?? []) as T[];
-}
-
 async function inTransaction(
   client: pg.PoolClient,
   open: { transaction: boolean },
@@ -163,7 +156,7 @@ async function inTransaction(
       ? sqlCall('money_begin_loan', [...claim, ['uuid', target.loanId], ...who, ['text', cashCode], ['boolean', target.realtime]])
       : sqlCall('money_begin', [...claim, ['uuid', target.accountId], ...who, ['text', target.asset], ['text', cashCode], ['boolean', target.realtime]]);
   open.transaction = true;
-  const [{ state: begun }] = await send<{ state: Begun | null }>(client, `BEGIN; SELECT ${begin} AS state`);
+  const begun = (await sendCall(client, begin, { before: 'BEGIN' })) as Begun | null;
   // The key was revoked (or changed) since the guard saw it: nothing was claimed.
   if (begun === null) throw unauthenticated();
   if (begun.outcome === 'not_found') throw notFound('loanId' in target ? 'Loan' : 'Account');
@@ -198,13 +191,13 @@ async function inTransaction(
     // Nothing is written yet: a domain error is the response, stored under the key (if any).
     if (!(error instanceof DomainError) || state.keyId === null) throw error;
     const body = error.toBody();
-    await send(client, `SELECT ${sqlCall('idempotency_store', [['bigint', state.keyId], ['int', error.statusCode], ['text', JSON.stringify(body)]])}; COMMIT`);
+    await sendCall(client, sqlCall('idempotency_store', [['bigint', state.keyId], ['int', error.statusCode], ['text', JSON.stringify(body)]]), { after: 'COMMIT' });
     open.transaction = false;
     return { statusCode: error.statusCode, body };
   }
   if (movement === FALL_BACK) return FALL_BACK;
   try {
-    await send(client, `SELECT ${movement.call(state.keyId, movement.statusCode, JSON.stringify(movement.body))}; COMMIT`);
+    await sendCall(client, movement.call(state.keyId, movement.statusCode, JSON.stringify(movement.body)), { after: 'COMMIT' });
     open.transaction = false;
   } catch (error) {
     // An overdraft the checks before did not foresee: the Prisma path knows what to answer.
