@@ -172,7 +172,7 @@ BEGIN
     -- The ledger accounts' balances (ledger_move's): every account of the posting locked in one
     -- statement, the customers' then the platform's, each in id order (the sort runs below the
     -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE.
-    PERFORM 1 FROM (SELECT a.id FROM "ledger_accounts" a WHERE a.id = ANY (v_ids) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE) x;
+    PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY (v_ids) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
     UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id)
     WHERE a.id = ANY (v_ids) AND (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id) <> 0;
 END;
@@ -240,7 +240,7 @@ BEGIN
     -- The ledger accounts' balances (ledger_move's): every account of the posting locked in one
     -- statement, the customers' then the platform's, each in id order (the sort runs below the
     -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE.
-    PERFORM 1 FROM (SELECT a.id FROM "ledger_accounts" a WHERE a.id = ANY (v_ids) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE) x;
+    PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY (v_ids) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
     UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id)
     WHERE a.id = ANY (v_ids) AND (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id) <> 0;
 END;
@@ -300,7 +300,7 @@ BEGIN
     -- The ledger accounts' balances (ledger_move's): every account of the posting locked in one
     -- statement, the customers' then the platform's, each in id order (the sort runs below the
     -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE.
-    PERFORM 1 FROM (SELECT a.id FROM "ledger_accounts" a WHERE a.id = ANY (v_ids) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE) x;
+    PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY (v_ids) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
     UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id)
     WHERE a.id = ANY (v_ids) AND (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id) <> 0;
 END;
