@@ -171,10 +171,13 @@ BEGIN
     END IF;
     -- The ledger accounts' balances (ledger_move's): every account of the posting locked in one
     -- statement, the customers' then the platform's, each in id order (the sort runs below the
-    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE.
-    PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY (v_ids) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
-    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id)
-    WHERE a.id = ANY (v_ids) AND (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id) <> 0;
+    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE. The arrays
+    -- are read through (SELECT …) so that a custom plan sees no more of them than the generic
+    -- one (see the header).
+    PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY ((SELECT v_ids)::BIGINT[]) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
+    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id)
+    WHERE a.id = ANY ((SELECT v_ids)::BIGINT[])
+      AND (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id) <> 0;
 END;
 $$;
 
@@ -239,10 +242,13 @@ BEGIN
     END IF;
     -- The ledger accounts' balances (ledger_move's): every account of the posting locked in one
     -- statement, the customers' then the platform's, each in id order (the sort runs below the
-    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE.
-    PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY (v_ids) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
-    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id)
-    WHERE a.id = ANY (v_ids) AND (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id) <> 0;
+    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE. The arrays
+    -- are read through (SELECT …) so that a custom plan sees no more of them than the generic
+    -- one (see the header).
+    PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY ((SELECT v_ids)::BIGINT[]) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
+    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id)
+    WHERE a.id = ANY ((SELECT v_ids)::BIGINT[])
+      AND (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id) <> 0;
 END;
 $$;
 
@@ -299,10 +305,13 @@ BEGIN
     END IF;
     -- The ledger accounts' balances (ledger_move's): every account of the posting locked in one
     -- statement, the customers' then the platform's, each in id order (the sort runs below the
-    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE.
-    PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY (v_ids) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
-    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id)
-    WHERE a.id = ANY (v_ids) AND (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id) <> 0;
+    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE. The arrays
+    -- are read through (SELECT …) so that a custom plan sees no more of them than the generic
+    -- one (see the header).
+    PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY ((SELECT v_ids)::BIGINT[]) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
+    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id)
+    WHERE a.id = ANY ((SELECT v_ids)::BIGINT[])
+      AND (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id) <> 0;
 END;
 $$;
 
