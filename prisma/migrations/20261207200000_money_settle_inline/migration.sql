@@ -171,13 +171,13 @@ BEGIN
     END IF;
     -- The ledger accounts' balances (ledger_move's): every account of the posting locked in one
     -- statement, the customers' then the platform's, each in id order (the sort runs below the
-    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE. The arrays
-    -- are read through (SELECT …) so that a custom plan sees no more of them than the generic
+    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE. The ids
+    -- are read through (SELECT …) so that a custom plan sees no fewer of them than the generic
     -- one (see the header).
     PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY ((SELECT v_ids)::BIGINT[]) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
-    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id)
+    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id)
     WHERE a.id = ANY ((SELECT v_ids)::BIGINT[])
-      AND (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id) <> 0;
+      AND (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id) <> 0;
 END;
 $$;
 
@@ -242,13 +242,13 @@ BEGIN
     END IF;
     -- The ledger accounts' balances (ledger_move's): every account of the posting locked in one
     -- statement, the customers' then the platform's, each in id order (the sort runs below the
-    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE. The arrays
-    -- are read through (SELECT …) so that a custom plan sees no more of them than the generic
+    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE. The ids
+    -- are read through (SELECT …) so that a custom plan sees no fewer of them than the generic
     -- one (see the header).
     PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY ((SELECT v_ids)::BIGINT[]) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
-    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id)
+    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id)
     WHERE a.id = ANY ((SELECT v_ids)::BIGINT[])
-      AND (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id) <> 0;
+      AND (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id) <> 0;
 END;
 $$;
 
@@ -305,13 +305,13 @@ BEGIN
     END IF;
     -- The ledger accounts' balances (ledger_move's): every account of the posting locked in one
     -- statement, the customers' then the platform's, each in id order (the sort runs below the
-    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE. The arrays
-    -- are read through (SELECT …) so that a custom plan sees no more of them than the generic
+    -- row locks), then the ones whose entries do not sum to zero moved in one UPDATE. The ids
+    -- are read through (SELECT …) so that a custom plan sees no fewer of them than the generic
     -- one (see the header).
     PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY ((SELECT v_ids)::BIGINT[]) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
-    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id)
+    UPDATE "ledger_accounts" a SET balance = a.balance + (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id)
     WHERE a.id = ANY ((SELECT v_ids)::BIGINT[])
-      AND (SELECT sum(w.amount) FROM unnest((SELECT v_ids), (SELECT p_amounts)) AS w(id, amount) WHERE w.id = a.id) <> 0;
+      AND (SELECT sum(w.amount) FROM unnest(v_ids, p_amounts) AS w(id, amount) WHERE w.id = a.id) <> 0;
 END;
 $$;
 
