@@ -10,14 +10,21 @@
 -- move, to within 1 %, where CPU time moved by 20 % run to run):
 --  * deposit (2 entries), the whole transaction (key, position lock, money_deposit, COMMIT):
 --    2.33 M instructions before, 2.15 M with the layers inline, 2.12 M with the balances
---    moved as below (-9 %); withdrawal (4 entries): 2.97 M, 2.77 M, 2.51 M (-15 %).
+--    moved as below (-9 %); withdrawal (4 entries): 2.97 M, 2.77 M, 2.50 M (-16 %).
+--  * Statements per deposit (pg_stat_statements, track = all, the second round trip with its
+--    triggers' and foreign keys' statements and the COMMIT): 25 before, 20 now; plpgsql layers
+--    5 before (money_deposit, money_settle, ledger_record, market_move_totals, ledger_move),
+--    1 now, besides the two triggers' functions.
 --  * The layers: each was a PERFORM (an SPI statement with its own executor start) and a
 --    plpgsql call (copy_plpgsql_datums, SPI_connect); about 180 k instructions per movement.
 --  * The balances: every UPDATE of ledger_accounts prepares the table's CHECK constraints
 --    again (ExecConstraints parses ledger_accounts_no_overdraft from its stored text and
---    plans it, once per statement: 15 % of the instructions of a deposit's second round trip
---    went to CHECK constraints, stringToNode alone 10 %); one UPDATE prepares it once, however
---    many accounts the posting moves.
+--    plans it, once per statement: in a run of deposits 15 % of all instructions went to
+--    ExecConstraints, stringToNode alone 10 %); one UPDATE prepares it once, however many
+--    accounts the posting moves.
+--  * npm run bench -- throughput (CPU per deposit, API + Postgres) moved by more between two
+--    runs of the same code than this change moves it, the machine being shared; its figures
+--    are in the commit and the report, beside these.
 --  * What did not help, measured the same way and left out: the whole end as one statement of
 --    data-modifying CTEs (2.38 M for a deposit, and 2.51 M with the position in it too: each
 --    CTE's tuplestore, sorts, aggregates and initplans cost more than the statements they
@@ -54,6 +61,17 @@
 -- statement), so a balance moved by a movement the lock waited for is added to, not replaced.
 -- The CHECK ledger_accounts_no_overdraft still refuses an overdraft in that UPDATE (the
 -- application maps the constraint's name, as before), failing the whole movement.
+--
+-- Both statements read the ids through (SELECT v_ids)::BIGINT[]. With the array as a plain
+-- variable, plpgsql's custom plan saw it as a constant of two elements (two index probes)
+-- where the generic plan counts ten, so once ledger_accounts had grown (bench throughput at 8
+-- clients) the plan cache judged the custom plan cheaper and planned both statements again on
+-- every call (pg_stat_statements: 1.01 plans per call, about 195 µs of planning each). Read
+-- through an initplan the array's length is unknown to both plans, they cost the same, and the
+-- generic plan is kept (6 plans in 1,200 calls on 3,000 ledger accounts; 0.02 per call at 8
+-- clients in the bench). The sums' subplans cost the same in either plan (about 2 of the
+-- planner's units against the 10 it charges a custom plan for planning), so they read the
+-- arrays directly (30 k instructions less per deposit than through initplans).
 --
 -- ledger_record, ledger_move, market_move_totals and ledger_post stay as they were, for their
 -- other callers; money_settle, which only these three called, is dropped.
