@@ -12,7 +12,7 @@
 --    2.33 M instructions before, 2.15 M with the layers inline, 2.12 M with the balances
 --    moved as below (-9 %); withdrawal (4 entries): 2.97 M, 2.77 M, 2.50 M (-16 %).
 --  * Statements per deposit (pg_stat_statements, track = all, the second round trip with its
---    triggers' and foreign keys' statements and the COMMIT): 25 before, 20 now; plpgsql layers
+--    triggers' and foreign keys' statements and the COMMIT): 24 before, 19 now; plpgsql layers
 --    5 before (money_deposit, money_settle, ledger_record, market_move_totals, ledger_move),
 --    1 now, besides the two triggers' functions.
 --  * The layers: each was a PERFORM (an SPI statement with its own executor start) and a
