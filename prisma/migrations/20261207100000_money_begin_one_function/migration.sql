@@ -1,12 +1,11 @@
--- money_begin and money_begin_loan as one plpgsql function each, with no function of their own
--- called on the way (api_key_live, money_claim, money_state, market_lock_shared and
--- market_lock_key were four to five nested plpgsql/SQL function layers per movement: each call
--- a function entry, its datums copied, an SPI connection, and for the SQL ones an executor of
--- their own). Five statements instead of about ten: (1) the key check and the account read,
--- (2) the claim, (3) the account FOR UPDATE, (4) the clock read and the market's advisory lock,
--- (5) the market, lanes, settings, position FOR UPDATE, cash and has_loans read. (Work in
--- progress: measurements in the next commit.)
+-- HEADER (written below, once measured)
 
+-- Their parts live in the two functions now; nothing else calls them.
+DROP FUNCTION "money_state"(UUID, TEXT, TEXT, BOOLEAN, BIGINT, TEXT, UUID);
+DROP FUNCTION "money_claim"(TEXT, TEXT, TEXT, TIMESTAMPTZ);
+DROP FUNCTION "api_key_live"(UUID, UUID, TEXT);
+
+-- As 20261206160000_money_state_json (with 20261206200000's lock), in five statements of its own.
 CREATE OR REPLACE FUNCTION "money_begin"(
     p_scope TEXT, p_key TEXT, p_request_hash TEXT, p_key_at TIMESTAMPTZ,
     p_account UUID, p_user UUID, p_api_key UUID, p_key_hash TEXT, p_asset TEXT, p_cash_code TEXT, p_realtime BOOLEAN
@@ -21,9 +20,10 @@ DECLARE
     v_locked TEXT;
     v_answer JSON;
 BEGIN
-    -- 1. The caller's API key (still the one the guard saw, not revoked; an admin caller, no key,
-    -- is not checked), the account and its owner's KYC status: read, nothing locked.
-    SELECT p_api_key IS NULL OR EXISTS (SELECT 1 FROM "api_keys" WHERE id = p_api_key AND user_id = p_user AND key_hash = p_key_hash AND revoked_at IS NULL),
+    -- 1. The caller's API key (still the one the guard saw, and not revoked; an admin caller, no
+    -- key, is not checked) and the account with its owner's KYC status: read, nothing locked.
+    -- One row whether or not the account exists, so a dead key is NULL (401) either way.
+    SELECT p_api_key IS NULL OR EXISTS (SELECT 1 FROM "api_keys" k WHERE k.id = p_api_key AND k.user_id = p_user AND k.key_hash = p_key_hash AND k.revoked_at IS NULL),
            a.user_id, u.kyc_status::text
     INTO v_live, v_owner, v_kyc
     FROM (SELECT) AS one LEFT JOIN ("accounts" a JOIN "users" u ON u.id = a.user_id) ON a.id = p_account;
@@ -33,8 +33,8 @@ BEGIN
     IF v_owner IS NULL OR (p_user IS NOT NULL AND v_owner <> p_user) THEN
         RETURN json_build_object('outcome', 'not_found');
     END IF;
-    -- 2. The Idempotency-Key claimed, first of all locks (a concurrent repeat waits here on the
-    -- unique index until the first commits, then finds its response to replay).
+    -- 2. The Idempotency-Key claimed, before any lock (a concurrent repeat waits here on the
+    -- unique index until the first commits, then finds its response): replayed when stored.
     IF p_key IS NOT NULL THEN
         INSERT INTO "idempotency_keys" (scope, key, request_hash, created_at) VALUES (p_scope, p_key, p_request_hash, p_key_at)
         ON CONFLICT (scope, key) DO NOTHING RETURNING id INTO v_key_id;
@@ -46,15 +46,18 @@ BEGIN
         END IF;
     END IF;
     -- 3. The account locked, its tier read.
-    SELECT tier INTO v_tier FROM "accounts" WHERE id = p_account FOR UPDATE;
-    -- 4. The clock read (simulated time, or the machine's when p_realtime), then the market's
-    -- advisory lock taken shared (market_lock_shared's, its key market_lock_key's), in this order
-    -- (a target list is evaluated left to right).
+    SELECT a.tier INTO v_tier FROM "accounts" a WHERE a.id = p_account FOR UPDATE;
+    -- 4. In a statement after the account's lock: the clock read (simulated time, or the
+    -- machine's when p_realtime), then the market's advisory lock taken shared, with
+    -- market_lock_key's key (market_lock_shared's call, written out): a target list is evaluated
+    -- left to right, so the clock is read before the lock is waited for, as it was.
     SELECT CASE WHEN p_realtime THEN date_trunc('milliseconds', clock_timestamp()) ELSE (SELECT c.now FROM "clock_state" c WHERE c.id = 1) END,
            pg_advisory_xact_lock_shared(hashtextextended('market ' || p_asset, 0))::text
     INTO v_now, v_locked;
-    -- 5. In a statement that starts once the market's lock is ours: the market and its lanes,
-    -- the settings, the position locked, the market's cash, whether the account owes anything.
+    -- 5. In a statement that starts once the market's lock is ours (so it sees what its last
+    -- exclusive holder committed): the market with its lanes (each lane an array: its tier, then
+    -- its numerics as text, see movement-statements.ts's LaneRow), the settings, the position
+    -- locked, the market's cash, whether the account owes anything.
     SELECT json_build_object(
         'outcome', 'ready',
         'key_id', v_key_id,
@@ -66,10 +69,9 @@ BEGIN
             SELECT asset, decimals, base_rate::text, optimal_utilization::text, slope1::text, slope2::text,
               reserve_factor::text, max_ltv::text, margin_call_ltv::text, liquidation_ltv::text, to_char(index_day, 'YYYY-MM-DD') AS index_day,
               day_utilization::text, supply_apr::text, borrow_apr::text, supply_principal::text, borrow_principal::text,
-              (SELECT json_object_agg(l.tier, json_build_object('supply_index', l.supply_index::text, 'borrow_index', l.borrow_index::text,
-                        'total_supply_scaled', l.total_supply_scaled::text, 'total_borrow_scaled', l.total_borrow_scaled::text,
-                        'supply_scaled_ms', l.supply_scaled_ms::text, 'borrow_scaled_ms', l.borrow_scaled_ms::text))
-               FROM "market_lanes" l WHERE l.asset = markets.asset) AS lanes
+              ARRAY(SELECT ARRAY[l.tier, l.supply_index::text, l.borrow_index::text, l.total_supply_scaled::text, l.total_borrow_scaled::text,
+                                 l.supply_scaled_ms::text, l.borrow_scaled_ms::text]
+                    FROM "market_lanes" l WHERE l.asset = markets.asset) AS lanes
             FROM "markets" WHERE asset = p_asset) m),
         'lending_period_days', s.lending_period_days,
         'top_up_resets_maturity', s.top_up_resets_maturity,
@@ -87,6 +89,8 @@ BEGIN
 END;
 $$;
 
+-- As 20261206160000_money_state_json (with 20261206200000's lock), in five statements of its
+-- own, as money_begin: the loan's account and asset found first, its row locked last.
 CREATE OR REPLACE FUNCTION "money_begin_loan"(
     p_scope TEXT, p_key TEXT, p_request_hash TEXT, p_key_at TIMESTAMPTZ,
     p_loan UUID, p_user UUID, p_api_key UUID, p_key_hash TEXT, p_cash_code TEXT, p_realtime BOOLEAN
@@ -102,7 +106,8 @@ DECLARE
     v_locked TEXT;
     v_answer JSON;
 BEGIN
-    SELECT p_api_key IS NULL OR EXISTS (SELECT 1 FROM "api_keys" WHERE id = p_api_key AND user_id = p_user AND key_hash = p_key_hash AND revoked_at IS NULL),
+    -- 1. The key checked; the loan, its account and the account's owner read.
+    SELECT p_api_key IS NULL OR EXISTS (SELECT 1 FROM "api_keys" k WHERE k.id = p_api_key AND k.user_id = p_user AND k.key_hash = p_key_hash AND k.revoked_at IS NULL),
            l.account_id, l.asset, a.user_id
     INTO v_live, v_account, v_asset, v_owner
     FROM (SELECT) AS one LEFT JOIN ("loans" l JOIN "accounts" a ON a.id = l.account_id) ON l.id = p_loan;
@@ -112,6 +117,7 @@ BEGIN
     IF v_owner IS NULL OR (p_user IS NOT NULL AND v_owner <> p_user) THEN
         RETURN json_build_object('outcome', 'not_found');
     END IF;
+    -- 2. The claim; a replay names the loan's asset (the caller validates it first).
     IF p_key IS NOT NULL THEN
         INSERT INTO "idempotency_keys" (scope, key, request_hash, created_at) VALUES (p_scope, p_key, p_request_hash, p_key_at)
         ON CONFLICT (scope, key) DO NOTHING RETURNING id INTO v_key_id;
@@ -122,10 +128,14 @@ BEGIN
             RETURN v_answer;
         END IF;
     END IF;
-    SELECT tier INTO v_tier FROM "accounts" WHERE id = v_account FOR UPDATE;
+    -- 3. The account locked.
+    SELECT a.tier INTO v_tier FROM "accounts" a WHERE a.id = v_account FOR UPDATE;
+    -- 4. The clock, then the market's lock shared.
     SELECT CASE WHEN p_realtime THEN date_trunc('milliseconds', clock_timestamp()) ELSE (SELECT c.now FROM "clock_state" c WHERE c.id = 1) END,
            pg_advisory_xact_lock_shared(hashtextextended('market ' || v_asset, 0))::text
     INTO v_now, v_locked;
+    -- 5. As money_begin's, with the loan locked last: 'loan' is json_build_object's last
+    -- argument, and its arguments are evaluated in order (the position's lock before it).
     SELECT json_build_object(
         'outcome', 'ready',
         'key_id', v_key_id,
@@ -137,10 +147,9 @@ BEGIN
             SELECT asset, decimals, base_rate::text, optimal_utilization::text, slope1::text, slope2::text,
               reserve_factor::text, max_ltv::text, margin_call_ltv::text, liquidation_ltv::text, to_char(index_day, 'YYYY-MM-DD') AS index_day,
               day_utilization::text, supply_apr::text, borrow_apr::text, supply_principal::text, borrow_principal::text,
-              (SELECT json_object_agg(l.tier, json_build_object('supply_index', l.supply_index::text, 'borrow_index', l.borrow_index::text,
-                        'total_supply_scaled', l.total_supply_scaled::text, 'total_borrow_scaled', l.total_borrow_scaled::text,
-                        'supply_scaled_ms', l.supply_scaled_ms::text, 'borrow_scaled_ms', l.borrow_scaled_ms::text))
-               FROM "market_lanes" l WHERE l.asset = markets.asset) AS lanes
+              ARRAY(SELECT ARRAY[l.tier, l.supply_index::text, l.borrow_index::text, l.total_supply_scaled::text, l.total_borrow_scaled::text,
+                                 l.supply_scaled_ms::text, l.borrow_scaled_ms::text]
+                    FROM "market_lanes" l WHERE l.asset = markets.asset) AS lanes
             FROM "markets" WHERE asset = v_asset) m),
         'lending_period_days', s.lending_period_days,
         'top_up_resets_maturity', s.top_up_resets_maturity,
