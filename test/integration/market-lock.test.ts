@@ -40,7 +40,7 @@ describe('the market lock', () => {
   });
 
   it("shares a movement's lock with other movements, and excludes the writers' lock (market_lock) from both", async () => {
-    // The fast movements hold the market's advisory lock shared (money_state); whatever takes the
+    // The fast movements hold the market's advisory lock shared (money_begin); whatever takes the
     // market exclusive (MarketsRepository.lock, liquidations, settings) waits for them, and they for it.
     const pool = app.get(PrismaService).pool;
     const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);

@@ -1,4 +1,70 @@
--- HEADER (written below, once measured)
+-- The first round trip of a fast money movement (money_begin, money_begin_loan) in one plpgsql
+-- function each, without a function of its own called on the way, in five statements.
+--
+-- What changed:
+--  1. api_key_live, money_claim, money_state and market_lock_shared (with market_lock_key) are
+--     written out in the two functions instead of called: before, a deposit's begin went through
+--     four to five plpgsql/SQL function layers (each call a function entry with its datums
+--     copied, an SPI connection, an executor for the SQL ones, and a SELECT of its own to call
+--     money_state's market_lock_shared). The statements are now
+--       (1) the key check and the account (a repayment: the loan and its account) read, one
+--           statement (they were two);
+--       (2) the claim (INSERT … ON CONFLICT DO NOTHING; the stored response read on a replay);
+--       (3) the account FOR UPDATE;
+--       (4) the clock read, then pg_advisory_xact_lock_shared(hashtextextended('market ' ||
+--           asset, 0)), market_lock_key's key written out, in one statement (they were two);
+--       (5) the market with its lanes, the settings (a statement of their own before), the
+--           position FOR UPDATE, the market's cash, has_loans (and a repayment's loan FOR UPDATE).
+--     money_state, money_claim and api_key_live are dropped (nothing else called them);
+--     market_lock_key and market_lock_shared stay for market_lock and their other callers.
+--  2. The answer's market.lanes is an array of lanes, each an array: its tier, then its six
+--     numerics as text (movement-statements.ts's LaneRow and LANE_COLUMNS), instead of
+--     json_object_agg of json_build_object: an Agg node and an object per lane cost more than an
+--     ARRAY subquery of arrays (the numerics are the same decimal strings, exact).
+--
+-- Why (measured; the machine was shared and loaded, so every figure is noisy):
+--  * pg_stat_statements (track = all) during `BENCH_PG_STATEMENTS=1 BENCH_MOVEMENTS=deposit
+--    npm run bench -- throughput`: a deposit's begin is 1 top-level + 5 nested statements
+--    instead of 1 + 8 (key check, account read, claim, account lock, clock, market_lock_shared's
+--    SELECT, settings, the state).
+--  * Backend CPU (/proc/<pid>/stat) of `BEGIN; SELECT money_begin(…); ROLLBACK` sent 4,000-5,000
+--    times on one connection to a seeded copy of the database: 290-330 µs before, 272-278 µs
+--    with 1. alone; later, interleaved under heavier load, 415-683 µs before, 385-565 with 1.,
+--    383-475 with 1. and 2.
+--  * `npm run bench -- throughput`, deposits, A/B back to back (load average 4-10 from other
+--    runs on the machine): Postgres CPU per deposit at 1 client 2.9 and 1.2 ms before, 1.2 and
+--    1.0 ms after; at 8 clients 4.0 and 2.5 ms before, 1.9 and 1.7 ms after (pgbench's own CPU
+--    per transaction moved about as much between runs: read them as "not worse").
+--  * Statement (5) alone in a plpgsql loop: 70-75 µs with the lanes as json_object_agg, 60 µs
+--    as arrays; flattening the market and position into json_build_object of joined columns
+--    was slower (77+ µs), so they stay to_json of their subqueries; returning the state as
+--    columns (OUT parameters) instead of json was slower too (40 columns described, converted
+--    and sent each time).
+--
+-- Why the outcomes are the same: the same checks in the same order, answering as before: a key
+-- that is not live is NULL (401), checked before anything is claimed (statement (1) reads the
+-- account in the same statement, which locks and claims nothing, so a dead key is NULL whether
+-- or not the account exists); then not_found for a missing account (loan) or another user's;
+-- then the claim, whose conflict answers the stored response to replay (its request hash,
+-- status and body; a repayment's with the loan's asset), as money_claim did; then 'ready' with
+-- the same fields and values (market.lanes in its new form, read back by the application into
+-- the same MarketState). The same rows are read; the account is also read (unlocked) when the
+-- key turns out dead, where it was not before, which changes nothing.
+--
+-- Why the locks are the same, in the same order: the key's claim (statement 2), the account
+-- FOR UPDATE (3), the market's advisory lock shared with market_lock_key's key (4; its
+-- conflicts with market_lock's exclusive one are tested in test/integration/market-lock.test.ts),
+-- then the position FOR UPDATE and last a repayment's loan FOR UPDATE (5: json_build_object's
+-- arguments are evaluated in order, 'loan' last, as before). Statement (5), which reads the market
+-- and its lanes, starts after the advisory lock is ours, so under READ COMMITTED it sees what the
+-- lock's last exclusive holder committed. The clock is still read in a statement that starts
+-- after the account's lock (so two movements of one account see the clock in their lock order)
+-- and before the market's lock is waited for (a target list is evaluated left to right: the
+-- clock first, in realtime mode clock_timestamp() too); the settings are still read after the
+-- market's lock (a settings change that also checks the markets' levels holds market_lock).
+-- That is why they are not read in the account's statement, which would have saved a statement:
+-- a statement's snapshot is taken before it waits for the row lock, and the target list of a
+-- SELECT … FOR UPDATE is evaluated before the row is locked.
 
 -- Their parts live in the two functions now; nothing else calls them.
 DROP FUNCTION "money_state"(UUID, TEXT, TEXT, BOOLEAN, BIGINT, TEXT, UUID);
