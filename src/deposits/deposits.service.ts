@@ -47,7 +47,7 @@ export class DepositsService {
     const supplyIndex = liveAt(market, now).lanes[tier].supplyIndex;
     const scaled = scaledSupply(amount, supplyIndex);
     const rules = await this.settings.get(tx);
-    // The position's row locked (as money_state locks it) for its maturity, which a top-up may
+    // The position's row locked (as money_begin locks it) for its maturity, which a top-up may
     // keep, and for the row the deposit must leave (money_deposit checks it as written).
     const [held] = await tx.$queryRaw<{ scaled: string; principal: string; matures_at: Date }[]>`
       SELECT scaled::text, principal::text, matures_at FROM positions WHERE account_id = ${account.id}::uuid AND asset = ${asset.code} FOR UPDATE`;

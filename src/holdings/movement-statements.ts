@@ -76,7 +76,8 @@ type Begun =
       loan?: LoanRow;
       tier: string;
       now: string;
-      market: Record<string, unknown>;
+      /** A markets row as MarketsRepository reads it, but its lanes as rows (laneRows). */
+      market: Record<string, unknown> & { lanes: LaneRow[] };
       lending_period_days: number;
       top_up_resets_maturity: boolean;
       whole_position_withdrawals: boolean;
@@ -84,6 +85,24 @@ type Begun =
       cash: string | null;
       has_loans: boolean;
     };
+
+/**
+ * A lane as money_begin reads it: its tier, then its numerics as text in LANE_COLUMNS' order (an
+ * array of arrays costs Postgres less to build than an object of objects, and is as exact).
+ */
+type LaneRow = [tier: string, ...values: string[]];
+const LANE_COLUMNS = ['supply_index', 'borrow_index', 'total_supply_scaled', 'total_borrow_scaled', 'supply_scaled_ms', 'borrow_scaled_ms'] as const;
+
+/** The market money_begin read, its lanes keyed by tier as marketFromRow reads them. */
+function marketOfBegun(market: Record<string, unknown> & { lanes: LaneRow[] }): MarketState {
+  const lanes: Record<string, Record<string, string>> = {};
+  for (const [tier, ...values] of market.lanes) {
+    const lane: Record<string, string> = {};
+    LANE_COLUMNS.forEach((column, i) => (lane[column] = values[i]));
+    lanes[tier] = lane;
+  }
+  return marketFromRow({ ...market, lanes });
+}
 
 /** The CHECK by which the database refuses a ledger account's overdraft. */
 const NO_OVERDRAFT = 'ledger_accounts_no_overdraft';
@@ -167,7 +186,7 @@ async function inTransaction(
     kycStatus: begun.kyc ?? '',
     tier: isTier(begun.tier) ? begun.tier : 'base',
     now: new Date(begun.now),
-    market: marketFromRow(begun.market),
+    market: marketOfBegun(begun.market),
     lendingPeriodDays: begun.lending_period_days,
     topUpResetsMaturity: begun.top_up_resets_maturity,
     wholePositionWithdrawals: begun.whole_position_withdrawals,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestApp, TestApp } from '../support/test-app.js';
+import { createUser, startTestApp, TestApp } from '../support/test-app.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { MarketsRepository } from '../../src/markets/markets.repository.js';
 
@@ -40,7 +40,7 @@ describe('the market lock', () => {
   });
 
   it("shares a movement's lock with other movements, and excludes the writers' lock (market_lock) from both", async () => {
-    // The fast movements hold the market's advisory lock shared (money_state); whatever takes the
+    // The fast movements hold the market's advisory lock shared (money_begin); whatever takes the
     // market exclusive (MarketsRepository.lock, liquidations, settings) waits for them, and they for it.
     const pool = app.get(PrismaService).pool;
     const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
@@ -62,6 +62,36 @@ describe('the market lock', () => {
       ]);
       expect(await refused(clients[1], "SELECT market_lock_shared('ETH')")).toBe('refused');
       expect(await refused(clients[2], "SELECT market_lock_shared('USDC')")).toBe('granted');
+    } finally {
+      for (const client of clients) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        client.release();
+      }
+    }
+  });
+
+  it("is taken by money_begin itself, with market_lock_key's key, after the account's lock", async () => {
+    // money_begin calls pg_advisory_xact_lock_shared itself (no nested function): its key must be
+    // the one market_lock takes exclusive, or a writer would not wait for the movements in flight.
+    const { accountId } = await createUser(app, 'lock-holder');
+    const pool = app.get(PrismaService).pool;
+    const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+    const refused = async (client: (typeof clients)[number], sql: string) =>
+      client.query(sql).then(
+        () => 'granted',
+        (error: { code?: string }) => (error.code === '55P03' ? 'refused' : `failed ${error.code}`),
+      );
+    const begin = (asset: string) =>
+      `SELECT money_begin('admin', NULL, NULL, now(), '${accountId}'::uuid, NULL, NULL, NULL, '${asset}', 'market:cash', false) AS state`;
+    try {
+      for (const client of clients) await client.query("BEGIN; SET LOCAL lock_timeout = '150ms'");
+      const [{ state }] = (await clients[0].query(begin('BTC'))).rows;
+      expect(state).toMatchObject({ outcome: 'ready', asset: 'BTC', market: { asset: 'BTC' } });
+      expect(state.market.lanes.map((lane: string[]) => lane[0]).sort()).toEqual(['base', 'gold', 'platinum', 'silver']);
+      expect(await refused(clients[1], "SELECT * FROM market_lock(ARRAY['BTC'])")).toBe('refused');
+      expect(await refused(clients[2], "SELECT market_lock_shared('BTC')")).toBe('granted');
+      // The account is locked before the market: a second movement of the account waits for it.
+      expect(await refused(clients[2], begin('ETH'))).toBe('refused');
     } finally {
       for (const client of clients) {
         await client.query('ROLLBACK').catch(() => undefined);
