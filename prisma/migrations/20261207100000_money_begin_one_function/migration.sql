@@ -16,7 +16,7 @@
 --       (5) the market with its lanes, the settings (a statement of their own before), the
 --           position FOR UPDATE, the market's cash, has_loans (and a repayment's loan FOR UPDATE).
 --     money_state, money_claim and api_key_live are dropped (nothing else called them);
---     market_lock_key and market_lock_shared stay for market_lock and their other callers.
+--     market_lock_key stays for market_lock; market_lock_shared stays (test/integration/market-lock.test.ts takes it).
 --  2. The answer's market.lanes is an array of lanes, each an array: its tier, then its six
 --     numerics as text (movement-statements.ts's LaneRow and LANE_COLUMNS), instead of
 --     json_object_agg of json_build_object: an Agg node and an object per lane cost more than an

@@ -73,8 +73,10 @@
 -- planner's units against the 10 it charges a custom plan for planning), so they read the
 -- arrays directly (30 k instructions less per deposit than through initplans).
 --
--- ledger_record, ledger_move, market_move_totals and ledger_post stay as they were, for their
--- other callers; money_settle, which only these three called, is dropped.
+-- ledger_record, ledger_move, market_move_totals and ledger_post stay as they were: the money
+-- path no longer calls them (ledger_post, which calls ledger_record and ledger_move, is used by
+-- test/integration/ledger.test.ts; market_move_totals has no caller left). money_settle, which
+-- only these three called, is dropped.
 
 -- The accounts a posting names that do not exist yet, created in the order the entries name
 -- them (as LedgerService creates them, and as ledger_record did): called only when a movement's

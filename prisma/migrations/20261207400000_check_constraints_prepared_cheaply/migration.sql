@@ -14,6 +14,10 @@
 -- the constraint as it was, 12 µs with it as a function call, 10.5 µs with no constraint.
 --
 -- accounts_tier_known, the same IN list on accounts, goes through the same function.
+--
+-- A later change of either function must restate the constraints that call it in the same
+-- migration (ALTER TABLE … DROP CONSTRAINT …, ADD CONSTRAINT …), so that Postgres checks the
+-- existing rows against the new rule: CREATE OR REPLACE FUNCTION alone checks nothing.
 
 CREATE FUNCTION "ledger_balance_allowed"(p_no_overdraft BOOLEAN, p_normal_side normal_side, p_balance NUMERIC)
 RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
