@@ -97,6 +97,8 @@ const LANE_COLUMNS = ['supply_index', 'borrow_index', 'total_supply_scaled', 'to
 function marketOfBegun(market: Record<string, unknown> & { lanes: LaneRow[] }): MarketState {
   const lanes: Record<string, Record<string, string>> = {};
   for (const [tier, ...values] of market.lanes) {
+    // By position: a lane of another length means money_begin's columns and these disagree.
+    if (values.length !== LANE_COLUMNS.length) throw new Error(`money_begin answered a lane of ${values.length} values; expected ${LANE_COLUMNS.join(', ')}`);
     const lane: Record<string, string> = {};
     LANE_COLUMNS.forEach((column, i) => (lane[column] = values[i]));
     lanes[tier] = lane;

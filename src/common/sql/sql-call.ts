@@ -91,10 +91,12 @@ export async function sendCall(client: pg.ClientBase, call: SqlCall, { before, a
   try {
     results = (await client.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[];
   } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
+    const code = (error as { code?: string }).code;
     // 26000: no such prepared statement on this connection (it was deallocated behind our back).
     if (code === '26000') names.delete(call.name);
-    if (code === '0A000' && /cached plan must not change result type/.test(message ?? '')) {
+    // 0A000: "cached plan must not change result type" (matched by its code, not its text, which
+    // lc_messages may translate): dropped and prepared again on the next call.
+    if (code === '0A000') {
       names.delete(call.name);
       let old = stale.get(client);
       if (!old) stale.set(client, (old = new Set()));
