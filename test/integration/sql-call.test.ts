@@ -23,7 +23,6 @@ describe('sendCall', () => {
       expect(await sendCall(client, twice(3))).toBe(6);
       const prepared = await client.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = $1`, [twice(0).name]);
       expect(prepared.rows[0].n).toBe(1);
-      expect(String(twice(0))).toBe(`call_test_twice('0'::int)`);
 
       // A migration: the same signature, another body.
       await client.query(`DROP FUNCTION call_test_twice(int)`);

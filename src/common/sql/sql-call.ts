@@ -6,9 +6,8 @@ export type SqlValue = string | number | boolean | Date | null | SqlValue[];
 
 /**
  * A call of one of the money SQL functions: its name, its arguments' types and their values as
- * escaped literals. As text (`${call}`, toString) it is the expression `fn('a'::text,
- * '1.5'::numeric, NULL::bigint)`; sent with sendCall it is `EXECUTE <name>('a', '1.5', NULL)` of
- * a statement prepared once per connection (see sendCall).
+ * escaped literals, sent with sendCall as `EXECUTE <name>('a', '1.5', NULL)` of a statement
+ * prepared once per connection.
  *
  * Why text and not bind parameters: the movements send "BEGIN; <call>" and "<call>; COMMIT" as
  * one message each (the simple query protocol, the only one that takes several statements in a
@@ -33,14 +32,9 @@ export class SqlCall {
     this.literals = args.map(([, value]) => literal(value));
     this.name = preparedName(fn, this.types);
   }
-
-  /** The call as an expression, each argument cast to its type. */
-  toString(): string {
-    return `${this.fn}(${this.literals.map((text, i) => `${text}::${this.types[i]}`).join(', ')})`;
-  }
 }
 
-/** A call of `fn` with `args` (type, value), to be sent with sendCall or written into SQL text. */
+/** A call of `fn` with `args` (type, value), to be sent with sendCall. */
 export function sqlCall(fn: string, args: [type: string, value: SqlValue][]): SqlCall {
   return new SqlCall(fn, args);
 }
@@ -107,11 +101,6 @@ export async function sendCall(client: pg.ClientBase, call: SqlCall, { before, a
   // The call's result: the last SELECT's (before and after are BEGIN, COMMIT and the like).
   const executed = Array.isArray(results) ? results.findLast((r) => r.command === 'SELECT') : results;
   return executed?.rows?.[0]?.value;
-}
-
-/** One argument: the value as an escaped literal, cast to `type`. */
-export function sqlArg(type: string, value: SqlValue): string {
-  return `${literal(value)}::${type}`;
 }
 
 function literal(value: SqlValue): string {
