@@ -50,6 +50,7 @@ export function configProblems(env) {
   int('PORT', 0, 65535);
   string('DATABASE_URL', undefined, urlWithScheme(['postgres:', 'postgresql:']));
   int('DATABASE_POOL_SIZE', 1, 200);
+  int('DATABASE_MOVEMENT_POOL_SIZE', 1, 200);
   string('REDIS_URL', undefined, urlWithScheme(['redis:', 'rediss:']));
   string('QUEUE_PREFIX', 'lendlab', (v) => (/^[A-Za-z0-9_-]{1,40}$/.test(v) ? undefined : 'must be 1-40 letters, digits, _ or -'));
   string('ADMIN_API_KEY', undefined, (v) => (v.length >= 16 && v.length <= 200 ? undefined : 'must be 16 to 200 characters'));

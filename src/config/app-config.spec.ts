@@ -57,6 +57,7 @@ describe('the sandbox checks the same rules before anything slow (scripts/lib/co
     PORT: ['abc', '-1', '65536', '3000.5', ' 3000'],
     DATABASE_URL: ['mysql://x', 'not a url', ''],
     DATABASE_POOL_SIZE: ['0', '201', 'many'],
+    DATABASE_MOVEMENT_POOL_SIZE: ['0', '201', 'four'],
     REDIS_URL: ['http://x', 'nope', ''],
     QUEUE_PREFIX: ['a b', 'x'.repeat(41), 'é'],
     ADMIN_API_KEY: ['short', 'x'.repeat(15), 'x'.repeat(201), ''],

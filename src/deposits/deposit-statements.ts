@@ -27,7 +27,7 @@ export class DepositStatements {
   ) {}
 
   deposit(request: IdempotentRequest, accountId: string, asset: AssetInfo, amount: Decimal, network: string): Promise<CommandResult | undefined> {
-    return runMovement(this.prisma.pool, request, this.target(accountId, asset), (state) => {
+    return runMovement(this.prisma.movementPool, request, this.target(accountId, asset), (state) => {
       AccountsService.requireKyc(state);
       const { now, tier } = state;
       const supplyIndex = liveLaneAt(state.market, tier, now).supplyIndex;
@@ -56,7 +56,7 @@ export class DepositStatements {
 
   /** The matured position, whole or part; an account with loans, or a market short of cash, takes DepositsService. */
   withdraw(request: IdempotentRequest, accountId: string, asset: AssetInfo, requested: Decimal | undefined): Promise<CommandResult | undefined> {
-    return runMovement(this.prisma.pool, request, this.target(accountId, asset), (state) => {
+    return runMovement(this.prisma.movementPool, request, this.target(accountId, asset), (state) => {
       const { now, tier } = state;
       const supplyIndex = liveLaneAt(state.market, tier, now).supplyIndex;
       const withdrawal = withdrawalOf(asset, state.position, supplyIndex, now, requested, state);

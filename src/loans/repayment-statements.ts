@@ -30,7 +30,7 @@ export class RepaymentStatements {
     const validate = (asset: string) => {
       if (amount !== 'all') requested = parseAmountOf(findAsset(asset)!, amount);
     };
-    return runMovement(this.prisma.pool, request, { loanId, realtime: this.clock.mode === 'realtime', validate }, (state) => {
+    return runMovement(this.prisma.movementPool, request, { loanId, realtime: this.clock.mode === 'realtime', validate }, (state) => {
       const { market, now, tier } = state;
       const row = state.loan!;
       const borrowIndex = liveAt(market, now).lanes[tier].borrowIndex;

@@ -13,28 +13,44 @@ const TRANSACTION_TIMEOUT_MS = 120_000;
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   /**
-   * The connections Prisma uses, shared with the few paths that talk to the pg driver directly
-   * (the money movements' SQL functions, the API key lookup): Prisma's per-statement overhead is
-   * about three times the driver's, and these run on every request. One pool, one size.
+   * The connections Prisma uses, shared with the API key lookup, which talks to the pg driver
+   * directly: Prisma's per-statement overhead is about three times the driver's.
    */
   readonly pool: pg.Pool;
 
+  /**
+   * The money movements' own connections (deposits, withdrawals, repayments through their SQL
+   * functions), fewer than Prisma's: by default twice the cores (DATABASE_MOVEMENT_POOL_SIZE).
+   * More would not move money faster on those cores; they would keep more transactions open on
+   * the markets' shared rows and spread the same statements over more backends, each colder in
+   * the CPU's caches (measured in bench/results.md: Postgres CPU per deposit at 8 clients). A
+   * movement takes nothing from the other pool while it holds one of these, so neither pool
+   * can wait on the other.
+   */
+  readonly movementPool: pg.Pool;
+
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
-    // An idle connection that Postgres closes (a restart, an administrator) is reported here;
-    // without a listener the pool's 'error' event would crash the process. The pool drops that
-    // connection and opens a new one on the next query, so a warning is all it needs.
-    pool.on('error', (error) => new Logger('database').warn(`an idle database connection was closed: ${error.message}`));
+    const pool = openPool(config.databaseUrl, config.databasePoolSize);
     super({
       adapter: new PrismaPg(pool),
       transactionOptions: { maxWait: 30_000, timeout: TRANSACTION_TIMEOUT_MS },
     });
     this.pool = pool;
+    this.movementPool = openPool(config.databaseUrl, config.movementPoolSize);
   }
 
   /** Last of all: workers close (finishing their jobs) before the database goes. */
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
-    if (!this.pool.ended) await this.pool.end();
+    for (const pool of [this.pool, this.movementPool]) if (!pool.ended) await pool.end();
   }
+}
+
+function openPool(connectionString: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle connection that Postgres closes (a restart, an administrator) is reported here;
+  // without a listener the pool's 'error' event would crash the process. The pool drops that
+  // connection and opens a new one on the next query, so a warning is all it needs.
+  pool.on('error', (error) => new Logger('database').warn(`an idle database connection was closed: ${error.message}`));
+  return pool;
 }

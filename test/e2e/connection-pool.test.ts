@@ -8,14 +8,15 @@ const POOL = 2;
  * Money movements hold one connection each for their whole transaction. If anything inside one
  * asked the pool for a second connection (the clock did), as many concurrent requests as there
  * are connections would each hold one and wait for another until Prisma gives up (30 s) and the
- * clients get 500s. With a pool of two, ten concurrent requests show it at once.
+ * clients get 500s. With pools of two (Prisma's, and the movements' own), ten concurrent
+ * requests show it at once.
  */
 describe('more concurrent money movements than database connections', () => {
   let app: TestApp;
   let w: ReturnType<typeof world>;
 
   beforeAll(async () => {
-    app = await startTestApp({ DATABASE_POOL_SIZE: String(POOL) });
+    app = await startTestApp({ DATABASE_POOL_SIZE: String(POOL), DATABASE_MOVEMENT_POOL_SIZE: String(POOL) });
     w = world(app);
     await w.lendingMarket('1000000');
   });
