@@ -25,7 +25,9 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
    * the markets' shared rows and spread the same statements over more backends, each colder in
    * the CPU's caches (measured in bench/results.md: Postgres CPU per deposit at 8 clients). A
    * movement takes nothing from the other pool while it holds one of these, so neither pool
-   * can wait on the other.
+   * can wait on the other. They stay open when idle: a new backend plans every statement of the
+   * money functions again, and the bench's pauses between levels (10 s) closed them all, so its
+   * 8-client deposits paid for planning that its 1-client ones did not (pg_stat_statements).
    */
   readonly movementPool: pg.Pool;
 
@@ -36,7 +38,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
       transactionOptions: { maxWait: 30_000, timeout: TRANSACTION_TIMEOUT_MS },
     });
     this.pool = pool;
-    this.movementPool = openPool(config.databaseUrl, config.movementPoolSize);
+    this.movementPool = openPool(config.databaseUrl, config.movementPoolSize, KEEP_IDLE);
   }
 
   /** Last of all: workers close (finishing their jobs) before the database goes. */
@@ -46,8 +48,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   }
 }
 
-function openPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max });
+/** pg-pool's idleTimeoutMillis: 0 closes no idle connection. */
+const KEEP_IDLE = 0;
+
+function openPool(connectionString: string, max: number, idleTimeoutMillis?: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis });
   // An idle connection that Postgres closes (a restart, an administrator) is reported here;
   // without a listener the pool's 'error' event would crash the process. The pool drops that
   // connection and opens a new one on the next query, so a warning is all it needs.
