@@ -126,6 +126,8 @@ export async function runMovement(
   IdempotencyService.checkKey(request.key);
   if (!isUuid('loanId' in target ? target.loanId : target.accountId)) throw notFound('loanId' in target ? 'Loan' : 'Account');
   const requestHash = request.key === undefined ? null : fingerprintHash(request.fingerprint);
+  // From here to release, nothing may take a connection from either pool (only this client's
+  // queries are awaited): with every connection held by a movement, it would wait for ever.
   const client = await pool.connect();
   let broken: Error | undefined;
   // A checked-out client's connection can drop between two queries (Postgres restarting);

@@ -28,9 +28,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
    * the mark of data colder in the CPU's caches, not over lock waits: spreading the deposits
    * over six markets did not lower it). A
    * movement takes nothing from the other pool while it holds one of these, so neither pool
-   * can wait on the other. They stay open when idle: a new backend plans every statement of the
-   * money functions again, and the bench's pauses between levels (10 s) closed them all, so its
-   * 8-client deposits paid for planning that its 1-client ones did not (pg_stat_statements).
+   * can wait on the other. They stay open through short pauses (five minutes idle, not pg-pool's
+   * 10 s): a new backend plans every statement of the money functions again, and the bench's
+   * pauses between levels closed them all, so its 8-client deposits paid for planning that its
+   * 1-client ones did not (pg_stat_statements). TCP keep-alive finds a connection that a network
+   * dropped silently while it waited, rather than the movement that next uses it.
    */
   readonly movementPool: pg.Pool;
 
@@ -41,7 +43,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
       transactionOptions: { maxWait: 30_000, timeout: TRANSACTION_TIMEOUT_MS },
     });
     this.pool = pool;
-    this.movementPool = openPool(config.databaseUrl, config.movementPoolSize, KEEP_IDLE);
+    this.movementPool = openPool(config.databaseUrl, config.movementPoolSize, { idleTimeoutMillis: MOVEMENT_IDLE_MS, keepAlive: true });
   }
 
   /** Last of all: workers close (finishing their jobs) before the database goes. */
@@ -51,11 +53,10 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   }
 }
 
-/** pg-pool's idleTimeoutMillis: 0 closes no idle connection. */
-const KEEP_IDLE = 0;
+const MOVEMENT_IDLE_MS = 5 * 60_000;
 
-function openPool(connectionString: string, max: number, idleTimeoutMillis?: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis });
+function openPool(connectionString: string, max: number, options: Pick<pg.PoolConfig, 'idleTimeoutMillis' | 'keepAlive'> = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, ...options });
   // An idle connection that Postgres closes (a restart, an administrator) is reported here;
   // without a listener the pool's 'error' event would crash the process. The pool drops that
   // connection and opens a new one on the next query, so a warning is all it needs.
