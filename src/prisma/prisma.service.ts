@@ -21,18 +21,13 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   /**
    * The money movements' own connections (deposits, withdrawals, repayments through their SQL
    * functions), fewer than Prisma's: by default twice the cores (DATABASE_MOVEMENT_POOL_SIZE).
-   * More would not move money faster on those cores; they would keep more transactions open on
-   * the markets' shared rows and spread the same statements over more backends (Postgres CPU
-   * per deposit at 8 clients, two cores: about 1.8 ms with 20, 1.3 ms with 4; what a deposit
-   * costs more at 8 clients than at 1, perf spreads over hash-table and catalog-cache lookups,
-   * the mark of data colder in the CPU's caches, not over lock waits: spreading the deposits
-   * over six markets did not lower it). A
-   * movement takes nothing from the other pool while it holds one of these, so neither pool
-   * can wait on the other. They stay open through short pauses (five minutes idle, not pg-pool's
-   * 10 s): a new backend plans every statement of the money functions again, and the bench's
-   * pauses between levels closed them all, so its 8-client deposits paid for planning that its
-   * 1-client ones did not (pg_stat_statements). TCP keep-alive finds a connection that a network
-   * dropped silently while it waited, rather than the movement that next uses it.
+   * More would not move money faster on those cores: they keep more transactions open at once
+   * and spread the same statements over more backends, and a deposit's Postgres CPU at 8 clients
+   * rose with them (README, Benchmarks: about 1.8 ms with 20, 1.3 ms with 4). A movement takes
+   * nothing from the other pool while it holds one of these, so neither pool can wait on the
+   * other. They stay open through short pauses (five idle minutes, not pg-pool's 10 s), since a
+   * new backend plans every statement of the money functions again; TCP keep-alive finds a
+   * connection that a network dropped silently while it waited, not the movement that next uses it.
    */
   readonly movementPool: pg.Pool;
 
