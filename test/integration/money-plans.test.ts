@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createUser, startTestApp, TestApp } from '../support/test-app.js';
+import { withClient } from '../support/database.js';
+
+/**
+ * Every statement of a money movement reads its rows by key. In a small world (a sandbox, the
+ * bench's 256 accounts) the planner, left to itself, scans small tables whole (accounts, users,
+ * loans: a seq scan looks cheaper than an index probe below a few pages), which costs every
+ * movement work in proportion to the table and was about a tenth of a deposit's instructions
+ * (20261208100000_money_functions_read_by_key). The money functions plan with sequential scans
+ * off; this checks what they do, in Postgres's own per-transaction counters, not the setting.
+ */
+describe('the money functions', () => {
+  let app: TestApp;
+  let accountId: string;
+  beforeAll(async () => {
+    app = await startTestApp({ RUN_WORKERS: 'false' });
+    const reader = await createUser(app, 'reader');
+    accountId = reader.accountId;
+    // A second customer, so that no table the movement reads has a single row.
+    await createUser(app, 'other');
+    await app.api(reader.apiKey).post(`/v1/accounts/${accountId}/deposits`).send({ asset: 'BTC', amount: '1.25' }).expect(201);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('move a deposit without scanning any table whole', async () => {
+    const scanned = await withClient(app.databaseUrl, async (client) => {
+      // Statistics as autovacuum leaves them in a sandbox that has run a while: small tables known small.
+      await client.query('ANALYZE');
+      await client.query('BEGIN');
+      try {
+        // As DepositStatements calls them: the state read under its locks, then the movement
+        // written against the position as read (its expected scaled and principal).
+        const begun = await client.query<{ state: { key_id: string; now: string; position: { scaled: string; principal: string } } }>(
+          `SELECT money_begin('admin', 'plans-1', 'h', now(), $1, NULL, NULL, NULL, 'BTC', 'market:cash', false) AS state`,
+          [accountId],
+        );
+        const { key_id: keyId, now, position } = begun.rows[0].state;
+        expect(position).not.toBeNull();
+        await client.query(
+          `SELECT money_deposit($1::uuid, 'BTC', 'base', $5::timestamptz, 0, 0.5, 0.5, $5::timestamptz + interval '7 days',
+             'plans', '{}'::jsonb, ARRAY['market:cash', 'account:' || $1::text || ':position'], ARRAY['BTC', 'BTC'], ARRAY['market_cash', 'position'],
+             ARRAY[NULL, $1::uuid], ARRAY['debit', 'credit']::normal_side[], ARRAY[true, true], ARRAY[0.5, -0.5]::numeric[],
+             $2::bigint, 201, '{}', $3::numeric + 0.5, $4::numeric + 0.5)`,
+          [accountId, keyId, position.scaled, position.principal, now],
+        );
+        const begunLoan = await client.query(
+          `SELECT money_begin_loan('admin', NULL, NULL, now(), gen_random_uuid(), NULL, NULL, NULL, 'market:cash', false) AS state`,
+        );
+        expect(begunLoan.rows[0].state).toEqual({ outcome: 'not_found' });
+        const counts = await client.query<{ relname: string; seq_scan: string }>(
+          'SELECT relname, seq_scan FROM pg_stat_xact_user_tables WHERE seq_scan > 0 ORDER BY relname',
+        );
+        return counts.rows.map((row) => `${row.relname}: ${row.seq_scan}`);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+    expect(scanned).toEqual([]);
+  });
+
+  it('all plan with sequential scans off, the movements that read a loan too', async () => {
+    const settings = await withClient(app.databaseUrl, (client) =>
+      client.query<{ proname: string; proconfig: string[] | null }>(
+        `SELECT proname, proconfig FROM pg_proc
+         WHERE proname IN ('money_begin', 'money_begin_loan', 'money_deposit', 'money_withdraw', 'money_repay') ORDER BY proname`,
+      ),
+    );
+    expect(settings.rows).toEqual(
+      ['money_begin', 'money_begin_loan', 'money_deposit', 'money_repay', 'money_withdraw'].map((proname) => ({ proname, proconfig: ['enable_seqscan=off'] })),
+    );
+  });
+});
