@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createUser, startTestApp, TestApp } from '../support/test-app.js';
+import { startTestApp, TestApp } from '../support/test-app.js';
+import { world } from '../support/world.js';
 import { withClient } from '../support/database.js';
 
 /**
@@ -13,13 +14,16 @@ import { withClient } from '../support/database.js';
 describe('the money functions', () => {
   let app: TestApp;
   let accountId: string;
+  let loanId: string;
   beforeAll(async () => {
     app = await startTestApp({ RUN_WORKERS: 'false' });
-    const reader = await createUser(app, 'reader');
+    const w = world(app);
+    // A lender besides the borrower, so that no table the movements read has a single row.
+    await w.lendingMarket('10000');
+    const reader = await w.user('reader');
     accountId = reader.accountId;
-    // A second customer, so that no table the movement reads has a single row.
-    await createUser(app, 'other');
-    await app.api(reader.apiKey).post(`/v1/accounts/${accountId}/deposits`).send({ asset: 'BTC', amount: '1.25' }).expect(201);
+    await w.deposit(reader.apiKey, accountId, 'BTC', '1.25');
+    loanId = (await w.borrow(reader.apiKey, accountId, 'USDC', '100')).id;
   });
   afterAll(async () => {
     await app?.close();
@@ -46,10 +50,15 @@ describe('the money functions', () => {
              $2::bigint, 201, '{}', $3::numeric + 0.5, $4::numeric + 0.5)`,
           [accountId, keyId, position.scaled, position.principal, now],
         );
+        // A repayment's state: the loan locked, the account's loans read.
         const begunLoan = await client.query(
-          `SELECT money_begin_loan('admin', NULL, NULL, now(), gen_random_uuid(), NULL, NULL, NULL, 'market:cash', false) AS state`,
+          `SELECT money_begin_loan('admin', 'plans-2', 'h', now(), $1, NULL, NULL, NULL, 'market:cash', false) AS state`,
+          [loanId],
         );
-        expect(begunLoan.rows[0].state).toEqual({ outcome: 'not_found' });
+        expect(begunLoan.rows[0].state).toMatchObject({ outcome: 'ready', asset: 'USDC', has_loans: true, loan: { id: loanId } });
+        // Counted before the COMMIT: the functions' statements and the foreign-key checks they
+        // fire. The ledger accounts' key is checked at COMMIT (deferred), outside the functions
+        // and their setting: in a world this small Postgres scans that table's page or two there.
         const counts = await client.query<{ relname: string; seq_scan: string }>(
           'SELECT relname, seq_scan FROM pg_stat_xact_user_tables WHERE seq_scan > 0 ORDER BY relname',
         );

@@ -21,13 +21,22 @@
 --
 -- Nothing else changes: the same statements, the same rows, the same locks in the same order
 -- (a row locked FOR UPDATE through an index is the same row, locked the same way; the tables
--- that were scanned were scanned for the same rows). test/integration/money-plans.test.ts runs
--- a deposit in an analysed small world and checks, in pg_stat_xact_user_tables, that it scanned
--- no table whole.
+-- that were scanned were scanned for the same rows). The setting holds for whatever is planned
+-- while a function runs: its statements, and the triggers and immediate foreign-key checks they
+-- fire (whose plans Postgres caches per connection, built under the setting when built there).
+-- It does not reach the ledger accounts' foreign-key check, deferred to COMMIT: in a tiny
+-- world Postgres scans that table's page or two there; at the bench's size it uses the index.
+-- clock_state and settings (one row each) are probed through their primary keys, a little
+-- dearer than reading their one page. A statement added to these functions needs an index to
+-- read by, as these have.
 --
--- A later CREATE OR REPLACE FUNCTION of one of these must restate the setting (SET
--- enable_seqscan = off in the function's definition): CREATE OR REPLACE drops a setting it does
--- not name. The test above checks all five.
+-- test/integration/money-plans.test.ts runs a deposit (money_begin, money_deposit) and a
+-- repayment's first half (money_begin_loan, the loan locked) in an analysed small world and
+-- checks, in pg_stat_xact_user_tables, that they scanned no table whole before the COMMIT;
+-- without this migration it found tables scanned whole (accounts twice, clock_state,
+-- idempotency_keys, ledger_accounts five times, and more). It checks the setting itself on
+-- all five functions: a later CREATE OR REPLACE FUNCTION of one of them must restate it (SET
+-- enable_seqscan = off in its definition), as CREATE OR REPLACE drops a setting it does not name.
 
 ALTER FUNCTION "money_begin"(TEXT, TEXT, TEXT, TIMESTAMPTZ, UUID, UUID, UUID, TEXT, TEXT, TEXT, BOOLEAN) SET enable_seqscan = off;
 ALTER FUNCTION "money_begin_loan"(TEXT, TEXT, TEXT, TIMESTAMPTZ, UUID, UUID, UUID, TEXT, TEXT, BOOLEAN) SET enable_seqscan = off;
