@@ -9,7 +9,8 @@ import { withClient } from '../support/database.js';
  * loans: a seq scan looks cheaper than an index probe below a few pages), which costs every
  * movement work in proportion to the table and was about a tenth of a deposit's instructions
  * (20261208100000_money_functions_read_by_key). The money functions plan with sequential scans
- * off; this checks what they do, in Postgres's own per-transaction counters, not the setting.
+ * off: the first test checks what they do, in Postgres's own per-transaction counters; the
+ * second that all five still carry the setting (a CREATE OR REPLACE drops it unless restated).
  */
 describe('the money functions', () => {
   let app: TestApp;
