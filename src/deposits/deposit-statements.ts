@@ -6,7 +6,7 @@ import { AssetInfo } from '../common/money/assets.js';
 import type { CommandResult, IdempotentRequest } from '../common/idempotency/idempotency.service.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { postingArgs } from '../ledger/posting-args.js';
-import { liveLaneAt } from '../markets/market-state.js';
+import { laneOfDayAt } from '../markets/market-state.js';
 import { scaledSupply } from '../markets/index-math.js';
 import { FALL_BACK, msIntoDay, runMovement } from '../holdings/movement-statements.js';
 import { SqlValue, sqlCall } from '../common/sql/sql-call.js';
@@ -30,7 +30,7 @@ export class DepositStatements {
     return runMovement(this.prisma.movementPool, request, this.target(accountId, asset), (state) => {
       AccountsService.requireKyc(state);
       const { now, tier } = state;
-      const supplyIndex = liveLaneAt(state.market, tier, now).supplyIndex;
+      const supplyIndex = laneOfDayAt(state.lane, tier, now).supplyIndex;
       const scaled = scaledSupply(amount, supplyIndex);
       const maturesAt = maturityAfterDeposit(state.position, now, state);
       const scaledAfter = state.position ? state.position.scaled.plus(scaled) : scaled;
@@ -58,7 +58,7 @@ export class DepositStatements {
   withdraw(request: IdempotentRequest, accountId: string, asset: AssetInfo, requested: Decimal | undefined): Promise<CommandResult | undefined> {
     return runMovement(this.prisma.movementPool, request, this.target(accountId, asset), (state) => {
       const { now, tier } = state;
-      const supplyIndex = liveLaneAt(state.market, tier, now).supplyIndex;
+      const supplyIndex = laneOfDayAt(state.lane, tier, now).supplyIndex;
       const withdrawal = withdrawalOf(asset, state.position, supplyIndex, now, requested, state);
       const { scaled, principal, payout } = withdrawal;
       if (state.hasLoans || state.cash.lt(payout)) return FALL_BACK;

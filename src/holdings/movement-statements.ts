@@ -8,7 +8,7 @@ import { CommandResult, IdempotencyService, IdempotentRequest, StoredResponse, f
 import { wallClock } from '../common/time/wall-clock.js';
 import { dayStart, utcDateString } from '../clock/dates.js';
 import { chart } from '../ledger/chart.js';
-import { MarketState, marketFromRow } from '../markets/market-state.js';
+import { LaneOfDay, MarketState, marketFromRow } from '../markets/market-state.js';
 import { Tier, isTier } from '../markets/tier-lanes.js';
 import type { LoanRow } from './loan-outstanding.js';
 import { SqlCall, SqlValue, sendCall, sqlCall } from '../common/sql/sql-call.js';
@@ -33,7 +33,10 @@ export interface MovementState {
   kycStatus: string;
   tier: Tier;
   now: Date;
-  market: MarketState;
+  /** The account's lane of the market on the market's index day: all a deposit or a withdrawal prices with. */
+  lane: LaneOfDay;
+  /** The whole market, read for a repayment only (money_begin_loan: the loan is answered at the market's rates); null for a position's movement. */
+  market: MarketState | null;
   lendingPeriodDays: number;
   /** Platform rules (settings, platform-rules.ts) a movement applies. */
   topUpResetsMaturity: boolean;
@@ -76,8 +79,10 @@ type Begun =
       loan?: LoanRow;
       tier: string;
       now: string;
-      /** A markets row as MarketsRepository reads it, but its lanes as rows (laneRows). */
-      market: Record<string, unknown> & { lanes: LaneRow[] };
+      /** money_begin_loan's: a markets row as MarketsRepository reads it, but its lanes as rows (laneRows). */
+      market?: Record<string, unknown> & { lanes: LaneRow[] };
+      /** money_begin's: the account's lane on the market's index day, as text in LANE_OF_DAY's order; null if there is no such market. */
+      lane?: string[] | null;
       lending_period_days: number;
       top_up_resets_maturity: boolean;
       whole_position_withdrawals: boolean;
@@ -104,6 +109,22 @@ function marketOfBegun(market: Record<string, unknown> & { lanes: LaneRow[] }): 
     lanes[tier] = lane;
   }
   return marketFromRow({ ...market, lanes });
+}
+
+/** What money_begin reads of the market, in its order: the account's lane on the market's index day. */
+const LANE_OF_DAY = ['indexDay', 'supplyApr', 'borrowApr', 'supplyIndex', 'borrowIndex'] as const;
+
+function laneOfBegun(values: string[]): LaneOfDay {
+  // By position: an array of another length means money_begin's columns and these disagree.
+  if (values.length !== LANE_OF_DAY.length) throw new Error(`money_begin answered a lane of ${values.length} values; expected ${LANE_OF_DAY.join(', ')}`);
+  const [indexDay, supplyApr, borrowApr, supplyIndex, borrowIndex] = values;
+  return { indexDay, supplyApr: dec(supplyApr), borrowApr: dec(borrowApr), supplyIndex: dec(supplyIndex), borrowIndex: dec(borrowIndex) };
+}
+
+/** The same lane, of a whole market (money_begin_loan's). */
+function laneOfMarket(market: MarketState, tier: Tier): LaneOfDay {
+  const { supplyIndex, borrowIndex } = market.lanes[tier];
+  return { indexDay: market.indexDay, supplyApr: market.supplyApr, borrowApr: market.borrowApr, supplyIndex, borrowIndex };
 }
 
 /** The CHECK by which the database refuses a ledger account's overdraft. */
@@ -185,12 +206,18 @@ async function inTransaction(
   if (begun.outcome === 'not_found') throw notFound('loanId' in target ? 'Loan' : 'Account');
   target.validate?.(begun.asset ?? ('asset' in target ? target.asset : ''));
   if (begun.outcome === 'replay') return replayStored(begun as StoredResponse, request.key!, requestHash!);
+  const tier = isTier(begun.tier) ? begun.tier : 'base';
+  const market = begun.market ? marketOfBegun(begun.market) : null;
+  const lane = begun.lane ? laneOfBegun(begun.lane) : market && laneOfMarket(market, tier);
+  // No such market: the Prisma path knows what to answer.
+  if (!lane) return FALL_BACK;
   const state: MovementState = {
     keyId: begun.key_id,
     kycStatus: begun.kyc ?? '',
-    tier: isTier(begun.tier) ? begun.tier : 'base',
+    tier,
     now: new Date(begun.now),
-    market: marketOfBegun(begun.market),
+    lane,
+    market,
     lendingPeriodDays: begun.lending_period_days,
     topUpResetsMaturity: begun.top_up_resets_maturity,
     wholePositionWithdrawals: begun.whole_position_withdrawals,
@@ -206,7 +233,7 @@ async function inTransaction(
   };
   // The market's indexes are for its own day: when the clock has moved past it, the day must
   // first be closed (AccrualService.lockMarketAt), which only the Prisma path does.
-  if (state.market.indexDay !== utcDateString(state.now)) return FALL_BACK;
+  if (lane.indexDay !== utcDateString(state.now)) return FALL_BACK;
   let movement: MovementWrite | typeof FALL_BACK;
   try {
     movement = plan(state);

@@ -31,7 +31,8 @@ export class RepaymentStatements {
       if (amount !== 'all') requested = parseAmountOf(findAsset(asset)!, amount);
     };
     return runMovement(this.prisma.movementPool, request, { loanId, realtime: this.clock.mode === 'realtime', validate }, (state) => {
-      const { market, now, tier } = state;
+      const { now, tier } = state;
+      const market = state.market!; // money_begin_loan reads the whole market
       const row = state.loan!;
       const borrowIndex = liveAt(market, now).lanes[tier].borrowIndex;
       const { amount: paid, repayment } = plannedRepayment(loanId, row, market.decimals, borrowIndex, requested);

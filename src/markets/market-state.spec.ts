@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Decimal, dec } from '../common/money/decimal.js';
 import type { Tier } from './tier-lanes.js';
-import { closeDay, dayAverageScaled, liveAt, marketFromRow, rollTo, type Lane, type MarketState } from './market-state.js';
+import { closeDay, dayAverageScaled, laneOfDayAt, liveAt, marketFromRow, rollTo, type Lane, type MarketState } from './market-state.js';
+import { TIERS } from './tier-lanes.js';
 
 // Expected figures below come from the contract's formulas (api-contract, Time and interest),
 // computed with Python's decimal module at 120 digits, never by calling the code under test:
@@ -171,6 +172,27 @@ describe('a market at any instant', () => {
     expect(later.totalSupplied.toFixed()).toBe('1520.18343967');
     expect(later.totalBorrowed.toFixed()).toBe('665.17567526');
     expect(later.utilization.toFixed()).toBe('0.437562769002822756069886308062');
+  });
+});
+
+describe("one lane on its market's day", () => {
+  const laneOf = (tier: Tier) => ({ indexDay: STATE.indexDay, supplyApr: STATE.supplyApr, borrowApr: STATE.borrowApr, ...STATE.lanes[tier] });
+
+  it('has the indexes the whole market gives that lane, at 00:00, at hours and at the last millisecond', () => {
+    for (const at of ['2026-03-01T00:00:00.000Z', '2026-03-01T01:00:00.000Z', '2026-03-01T12:00:00.000Z', '2026-03-01T23:59:59.999Z']) {
+      const live = liveAt(STATE, new Date(at));
+      for (const tier of TIERS) {
+        const own = laneOfDayAt(laneOf(tier), tier, new Date(at));
+        expect([at, tier, own.supplyIndex.toFixed(), own.borrowIndex.toFixed()]).toEqual([at, tier, live.lanes[tier].supplyIndex.toFixed(), live.lanes[tier].borrowIndex.toFixed()]);
+      }
+    }
+    // half a day, silver: 1.1 × (1 + 0.025 × 0.5 / 365), as above
+    near(laneOfDayAt(laneOf('silver'), 'silver', new Date('2026-03-01T12:00:00.000Z')).supplyIndex, '1.100037671232876712328767123287671232876712328767123287671232877');
+  });
+
+  it('refuses an instant of another day (the market must first be rolled to it)', () => {
+    expect(() => laneOfDayAt(laneOf('base'), 'base', new Date('2026-03-02T00:00:00.000Z'))).toThrow('the base lane of 2026-03-01 cannot price 2026-03-02T00:00:00.000Z');
+    expect(() => laneOfDayAt(laneOf('base'), 'base', new Date('2026-02-28T23:59:59.999Z'))).toThrow(/cannot price/);
   });
 });
 

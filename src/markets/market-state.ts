@@ -183,18 +183,36 @@ export function liveAt(state: MarketState, now: Date): LiveMarket {
 }
 
 /**
- * One tier's indexes at any instant: liveAt(state, now).lanes[tier], without the other lanes
- * and the market's totals (a deposit or a withdrawal needs only its own lane's index).
+ * One tier's lane as a movement reads it on its market's index day (money_begin): the market's
+ * rates that day and the lane's indexes at 00:00. That is all a deposit or a withdrawal needs of
+ * the market: its own lane's index at an instant of that day, nothing of the other lanes or the
+ * market's totals.
  */
-export function liveLaneAt(state: MarketState, tier: Tier, now: Date): LiveIndexes {
-  const today = rollTo(state, utcDateString(now));
-  return laneIndexesAt(today, tier, now.getTime() - dayStart(today.indexDay).getTime());
+export interface LaneOfDay {
+  indexDay: string;
+  supplyApr: Decimal;
+  borrowApr: Decimal;
+  supplyIndex: Decimal;
+  borrowIndex: Decimal;
+}
+
+/**
+ * The lane's indexes at `now`, as liveAt(state, now).lanes[tier] gives them; `now` must fall on
+ * the lane's index day (a movement on a later day closes the market's day first, and so reads
+ * the next day's lane).
+ */
+export function laneOfDayAt(lane: LaneOfDay, tier: Tier, now: Date): LiveIndexes {
+  if (utcDateString(now) !== lane.indexDay) throw new Error(`the ${tier} lane of ${lane.indexDay} cannot price ${now.toISOString()}`);
+  return indexesWithinDay(lane, laneRates(lane, tier), now.getTime() - dayStart(lane.indexDay).getTime());
 }
 
 function laneIndexesAt(today: MarketState, tier: Tier, elapsedMs: number): LiveIndexes {
-  const lane = today.lanes[tier];
-  const rates = laneRates(today, tier);
-  return { supplyIndex: indexAt(lane.supplyIndex, rates.supplyApr, elapsedMs), borrowIndex: indexAt(lane.borrowIndex, rates.borrowApr, elapsedMs) };
+  return indexesWithinDay(today.lanes[tier], laneRates(today, tier), elapsedMs);
+}
+
+/** A lane's indexes `elapsedMs` after 00:00 of its day, at that day's rates: pro rata (api-contract, Time and interest). */
+function indexesWithinDay(start: LiveIndexes, rates: { supplyApr: Decimal; borrowApr: Decimal }, elapsedMs: number): LiveIndexes {
+  return { supplyIndex: indexAt(start.supplyIndex, rates.supplyApr, elapsedMs), borrowIndex: indexAt(start.borrowIndex, rates.borrowApr, elapsedMs) };
 }
 
 /** Reads a markets row as the repository selects it (numerics as text, lanes as JSON of text). */
