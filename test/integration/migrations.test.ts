@@ -31,7 +31,7 @@ describe('migrations', () => {
       for (const table of expected.tables) {
         const columns = await client.query<{ column_name: string; type: string; is_nullable: string }>(
           // A domain column (20261209100000_amount_rules_as_domains) is described by its base type,
-          // which is what schema.prisma states (amount-domains.test.ts checks the domains themselves).
+          // which is what schema.prisma states (column-domains.test.ts checks the domains themselves).
           `SELECT a.attname AS column_name,
                   CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(a.atttypid, a.atttypmod) END AS type,
                   CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable,

@@ -5,12 +5,13 @@ import { world } from '../support/world.js';
 import { withClient } from '../support/database.js';
 
 /**
- * The sign rules on the amounts a money movement writes live in the columns' types
- * (20261209100000_amount_rules_as_domains): a negative position, loan, market total or lane
- * total, or a zero ledger entry, is refused by the database whoever writes it, and every column
- * keeps its precision and scale (a value is rounded to it on write, as before).
+ * The rules on the columns a money movement writes live in the columns' types: the sign rules on
+ * amounts (20261209100000_amount_rules_as_domains) and the loyalty tiers
+ * (20261209120000_ledger_balances_by_entry). A negative position, loan, market total or lane
+ * total, a zero ledger entry or an unknown tier is refused by the database whoever writes it,
+ * and every column keeps its precision and scale (a value is rounded to it on write, as before).
  */
-describe('the amount columns', () => {
+describe('the guarded columns', () => {
   let app: TestApp;
   let accountId: string;
   let loanId: string;
@@ -72,6 +73,14 @@ describe('the amount columns', () => {
     });
   });
 
+  it('refuse a tier that is not one of the four, on accounts and on lanes', async () => {
+    const tier = async (sql: string, params: unknown[], value: string) => outcome(sql, [...params, value]);
+    const account = `UPDATE accounts SET tier = $2 WHERE id = $1`;
+    const lane = `UPDATE market_lanes SET tier = $2 WHERE asset = $1 AND tier = 'gold'`;
+    expect([await tier(account, [accountId], 'diamond'), await tier(account, [accountId], 'platinum')]).toEqual(['23514 loyalty_tier_known', 'ok']);
+    expect([await tier(lane, ['USDC'], 'Gold'), await tier(lane, ['USDC'], 'gold')]).toEqual(['23514 loyalty_tier_known', 'ok']);
+  });
+
   it('refuse a ledger entry of zero, in a transaction that would otherwise balance', async () => {
     const entries = (amounts: [string, string]) =>
       outcome(
@@ -109,6 +118,8 @@ describe('the amount columns', () => {
     // numeric(60, 30) and numeric(40, 18) round half away from zero, as they did.
     expect(stored.position).toEqual({ scaled: '1.123456789012345678901234567891', principal: '2.000000000000000001' });
     expect(stored.types).toEqual({
+      'accounts.tier': 'character varying(10) loyalty_tier',
+      'market_lanes.tier': 'character varying(10) loyalty_tier',
       'ledger_entries.amount': 'numeric(40,18) ledger_amount',
       'loans.principal': 'numeric(40,18) amount_not_negative',
       'loans.scaled_debt': 'numeric(60,30) scaled_not_negative',
