@@ -86,7 +86,8 @@ type Begun =
       lending_period_days: number;
       top_up_resets_maturity: boolean;
       whole_position_withdrawals: boolean;
-      position: { id: string; scaled: string; principal: string; matures_at: string } | null;
+      /** The position locked, as text in POSITION_COLUMNS' order. */
+      position: string[] | null;
       cash: string | null;
       has_loans: boolean;
     };
@@ -119,6 +120,15 @@ function laneOfBegun(values: string[]): LaneOfDay {
   if (values.length !== LANE_OF_DAY.length) throw new Error(`money_begin answered a lane of ${values.length} values; expected ${LANE_OF_DAY.join(', ')}`);
   const [indexDay, supplyApr, borrowApr, supplyIndex, borrowIndex] = values;
   return { indexDay, supplyApr: dec(supplyApr), borrowApr: dec(borrowApr), supplyIndex: dec(supplyIndex), borrowIndex: dec(borrowIndex) };
+}
+
+/** The position as money_begin and money_begin_loan read it, in their order. */
+const POSITION_COLUMNS = ['id', 'scaled', 'principal', 'matures_at'] as const;
+
+function positionOfBegun(values: string[]): NonNullable<MovementState['position']> {
+  if (values.length !== POSITION_COLUMNS.length) throw new Error(`money_begin answered a position of ${values.length} values; expected ${POSITION_COLUMNS.join(', ')}`);
+  const [id, scaled, principal, maturesAt] = values;
+  return { id, scaled: dec(scaled), principal: dec(principal), maturesAt: new Date(maturesAt) };
 }
 
 /** The same lane, of a whole market (money_begin_loan's). */
@@ -221,12 +231,7 @@ async function inTransaction(
     lendingPeriodDays: begun.lending_period_days,
     topUpResetsMaturity: begun.top_up_resets_maturity,
     wholePositionWithdrawals: begun.whole_position_withdrawals,
-    position: begun.position && {
-      id: begun.position.id,
-      scaled: dec(begun.position.scaled),
-      principal: dec(begun.position.principal),
-      maturesAt: new Date(begun.position.matures_at),
-    },
+    position: begun.position && positionOfBegun(begun.position),
     cash: begun.cash === null ? ZERO : dec(begun.cash),
     hasLoans: begun.has_loans,
     loan: begun.loan ?? null,

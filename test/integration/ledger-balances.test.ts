@@ -43,7 +43,8 @@ describe('the ledger balances a movement moves', () => {
       await client.query('BEGIN');
       try {
         const before = new Map((await read(client)).map((r) => [r.code, r.balance]));
-        const begun = await client.query<{ state: { now: string; position: { scaled: string; principal: string } } }>(
+        // The position comes back as text: id, scaled, principal, matures at.
+        const begun = await client.query<{ state: { now: string; position: [string, string, string, string] } }>(
           `SELECT money_begin('admin', NULL, NULL, now(), $1, NULL, NULL, NULL, 'BTC', 'market:cash', false) AS state`,
           [accountId],
         );
@@ -63,8 +64,8 @@ describe('the ledger balances a movement moves', () => {
             codes.map((code) => (kind(code) === 'position' ? 'credit' : 'debit')),
             codes.length,
             entries.map(([, amount]) => amount),
-            position.scaled,
-            position.principal,
+            position[1],
+            position[2],
           ],
         );
         const after = await read(client);

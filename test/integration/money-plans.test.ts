@@ -38,7 +38,8 @@ describe('the money functions', () => {
       try {
         // As DepositStatements calls them: the state read under its locks, then the movement
         // written against the position as read (its expected scaled and principal).
-        const begun = await client.query<{ state: { key_id: string; now: string; position: { scaled: string; principal: string } } }>(
+        // The position comes back as text: id, scaled, principal, matures at.
+        const begun = await client.query<{ state: { key_id: string; now: string; position: [string, string, string, string] } }>(
           `SELECT money_begin('admin', 'plans-1', 'h', now(), $1, NULL, NULL, NULL, 'BTC', 'market:cash', false) AS state`,
           [accountId],
         );
@@ -49,7 +50,7 @@ describe('the money functions', () => {
              'plans', '{}'::jsonb, ARRAY['market:cash', 'account:' || $1::text || ':position'], ARRAY['BTC', 'BTC'], ARRAY['market_cash', 'position'],
              ARRAY[NULL, $1::uuid], ARRAY['debit', 'credit']::normal_side[], ARRAY[true, true], ARRAY[0.5, -0.5]::numeric[],
              $2::bigint, 201, '{}', $3::numeric + 0.5, $4::numeric + 0.5)`,
-          [accountId, keyId, position.scaled, position.principal, now],
+          [accountId, keyId, position[1], position[2], now],
         );
         // A repayment's state: the loan locked, the account's loans read.
         const begunLoan = await client.query(
