@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Decimal, dec } from '../common/money/decimal.js';
-import type { Tier } from './tier-lanes.js';
+import { TIERS, type Tier } from './tier-lanes.js';
 import { closeDay, dayAverageScaled, laneOfDayAt, liveAt, marketFromRow, rollTo, type Lane, type MarketState } from './market-state.js';
-import { TIERS } from './tier-lanes.js';
 
 // Expected figures below come from the contract's formulas (api-contract, Time and interest),
 // computed with Python's decimal module at 120 digits, never by calling the code under test:

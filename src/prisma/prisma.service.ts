@@ -20,10 +20,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
 
   /**
    * The money movements' own connections (deposits, withdrawals, repayments through their SQL
-   * functions), fewer than Prisma's: by default twice the cores (DATABASE_MOVEMENT_POOL_SIZE).
+   * functions), fewer than Prisma's: by default one per core (DATABASE_MOVEMENT_POOL_SIZE).
    * More would not move money faster on those cores: they keep more transactions open at once
    * and spread the same statements over more backends, and a deposit's Postgres CPU at 8 clients
-   * rose with them (README, Benchmarks: about 1.8 ms with 20, 1.3 ms with 4). A movement takes
+   * rose with them (README, Benchmarks: about 1.8 ms with 20 and 1.3 ms with 4 when a deposit
+   * cost more; since it costs less, 0.8–1.1 ms with 2 against 1.0–1.4 ms with 4). A movement takes
    * nothing from the other pool while it holds one of these, so neither pool can wait on the
    * other. They stay open through short pauses (five idle minutes, not pg-pool's 10 s), since a
    * new backend plans every statement of the money functions again; TCP keep-alive finds a
