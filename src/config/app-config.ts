@@ -102,7 +102,7 @@ export function loadConfig(env: Env): AppConfig {
     port: read.int('PORT', 3000, 0, 65535),
     databaseUrl: read.string('DATABASE_URL', undefined, urlWithScheme(['postgres:', 'postgresql:'])),
     databasePoolSize: read.int('DATABASE_POOL_SIZE', 20, 1, 200),
-    movementPoolSize: read.int('DATABASE_MOVEMENT_POOL_SIZE', Math.min(200, availableParallelism()), 1, 200),
+    movementPoolSize: read.int('DATABASE_MOVEMENT_POOL_SIZE', Math.min(200, Math.max(2, availableParallelism())), 1, 200),
     redisUrl: read.string('REDIS_URL', undefined, urlWithScheme(['redis:', 'rediss:'])),
     queuePrefix: read.string('QUEUE_PREFIX', 'lendlab', (v) =>
       /^[A-Za-z0-9_-]{1,40}$/.test(v) ? undefined : 'must be 1-40 letters, digits, _ or -',

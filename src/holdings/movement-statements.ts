@@ -27,7 +27,7 @@ import { SqlCall, SqlValue, sendCall, sqlCall } from '../common/sql/sql-call.js'
  */
 export const FALL_BACK = Symbol('fall back to the Prisma path');
 
-/** What money_begin read under its locks. */
+/** What money_begin (or money_begin_loan) read under its locks. */
 export interface MovementState {
   keyId: number | null;
   kycStatus: string;
@@ -81,7 +81,7 @@ type Begun =
       now: string;
       /** money_begin_loan's: a markets row as MarketsRepository reads it, but its lanes as rows (laneRows). */
       market?: Record<string, unknown> & { lanes: LaneRow[] };
-      /** money_begin's: the account's lane on the market's index day, as text in LANE_OF_DAY's order; null if there is no such market. */
+      /** money_begin's: the account's lane on the market's index day, as text in LANE_OF_DAY's order; null if the market or the account's lane of it is missing. */
       lane?: string[] | null;
       lending_period_days: number;
       top_up_resets_maturity: boolean;
@@ -93,18 +93,18 @@ type Begun =
     };
 
 /**
- * A lane as money_begin reads it: its tier, then its numerics as text in LANE_COLUMNS' order (an
- * array of arrays costs Postgres less to build than an object of objects, and is as exact).
+ * A lane as money_begin_loan reads it: its tier, then its numerics as text in LANE_COLUMNS' order
+ * (an array of arrays costs Postgres less to build than an object of objects, and is as exact).
  */
 type LaneRow = [tier: string, ...values: string[]];
 const LANE_COLUMNS = ['supply_index', 'borrow_index', 'total_supply_scaled', 'total_borrow_scaled', 'supply_scaled_ms', 'borrow_scaled_ms'] as const;
 
-/** The market money_begin read, its lanes keyed by tier as marketFromRow reads them. */
+/** The market money_begin_loan read, its lanes keyed by tier as marketFromRow reads them. */
 function marketOfBegun(market: Record<string, unknown> & { lanes: LaneRow[] }): MarketState {
   const lanes: Record<string, Record<string, string>> = {};
   for (const [tier, ...values] of market.lanes) {
-    // By position: a lane of another length means money_begin's columns and these disagree.
-    if (values.length !== LANE_COLUMNS.length) throw new Error(`money_begin answered a lane of ${values.length} values; expected ${LANE_COLUMNS.join(', ')}`);
+    // By position: a lane of another length means money_begin_loan's columns and these disagree.
+    if (values.length !== LANE_COLUMNS.length) throw new Error(`money_begin_loan answered a lane of ${values.length} values; expected ${LANE_COLUMNS.join(', ')}`);
     const lane: Record<string, string> = {};
     LANE_COLUMNS.forEach((column, i) => (lane[column] = values[i]));
     lanes[tier] = lane;
@@ -219,7 +219,7 @@ async function inTransaction(
   const tier = isTier(begun.tier) ? begun.tier : 'base';
   const market = begun.market ? marketOfBegun(begun.market) : null;
   const lane = begun.lane ? laneOfBegun(begun.lane) : market && laneOfMarket(market, tier);
-  // No such market: the Prisma path knows what to answer.
+  // No such market, or no lane of it for the account's tier: the Prisma path knows what to answer.
   if (!lane) return FALL_BACK;
   const state: MovementState = {
     keyId: begun.key_id,

@@ -7,7 +7,7 @@ import { parseAmountOf } from '../common/money/parse-request.js';
 import type { CommandResult, IdempotentRequest } from '../common/idempotency/idempotency.service.js';
 import { postingArgs } from '../ledger/posting-args.js';
 import { liveAt } from '../markets/market-state.js';
-import { msIntoDay, runMovement } from '../holdings/movement-statements.js';
+import { FALL_BACK, msIntoDay, runMovement } from '../holdings/movement-statements.js';
 import { sqlCall } from '../common/sql/sql-call.js';
 import { loanViewAt } from './loans.service.js';
 import { plannedRepayment, repaymentPosting } from './repayment.js';
@@ -31,9 +31,10 @@ export class RepaymentStatements {
       if (amount !== 'all') requested = parseAmountOf(findAsset(asset)!, amount);
     };
     return runMovement(this.prisma.movementPool, request, { loanId, realtime: this.clock.mode === 'realtime', validate }, (state) => {
-      const { now, tier } = state;
-      const market = state.market!; // money_begin_loan reads the whole market
-      const row = state.loan!;
+      const { market, now, tier } = state;
+      // money_begin_loan reads the whole market and the loan; without them, the Prisma path answers.
+      if (!market || !state.loan) return FALL_BACK;
+      const row = state.loan;
       const borrowIndex = liveAt(market, now).lanes[tier].borrowIndex;
       const { amount: paid, repayment } = plannedRepayment(loanId, row, market.decimals, borrowIndex, requested);
       const posting = repaymentPosting(loanId, row, market.decimals, paid, repayment, now);

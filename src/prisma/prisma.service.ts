@@ -20,7 +20,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
 
   /**
    * The money movements' own connections (deposits, withdrawals, repayments through their SQL
-   * functions), fewer than Prisma's: by default one per core (DATABASE_MOVEMENT_POOL_SIZE).
+   * functions), fewer than Prisma's: by default one per core, at least two (DATABASE_MOVEMENT_POOL_SIZE).
    * More would not move money faster on those cores: they keep more transactions open at once
    * and spread the same statements over more backends, and a deposit's Postgres CPU at 8 clients
    * rose with them (README, Benchmarks: about 1.8 ms with 20 and 1.3 ms with 4 when a deposit

@@ -85,9 +85,16 @@ describe('the market lock', () => {
       `SELECT money_begin('admin', NULL, NULL, now(), '${accountId}'::uuid, NULL, NULL, NULL, '${asset}', 'market:cash', false) AS state`;
     try {
       for (const client of clients) await client.query("BEGIN; SET LOCAL lock_timeout = '150ms'");
+      // The account in the gold tier, whose BTC lane has an index no other lane has (all in this
+      // transaction, rolled back): money_begin reads the account's own lane of the market.
+      await clients[0].query(`UPDATE accounts SET tier = 'gold' WHERE id = $1`, [accountId]);
+      await clients[0].query(`UPDATE market_lanes SET supply_index = 1.25, borrow_index = 1.5 WHERE asset = 'BTC' AND tier = 'gold'`);
       const [{ state }] = (await clients[0].query(begin('BTC'))).rows;
-      expect(state).toMatchObject({ outcome: 'ready', asset: 'BTC', market: { asset: 'BTC' } });
-      expect(state.market.lanes.map((lane: string[]) => lane[0]).sort()).toEqual(['base', 'gold', 'platinum', 'silver']);
+      const [market] = (
+        await clients[0].query(`SELECT to_char(index_day, 'YYYY-MM-DD') AS day, supply_apr::text AS supply, borrow_apr::text AS borrow FROM markets WHERE asset = 'BTC'`)
+      ).rows;
+      expect(state).toMatchObject({ outcome: 'ready', asset: 'BTC', tier: 'gold' });
+      expect(state.lane).toEqual([market.day, market.supply, market.borrow, expect.stringMatching(/^1\.250*$/), expect.stringMatching(/^1\.50*$/)]);
       expect(await refused(clients[1], "SELECT * FROM market_lock(ARRAY['BTC'])")).toBe('refused');
       expect(await refused(clients[2], "SELECT market_lock_shared('BTC')")).toBe('granted');
       // The account is locked before the market: a second movement of the account waits for it.

@@ -19,7 +19,8 @@
 --    table checks (a call of tier_known, prepared for the statement), into the columns' type,
 --    the domain loyalty_tier over the same VARCHAR(10), which is checked only where a tier is
 --    written: -23 k per deposit (its lane's UPDATE). The same tiers are refused with the same
---    SQLSTATE (23514); tier_known has no other caller and goes.
+--    SQLSTATE (23514); tier_known has no other caller and goes. The type change rewrites both
+--    tables once and drops the column's statistics: they are analysed again here.
 -- Both together: 2,817,501.
 --
 -- The same rows are written with the same values, the same locks taken in the same order.
@@ -29,6 +30,7 @@ CREATE DOMAIN "loyalty_tier" AS VARCHAR(10) CONSTRAINT "loyalty_tier_known" CHEC
 ALTER TABLE "market_lanes" DROP CONSTRAINT "market_lanes_tier_known", ALTER COLUMN "tier" TYPE "loyalty_tier";
 ALTER TABLE "accounts" DROP CONSTRAINT "accounts_tier_known", ALTER COLUMN "tier" TYPE "loyalty_tier";
 DROP FUNCTION "tier_known"(TEXT);
+ANALYZE "market_lanes", "accounts";
 
 -- As 20261207200000_money_settle_inline, with the balances moved by entry.
 CREATE OR REPLACE FUNCTION "money_deposit"(
@@ -125,7 +127,9 @@ BEGIN
     -- fewer of them than the generic one (20261207200000). When every entry has an account of
     -- its own (as many rows locked as entries: every posting the money path makes), each
     -- account moves by its entry, never 0 (ledger_amount); otherwise by the sum of its entries,
-    -- and an account whose entries sum to zero is locked and not moved, as before.
+    -- and an account whose entries sum to zero is locked and not moved, as before. (v_ids and
+    -- p_amounts are indexed alike from 1: v_ids is built by appending, p_amounts is the
+    -- caller's array literal.)
     PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY ((SELECT v_ids)::BIGINT[]) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
     GET DIAGNOSTICS v_locked = ROW_COUNT;
     IF v_locked = cardinality(v_ids) THEN
@@ -204,7 +208,9 @@ BEGIN
     -- fewer of them than the generic one (20261207200000). When every entry has an account of
     -- its own (as many rows locked as entries: every posting the money path makes), each
     -- account moves by its entry, never 0 (ledger_amount); otherwise by the sum of its entries,
-    -- and an account whose entries sum to zero is locked and not moved, as before.
+    -- and an account whose entries sum to zero is locked and not moved, as before. (v_ids and
+    -- p_amounts are indexed alike from 1: v_ids is built by appending, p_amounts is the
+    -- caller's array literal.)
     PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY ((SELECT v_ids)::BIGINT[]) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
     GET DIAGNOSTICS v_locked = ROW_COUNT;
     IF v_locked = cardinality(v_ids) THEN
@@ -275,7 +281,9 @@ BEGIN
     -- fewer of them than the generic one (20261207200000). When every entry has an account of
     -- its own (as many rows locked as entries: every posting the money path makes), each
     -- account moves by its entry, never 0 (ledger_amount); otherwise by the sum of its entries,
-    -- and an account whose entries sum to zero is locked and not moved, as before.
+    -- and an account whose entries sum to zero is locked and not moved, as before. (v_ids and
+    -- p_amounts are indexed alike from 1: v_ids is built by appending, p_amounts is the
+    -- caller's array literal.)
     PERFORM a.id FROM "ledger_accounts" a WHERE a.id = ANY ((SELECT v_ids)::BIGINT[]) ORDER BY a.account_id IS NULL, a.id FOR NO KEY UPDATE;
     GET DIAGNOSTICS v_locked = ROW_COUNT;
     IF v_locked = cardinality(v_ids) THEN
