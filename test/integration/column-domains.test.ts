@@ -17,12 +17,7 @@ describe('the guarded columns', () => {
   let loanId: string;
   beforeAll(async () => {
     app = await startTestApp({ RUN_WORKERS: 'false' });
-    const w = world(app);
-    await w.lendingMarket('10000');
-    const borrower = await w.user('borrower');
-    accountId = borrower.accountId;
-    await w.deposit(borrower.apiKey, accountId, 'BTC', '1.25');
-    loanId = (await w.borrow(borrower.apiKey, accountId, 'USDC', '100')).id;
+    ({ accountId, loanId } = await world(app).borrowerWithLoan('borrower', '1.25', '100'));
   });
   afterAll(async () => {
     await app?.close();

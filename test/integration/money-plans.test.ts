@@ -18,13 +18,8 @@ describe('the money functions', () => {
   let loanId: string;
   beforeAll(async () => {
     app = await startTestApp({ RUN_WORKERS: 'false' });
-    const w = world(app);
     // A lender besides the borrower, so that no table the movements read has a single row.
-    await w.lendingMarket('10000');
-    const reader = await w.user('reader');
-    accountId = reader.accountId;
-    await w.deposit(reader.apiKey, accountId, 'BTC', '1.25');
-    loanId = (await w.borrow(reader.apiKey, accountId, 'USDC', '100')).id;
+    ({ accountId, loanId } = await world(app).borrowerWithLoan('reader', '1.25', '100'));
   });
   afterAll(async () => {
     await app?.close();

@@ -30,6 +30,14 @@ export function world(app: TestApp) {
       await app.api(lender.apiKey).post(`/v1/accounts/${lender.accountId}/deposits`).send({ asset: 'USDC', amount: usdc }).expect(201);
       return lender;
     },
+    /** In a lending market of 10,000 USDC: a user with `btc` BTC deposited and a loan of `usdc` USDC against it. */
+    borrowerWithLoan: async (name: string, btc: string, usdc: string) => {
+      await world(app).lendingMarket('10000');
+      const borrower = await createUser(app, name);
+      await app.api(borrower.apiKey).post(`/v1/accounts/${borrower.accountId}/deposits`).send({ asset: 'BTC', amount: btc }).expect(201);
+      const loan = await app.api(borrower.apiKey).post(`/v1/accounts/${borrower.accountId}/loans`).send({ asset: 'USDC', amount: usdc }).expect(201);
+      return { ...borrower, loanId: loan.body.loan.id as string };
+    },
     assertBalanced: async () => {
       const check = (await app.admin.get('/v1/ledger/check').expect(200)).body;
       expect(check.mismatches).toEqual([]);
