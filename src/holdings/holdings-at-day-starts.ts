@@ -54,7 +54,9 @@ export async function holdingsAtDayStarts(
   from: string,
   to: string,
 ): Promise<{ positions: Map<string, PositionAt[]>; loans: Map<string, LoanAt[]> }> {
-  const [positionRows, loanRows] = await Promise.all([atDayStarts(tx, 'position', accountId, from, to), atDayStarts(tx, 'loan', accountId, from, to)]);
+  // In turn, not side by side: on one pooled connection at a time (see AccountHistoryService).
+  const positionRows = await atDayStarts(tx, 'position', accountId, from, to);
+  const loanRows = await atDayStarts(tx, 'loan', accountId, from, to);
   return {
     positions: byDay(positionRows, (row) => ({ id: row.id, asset: row.asset, scaled: dec(row.scaled), principal: dec(row.principal), maturesAt: row.matures_at! })),
     loans: byDay(loanRows, (row) => ({ id: row.id, asset: row.asset, scaledDebt: dec(row.scaled), principal: dec(row.principal) })),

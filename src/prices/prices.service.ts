@@ -47,16 +47,16 @@ export class PricesService {
   }
 
   /**
-   * Every asset's price as of 00:00 UTC of each day from `from` to `to`: the newest point at or
-   * before that instant (points are stored as the clock moves on: the latest `at`, the highest
-   * id among equals), found on the (asset, at, id) index. One statement for every day: day →
-   * asset → price.
+   * The prices of `assets` (every listed asset by default) as of 00:00 UTC of each day from
+   * `from` to `to`: the newest point at or before that instant (points are stored as the clock
+   * moves on: the latest `at`, the highest id among equals), found on the (asset, at, id) index.
+   * One statement for every day: day → asset → price.
    */
-  async atDayStarts(from: string, to: string, tx: Tx = this.prisma): Promise<Map<string, Map<string, Decimal>>> {
+  async atDayStarts(from: string, to: string, tx: Tx = this.prisma, assets: readonly string[] = ASSET_CODES): Promise<Map<string, Map<string, Decimal>>> {
     const rows = await tx.$queryRaw<{ date: string; asset: string; price: string }[]>`
       SELECT to_char(d.day, 'YYYY-MM-DD') AS date, p.asset, p.price::text AS price
       FROM generate_series(${from}::timestamp, ${to}::timestamp, interval '1 day') AS d(day)
-      CROSS JOIN unnest(${ASSET_CODES}::text[]) AS a(code)
+      CROSS JOIN unnest(${assets}::text[]) AS a(code)
       CROSS JOIN LATERAL (
         SELECT asset, price FROM price_points WHERE asset = a.code AND at <= d.day AT TIME ZONE 'UTC' ORDER BY at DESC, id DESC LIMIT 1
       ) p

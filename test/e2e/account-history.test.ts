@@ -6,7 +6,7 @@ import { world } from '../support/world.js';
 describe('an account day by day', () => {
   let app: TestApp;
   let borrower: { id: string; apiKey: string; accountId: string };
-  let other: { apiKey: string };
+  let other: { apiKey: string; accountId: string };
   /** The account view read live at 00:00 of each day (2026-01-02 to 2026-01-04). */
   const live: Record<string, Record<string, unknown>> = {};
 
@@ -54,6 +54,13 @@ describe('an account day by day', () => {
     expect(rows[0].loans[0].outstanding).not.toBe(rows[2].loans[0].outstanding);
     expect(rows[2].positions[0].amount).toBe('1.50000000');
     expect((await app.admin.get(`/v1/accounts/${borrower.accountId}/history?from=2026-01-03&to=2026-01-03`).expect(200)).body).toEqual([rows[1]]);
+  });
+
+  it('lists the same days for an account that holds nothing, each with nothing in it', async () => {
+    const rows = (await app.api(other.apiKey).get(`/v1/accounts/${other.accountId}/history?from=2025-12-30&to=2026-01-09`).expect(200)).body;
+    expect(rows.map((r: { date: string; positions: unknown[]; loans: unknown[]; collateralValue: string; status: string }) => [r.date, r.positions, r.loans, r.collateralValue, r.status])).toEqual(
+      ['2026-01-02', '2026-01-03', '2026-01-04'].map((date) => [date, [], [], '0', 'healthy']),
+    );
   });
 
   it('refuses a missing, malformed, reversed or too long range with 400 VALIDATION_FAILED', async () => {
