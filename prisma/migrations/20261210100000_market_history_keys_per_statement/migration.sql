@@ -64,7 +64,8 @@ CREATE TRIGGER "markets_never_deleted" BEFORE DELETE ON "markets"
     FOR EACH STATEMENT EXECUTE FUNCTION "markets_kept"();
 CREATE TRIGGER "markets_never_truncated" BEFORE TRUNCATE ON "markets"
     FOR EACH STATEMENT EXECUTE FUNCTION "markets_kept"();
--- Row-level, so that only an update that changes a code is refused (every close and movement
--- updates markets; none of them names the asset column, so this trigger never fires for them).
+-- Statement-level, like the two above: an UPDATE that names the asset column is refused
+-- whatever it sets (every close and movement updates markets; none of them names the column,
+-- so this trigger never fires for them, and a row-level trigger would be looked at on each).
 CREATE TRIGGER "markets_never_renamed" BEFORE UPDATE OF "asset" ON "markets"
-    FOR EACH ROW WHEN (OLD."asset" IS DISTINCT FROM NEW."asset") EXECUTE FUNCTION "markets_kept"();
+    FOR EACH STATEMENT EXECUTE FUNCTION "markets_kept"();
