@@ -195,8 +195,8 @@ export class LedgerService {
 
   /**
    * Locks accounts in id order (so two postings never deadlock); their balances as locked.
-   * NO KEY UPDATE, the lock a balance update takes anyway: it does not wait for the key-share
-   * locks that the entries' foreign keys, written just before, hold on the same rows.
+   * NO KEY UPDATE, the lock a balance update takes anyway (it would not wait for a KEY SHARE
+   * lock; the entries' accounts are checked without one, see 20261210110000).
    */
   private async lock(tx: Tx, refs: LedgerAccountRef[]): Promise<Map<string, LockedAccount>> {
     if (refs.length === 0) return new Map();

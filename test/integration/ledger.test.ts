@@ -173,6 +173,43 @@ describe('ledger', () => {
     });
   });
 
+  it('refuses an entry that names no transaction or no ledger account, and keeps every ledger account', async () => {
+    await withClient(app.databaseUrl, async (client) => {
+      const [a, b] = (await client.query(`SELECT id FROM ledger_accounts WHERE code IN ('imm:a', 'imm:b') ORDER BY code`)).rows.map((r) => r.id);
+      /** The SQLSTATE a statement fails with in a transaction that is rolled back, or 'ok'. */
+      const outcome = async (sql: (transactionId: string) => string, params: unknown[] = []) => {
+        await client.query('BEGIN');
+        try {
+          const [id] = (await client.query(`INSERT INTO ledger_transactions (type, at) VALUES ('by-hand', now()) RETURNING id`)).rows.map((r) => r.id);
+          await client.query(sql(id), params);
+          return 'ok';
+        } catch (error) {
+          return (error as { code: string }).code;
+        } finally {
+          await client.query('ROLLBACK');
+        }
+      };
+      const entries = (values: string) => () => `INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount) VALUES ${values}`;
+      expect({
+        balanced: await outcome((id) => entries(`(${id}, $1, 'SOL', 2), (${id}, $2, 'SOL', -2)`)(), [a, b]),
+        noTransaction: await outcome(entries(`(-7, $1, 'SOL', 2), (-7, $2, 'SOL', -2)`), [a, b]),
+        noAccount: await outcome((id) => entries(`(${id}, $1, 'SOL', 2), (${id}, -7, 'SOL', -2)`)(), [a]),
+        deleteAccount: await outcome(() => `DELETE FROM ledger_accounts WHERE id = $1`, [a]),
+        truncateAccounts: await outcome(() => 'TRUNCATE ledger_accounts CASCADE'),
+        changeAnId: await outcome(() => `UPDATE ledger_accounts SET id = id WHERE id = $1`, [a]),
+        moveABalance: await outcome(() => `UPDATE ledger_accounts SET balance = balance WHERE id = $1`, [a]),
+      }).toEqual({
+        balanced: 'ok',
+        noTransaction: '23503',
+        noAccount: '23503',
+        deleteAccount: '23503',
+        truncateAccounts: '23503',
+        changeAnId: '23503',
+        moveABalance: 'ok',
+      });
+    });
+  });
+
   it('ledger_post, the SQL functions\' posting, writes and refuses as LedgerService does', async () => {
     await withClient(app.databaseUrl, async (client) => {
       const post = (amounts: string[]) =>

@@ -53,9 +53,9 @@ describe('the money functions', () => {
           [loanId],
         );
         expect(begunLoan.rows[0].state).toMatchObject({ outcome: 'ready', asset: 'USDC', has_loans: true, loan: { id: loanId } });
-        // Counted before the COMMIT: the functions' statements and the foreign-key checks they
-        // fire. The ledger accounts' key is checked at COMMIT (deferred), outside the functions
-        // and their setting: in a world this small Postgres scans that table's page or two there.
+        // Counted before the COMMIT: the functions' statements and the triggers they fire (the
+        // entries' balance, transaction and account are checked as their INSERT ends, inside the
+        // function and its setting, 20261210110000), and the position change's foreign key.
         const counts = await client.query<{ relname: string; seq_scan: string }>(
           'SELECT relname, seq_scan FROM pg_stat_xact_user_tables WHERE seq_scan > 0 ORDER BY relname',
         );
