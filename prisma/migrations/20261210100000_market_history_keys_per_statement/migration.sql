@@ -18,8 +18,9 @@
 --     and the whole statement with it;
 --   - a market that has history cannot be deleted: no market can (markets are the platform's
 --     fixed set of listed assets, created at the first start by MarketsService.onModuleInit and
---     never removed; positions, loans, lanes and ledger accounts name them too). Before, the foreign keys refused the delete of a market with history; now a
---     trigger refuses any delete, and TRUNCATE.
+--     never removed; positions, loans, lanes and ledger accounts name them too). Before, the
+--     foreign keys refused the delete of a market with history; now a trigger refuses any
+--     delete, and TRUNCATE.
 -- What changes: renaming a market's code (UPDATE markets SET asset) is refused instead of
 -- cascading into its history (ON UPDATE CASCADE). Nothing renames a market, and history is
 -- not rewritten. Since a market is never removed or renamed, a row checked when written stays

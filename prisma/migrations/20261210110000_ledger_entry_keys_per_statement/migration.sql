@@ -24,8 +24,12 @@
 --     (before, the foreign key refused it while entries named it; no code deletes one) and its
 --     id cannot change (before, ON UPDATE CASCADE would have rewritten immutable entries, which
 --     their own trigger refused).
--- What changes: no lock is taken on the ledger account for the check (the foreign key took
--- FOR KEY SHARE at COMMIT); nothing needs one, since the account cannot go away.
+-- What changes:
+--   - a missing ledger account is refused at the end of the statement that wrote the entry, no
+--     longer at COMMIT (the account's foreign key was deferred since 20261206130000); every
+--     writer creates its accounts before their entries, so no caller relied on the deferral;
+--   - no lock is taken on the ledger account for the check (the foreign key took FOR KEY SHARE
+--     at COMMIT); nothing needs one, since the account cannot go away.
 
 ALTER TABLE "ledger_entries" DROP CONSTRAINT "ledger_entries_transaction_id_fkey";
 ALTER TABLE "ledger_entries" DROP CONSTRAINT "ledger_entries_ledger_account_id_fkey";
