@@ -20,7 +20,9 @@ export type LaneIndexes = Record<Tier, { supplyIndex: Decimal; borrowIndex: Deci
 /**
  * For every day from `from` to `to` whose previous day is accrued (by any market): asset → each
  * lane's indexes at that day's 00:00 (the previous day's end), for the markets of `assets`. A day
- * accrued with none of them is listed with no markets. One statement for every market and day;
+ * accrued with none of them is listed with no markets. The days are read from market_days, whose
+ * rows a close writes in the same statement as the day's lanes (saveClosedDays): a market listed
+ * on a day has all its lanes. One statement for every market and day;
  * only the markets asked for are read and parsed (a year of every lane of every market is
  * 8,760 rows: most of an account history's time when it read them all).
  */
