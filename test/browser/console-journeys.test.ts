@@ -10,7 +10,8 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { ADMIN_KEY, createUser, startTestApp, TestApp } from '../support/test-app.js';
-import { ConsoleBrowser, SHOTS, WAIT, move, seriousViolations, shot } from '../support/browser.js';
+import { ConsoleBrowser, SHOTS, WAIT, move, seriousViolations, shot, waitForStatus } from '../support/browser.js';
+import { databaseSessions } from '../support/database.js';
 
 let app: TestApp;
 let base: string;
@@ -19,7 +20,7 @@ let learner: { apiKey: string; accountId: string };
 let page: Page;
 let admin: Page;
 
-const status = (p: Page, text: string | RegExp) => p.getByRole('status').filter({ hasText: text }).waitFor(WAIT);
+const status = (p: Page, text: string | RegExp) => waitForStatus(p, text, () => databaseSessions(app.databaseUrl));
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });

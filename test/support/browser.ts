@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 
 export const SHOTS = path.join(process.cwd(), 'test-results', 'console');
 export const WAIT = { timeout: 60_000 };
@@ -30,6 +30,7 @@ export class ConsoleBrowser {
     this.contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (error) => process.stderr.write(`[browser] ${error.message}\n`));
+    watchTraffic(page);
     return page;
   }
 
@@ -58,4 +59,43 @@ export async function move(page: Page, action: 'Deposit' | 'Withdraw' | 'Borrow'
   await form.getByLabel('Asset').selectOption(asset);
   await form.getByLabel('Amount').fill(amount);
   await form.getByRole('button', { name: action, exact: true }).click({ delay: holdMs });
+}
+
+/** Each page's requests still in flight (since when) and the last ones refused or failed: what a timed-out wait reports. */
+const traffic = new WeakMap<Page, { inFlight: Map<Request, number>; refused: string[] }>();
+
+function watchTraffic(page: Page): void {
+  const seen = { inFlight: new Map<Request, number>(), refused: [] as string[] };
+  traffic.set(page, seen);
+  const refused = (line: string) => seen.refused.push(line) > 10 && seen.refused.shift();
+  page.on('request', (request) => seen.inFlight.set(request, Date.now()));
+  page.on('requestfailed', (request) => {
+    seen.inFlight.delete(request);
+    refused(`${request.method()} ${request.url()}: ${request.failure()?.errorText}`);
+  });
+  page.on('requestfinished', (request) => {
+    seen.inFlight.delete(request);
+    void request.response().then((response) => response && response.status() >= 400 && refused(`${request.method()} ${request.url()}: ${response.status()}`));
+  });
+}
+
+/**
+ * Waits for the page's status message with `text`. When it does not come, the error says what the
+ * page shows instead, which requests are still in flight and which were refused, and what
+ * `server` adds (the database's sessions, say): a wait that times out in CI explains itself.
+ */
+export async function waitForStatus(page: Page, text: string | RegExp, server?: () => Promise<string>): Promise<void> {
+  try {
+    await page.getByRole('status').filter({ hasText: text }).waitFor(WAIT);
+  } catch (error) {
+    const seen = traffic.get(page);
+    const now = Date.now();
+    const lines = [
+      `messages shown: ${JSON.stringify(await page.locator('[role=status], [role=alert]').allTextContents().catch(() => []))}`,
+      `requests in flight: ${JSON.stringify([...(seen?.inFlight ?? [])].map(([r, since]) => `${r.method()} ${r.url()} for ${now - since} ms`))}`,
+      `refused or failed lately: ${JSON.stringify(seen?.refused ?? [])}`,
+      ...(server ? [await server().catch((e: Error) => `server: ${e.message}`)] : []),
+    ];
+    throw new Error(`${(error as Error).message}\n${lines.join('\n')}`);
+  }
 }

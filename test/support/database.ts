@@ -42,3 +42,14 @@ function required(name: string): string {
   if (!value) throw new Error(`${name} is not set: run the tests with npm test (its global setup starts the services)`);
   return value;
 }
+
+/** The database's other sessions, as a line each (state, wait, transaction age, query): what a test stuck on the server was waiting for. */
+export async function databaseSessions(url: string): Promise<string> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query(
+      `SELECT pid, state, wait_event_type, wait_event, round(extract(epoch FROM now() - xact_start) * 1000) AS xact_ms, regexp_replace(left(query, 200), '\\s+', ' ', 'g') AS query
+       FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY xact_start NULLS LAST`,
+    );
+    return `database sessions:\n${rows.map((r) => `  ${r.pid} ${r.state} ${r.wait_event_type ?? '-'}/${r.wait_event ?? '-'} xact ${r.xact_ms ?? '-'} ms: ${r.query}`).join('\n')}`;
+  });
+}
