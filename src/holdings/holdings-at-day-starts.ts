@@ -54,7 +54,7 @@ export async function holdingsAtDayStarts(
   from: string,
   to: string,
 ): Promise<{ positions: Map<string, PositionAt[]>; loans: Map<string, LoanAt[]> }> {
-  // In turn, not side by side: a transaction's one connection runs one statement at a time (see AccountHistoryService).
+  // In turn, not side by side: on the caller's one connection (see AccountHistoryService).
   const positionRows = await atDayStarts(tx, 'position', accountId, from, to);
   const loanRows = await atDayStarts(tx, 'loan', accountId, from, to);
   return {
