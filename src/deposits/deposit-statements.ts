@@ -27,7 +27,7 @@ export class DepositStatements {
   ) {}
 
   deposit(request: IdempotentRequest, accountId: string, asset: AssetInfo, amount: Decimal, network: string): Promise<CommandResult | undefined> {
-    return runMovement(this.prisma.movementPool, request, this.target(accountId, asset), (state) => {
+    return runMovement(this.prisma.movementPool, request, this.target(accountId, asset, false), (state) => {
       AccountsService.requireKyc(state);
       const { now, tier } = state;
       const supplyIndex = laneOfDayAt(state.lane, tier, now).supplyIndex;
@@ -56,12 +56,13 @@ export class DepositStatements {
 
   /** The matured position, whole or part; an account with loans, or a market short of cash, takes DepositsService. */
   withdraw(request: IdempotentRequest, accountId: string, asset: AssetInfo, requested: Decimal | undefined): Promise<CommandResult | undefined> {
-    return runMovement(this.prisma.movementPool, request, this.target(accountId, asset), (state) => {
+    return runMovement(this.prisma.movementPool, request, this.target(accountId, asset, true), (state) => {
       const { now, tier } = state;
       const supplyIndex = laneOfDayAt(state.lane, tier, now).supplyIndex;
       const withdrawal = withdrawalOf(asset, state.position, supplyIndex, now, requested, state);
       const { scaled, principal, payout } = withdrawal;
-      if (state.hasLoans || state.cash.lt(payout)) return FALL_BACK;
+      const cover = state.cover!;
+      if (cover.hasLoans || cover.cash.lt(payout)) return FALL_BACK;
       const position = state.position!;
       const posting = withdrawalPosting(accountId, asset, withdrawal, now);
       const scaledAfter = position.scaled.minus(scaled);
@@ -83,8 +84,9 @@ export class DepositStatements {
     });
   }
 
-  private target(accountId: string, asset: AssetInfo) {
-    return { accountId, asset: asset.code, realtime: this.clock.mode === 'realtime' };
+  /** The position's movement; `cover`: a withdrawal's, which reads the market's cash and the account's loans. */
+  private target(accountId: string, asset: AssetInfo, cover: boolean) {
+    return { accountId, asset: asset.code, cover, realtime: this.clock.mode === 'realtime' };
   }
 }
 

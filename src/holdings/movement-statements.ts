@@ -42,14 +42,22 @@ export interface MovementState {
   topUpResetsMaturity: boolean;
   wholePositionWithdrawals: boolean;
   position: { id: string; scaled: Decimal; principal: Decimal; maturesAt: Date } | null;
-  cash: Decimal;
-  hasLoans: boolean;
+  /** A withdrawal's cover, read when its target asks (MovementTarget's cover; always for a loan's movement); null otherwise. */
+  cover: { cash: Decimal; hasLoans: boolean } | null;
   /** A repayment's loan row, locked (numerics as text, as the Prisma path reads it). */
   loan: LoanRow | null;
 }
 
 /** Whose holding moves: an account's position in an asset, or a loan (its account and asset are its own). */
-export type MovementTarget = ({ accountId: string; asset: string } | { loanId: string }) & {
+export type MovementTarget = (
+  | {
+      accountId: string;
+      asset: string;
+      /** Read the market's cash and whether the account owes anything (a withdrawal's cover); a deposit needs neither. */
+      cover: boolean;
+    }
+  | { loanId: string }
+) & {
   realtime: boolean;
   /** Runs once the target's asset is known, before a replay or the movement: its errors store nothing. */
   validate?: (asset: string) => void;
@@ -88,8 +96,9 @@ type Begun =
       whole_position_withdrawals: boolean;
       /** The position locked, as text in POSITION_COLUMNS' order. */
       position: string[] | null;
+      /** Null when the cover was not asked for (money_begin without a cash code). */
       cash: string | null;
-      has_loans: boolean;
+      has_loans: boolean | null;
     };
 
 /**
@@ -203,12 +212,13 @@ async function inTransaction(
     caller.kind === 'user'
       ? [['uuid', caller.userId], ['uuid', caller.apiKeyId], ['text', caller.keyHash]]
       : [['uuid', null], ['uuid', null], ['text', null]];
-  // Every market's cash account has the same code (chart.ts); the asset picks the row.
+  // Every market's cash account has the same code (chart.ts); the asset picks the row. Without
+  // it, money_begin reads no cover.
   const cashCode = chart.marketCash('').code;
   const begin =
     'loanId' in target
       ? sqlCall('money_begin_loan', [...claim, ['uuid', target.loanId], ...who, ['text', cashCode], ['boolean', target.realtime]])
-      : sqlCall('money_begin', [...claim, ['uuid', target.accountId], ...who, ['text', target.asset], ['text', cashCode], ['boolean', target.realtime]]);
+      : sqlCall('money_begin', [...claim, ['uuid', target.accountId], ...who, ['text', target.asset], ['text', target.cover ? cashCode : null], ['boolean', target.realtime]]);
   open.transaction = true;
   const begun = (await sendCall(client, begin, { before: 'BEGIN' })) as Begun | null;
   // The key was revoked (or changed) since the guard saw it: nothing was claimed.
@@ -232,8 +242,7 @@ async function inTransaction(
     topUpResetsMaturity: begun.top_up_resets_maturity,
     wholePositionWithdrawals: begun.whole_position_withdrawals,
     position: begun.position && positionOfBegun(begun.position),
-    cash: begun.cash === null ? ZERO : dec(begun.cash),
-    hasLoans: begun.has_loans,
+    cover: begun.has_loans === null ? null : { cash: begun.cash === null ? ZERO : dec(begun.cash), hasLoans: begun.has_loans },
     loan: begun.loan ?? null,
   };
   // The market's indexes are for its own day: when the clock has moved past it, the day must

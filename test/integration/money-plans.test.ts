@@ -67,6 +67,49 @@ describe('the money functions', () => {
     expect(scanned).toEqual([]);
   });
 
+  it("read a withdrawal's cover only when asked: a deposit's state reads neither the market's cash nor the loans", async () => {
+    const reads = await withClient(app.databaseUrl, async (client) => {
+      await client.query('BEGIN');
+      try {
+        // Index and whole-table scans so far in this transaction, of the two tables the cover reads.
+        const scans = async () => {
+          const { rows } = await client.query<{ relname: string; scans: string }>(
+            `SELECT relname, (coalesce(idx_scan, 0) + seq_scan)::text AS scans FROM pg_stat_xact_user_tables WHERE relname IN ('ledger_accounts', 'loans')`,
+          );
+          return (table: string) => Number(rows.find((row) => row.relname === table)?.scans ?? 0);
+        };
+        const begin = async (cashCode: string | null) => {
+          const before = await scans();
+          const { rows } = await client.query<{ state: { cash: string | null; has_loans: boolean | null } }>(
+            `SELECT money_begin('admin', NULL, NULL, now(), $1, NULL, NULL, NULL, 'BTC', $2, false) AS state`,
+            [accountId, cashCode],
+          );
+          const after = await scans();
+          const { cash, has_loans } = rows[0].state;
+          return { cash, has_loans, ledgerAccounts: after('ledger_accounts') - before('ledger_accounts'), loans: after('loans') - before('loans') };
+        };
+        return { deposit: await begin(null), withdrawal: await begin('market:cash') };
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+    expect(reads.deposit).toEqual({ cash: null, has_loans: null, ledgerAccounts: 0, loans: 0 });
+    // The borrower owes USDC and has lent BTC: the market's cash is what the lender and they supplied.
+    expect(reads.withdrawal).toEqual({ cash: expect.stringMatching(/^[1-9]\d*\.\d+$/), has_loans: true, ledgerAccounts: 1, loans: 1 });
+  });
+
+  it("leave the market rows' pages four-fifths empty, so their dead versions are pruned a few at a time", async () => {
+    const tables = await withClient(app.databaseUrl, (client) =>
+      client.query<{ relname: string; reloptions: string[] | null }>(
+        `SELECT relname, reloptions FROM pg_class WHERE relname IN ('markets', 'market_lanes') AND relkind = 'r' ORDER BY relname`,
+      ),
+    );
+    expect(tables.rows).toEqual([
+      { relname: 'market_lanes', reloptions: ['fillfactor=20'] },
+      { relname: 'markets', reloptions: ['fillfactor=20'] },
+    ]);
+  });
+
   it('all plan with sequential scans off, the movements that read a loan too', async () => {
     const settings = await withClient(app.databaseUrl, (client) =>
       client.query<{ proname: string; proconfig: string[] | null }>(
