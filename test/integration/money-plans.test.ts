@@ -31,7 +31,8 @@ describe('the money functions', () => {
       await client.query('ANALYZE');
       await client.query('BEGIN');
       try {
-        // As DepositStatements calls them: the state read under its locks, then the movement
+        // As DepositStatements calls them: the state read under its locks (with a withdrawal's
+        // cover too, so that its reads are checked for whole scans as well), then the movement
         // written against the position as read (its expected scaled and principal).
         // The position comes back as text: id, scaled, principal, matures at.
         const begun = await client.query<{ state: { key_id: string; now: string; position: [string, string, string, string] } }>(

@@ -6,8 +6,9 @@
 -- Why: measured with valgrind's cachegrind on a single-user backend replaying deposits captured
 -- from the API over a copy of a seeded 256-account world (money_begin + money_deposit + COMMIT;
 -- the difference of a 250- and a 750-deposit run, repeatable to 0.1 %): the two reads cost 72 k
--- of a deposit's 2,447 k instructions. A withdrawal reads the same rows, after the same locks, in
--- a statement of its own (one statement start more than before, about 15 k).
+-- of a deposit's 2,447 k instructions. A withdrawal reads the same rows in a statement of its
+-- own, after the account's and the market's locks as before, now before its position's row lock
+-- rather than in the same statement (one statement start more than before, about 15 k).
 --
 -- The signature is unchanged and enable_seqscan = off is restated (20261208100000); a caller that
 -- passes p_cash_code gets what it got before.
