@@ -68,17 +68,13 @@ export async function buildCrashWorld(prisma: PrismaService, prices: PricesServi
     INSERT INTO ledger_entries (transaction_id, ledger_account_id, asset, amount)
     SELECT tx.id, la.id, 'USDC', CASE WHEN la.kind = 'market_cash' THEN 5000000000 ELSE -5000000000 END
     FROM tx, ledger_accounts la WHERE la.asset = 'USDC' AND (la.code = 'market:cash' OR la.code = ${'account:' + lenderAccount + ':position'})`;
-  // Every bench account is in the base tier: the base lanes hold the scaled sums.
+  // Every bench account is in the base tier: the base lanes hold the scaled and principal sums.
   await prisma.$executeRaw`
-    UPDATE markets m SET supply_principal = s.scaled FROM (SELECT asset, sum(scaled) AS scaled FROM positions GROUP BY asset) s WHERE m.asset = s.asset`;
+    UPDATE market_lanes m SET total_supply_scaled = s.scaled, supply_principal = s.principal
+    FROM (SELECT asset, sum(scaled) AS scaled, sum(principal) AS principal FROM positions GROUP BY asset) s WHERE m.asset = s.asset AND m.tier = 'base'`;
   await prisma.$executeRaw`
-    UPDATE market_lanes m SET total_supply_scaled = s.scaled
-    FROM (SELECT asset, sum(scaled) AS scaled FROM positions GROUP BY asset) s WHERE m.asset = s.asset AND m.tier = 'base'`;
-  await prisma.$executeRaw`
-    UPDATE markets m SET borrow_principal = l.scaled FROM (SELECT asset, sum(scaled_debt) AS scaled FROM loans GROUP BY asset) l WHERE m.asset = l.asset`;
-  await prisma.$executeRaw`
-    UPDATE market_lanes m SET total_borrow_scaled = l.scaled
-    FROM (SELECT asset, sum(scaled_debt) AS scaled FROM loans GROUP BY asset) l WHERE m.asset = l.asset AND m.tier = 'base'`;
+    UPDATE market_lanes m SET total_borrow_scaled = l.scaled, borrow_principal = l.principal
+    FROM (SELECT asset, sum(scaled_debt) AS scaled, sum(principal) AS principal FROM loans GROUP BY asset) l WHERE m.asset = l.asset AND m.tier = 'base'`;
   await prisma.$executeRaw`DROP TABLE bench_world`;
   await prisma.$executeRaw`ANALYZE`;
 }

@@ -35,9 +35,9 @@ export async function buildSupplyWorld(prisma: PrismaService, ledger: LedgerServ
     FROM unnest(${assets}::text[]) AS a(asset)`;
   for (const { asset, supplied, borrowed } of sums) {
     // With every index at 1, scaled amounts equal principals.
-    await prisma.$executeRaw`UPDATE markets SET supply_principal = ${supplied}::numeric, borrow_principal = ${borrowed}::numeric WHERE asset = ${asset}`;
     await prisma.$executeRaw`
-      UPDATE market_lanes SET total_supply_scaled = ${supplied}::numeric, total_borrow_scaled = ${borrowed}::numeric
+      UPDATE market_lanes SET total_supply_scaled = ${supplied}::numeric, total_borrow_scaled = ${borrowed}::numeric,
+        supply_principal = ${supplied}::numeric, borrow_principal = ${borrowed}::numeric
       WHERE asset = ${asset} AND tier = 'base'`;
     const bench = { code: 'bench:customers', asset, kind: 'bench', normalSide: 'credit' as const, noOverdraft: false };
     const entries: EntryInput[] = [

@@ -20,6 +20,7 @@ interface Holding {
   account_id: string;
   asset: string;
   scaled: string;
+  principal: string;
 }
 
 interface TierChange {
@@ -129,9 +130,9 @@ export class LoyaltyService implements OnModuleInit {
     const tierOf = new Map(changes.map((c) => [c.accountId, c]));
     const ids = changes.map((c) => c.accountId);
     const positions = await tx.$queryRaw<Holding[]>`
-      SELECT id, account_id, asset, scaled::text FROM positions WHERE account_id = ANY(${ids}::uuid[]) AND scaled > 0 FOR UPDATE`;
+      SELECT id, account_id, asset, scaled::text, principal::text FROM positions WHERE account_id = ANY(${ids}::uuid[]) AND (scaled > 0 OR principal > 0) FOR UPDATE`;
     const loans = await tx.$queryRaw<Holding[]>`
-      SELECT id, account_id, asset, scaled_debt::text AS scaled FROM loans WHERE account_id = ANY(${ids}::uuid[]) AND scaled_debt > 0 FOR UPDATE`;
+      SELECT id, account_id, asset, scaled_debt::text AS scaled, principal::text FROM loans WHERE account_id = ANY(${ids}::uuid[]) AND (scaled_debt > 0 OR principal > 0) FOR UPDATE`;
     const moves: TotalsMove[] = [];
     const rescale = (rows: Holding[], side: 'supply' | 'borrow') =>
       rows.map((row): HoldingWrite => {
@@ -140,8 +141,13 @@ export class LoyaltyService implements OnModuleInit {
         const scaled = dec(row.scaled);
         const exact = scaled.times(side === 'supply' ? lanes[change.from].supplyIndex : lanes[change.from].borrowIndex);
         const next = side === 'supply' ? scaledSupply(exact, lanes[change.to].supplyIndex) : scaledDebt(exact, lanes[change.to].borrowIndex);
-        const field = side === 'supply' ? 'supplyScaled' : 'borrowScaled';
-        moves.push({ asset: row.asset, tier: change.from, [field]: scaled.negated() }, { asset: row.asset, tier: change.to, [field]: next });
+        // The holding's principal moves with it: a lane's principal is its holdings' (markets.repository).
+        const [field, principalField] = side === 'supply' ? (['supplyScaled', 'supplyPrincipal'] as const) : (['borrowScaled', 'borrowPrincipal'] as const);
+        const principal = dec(row.principal);
+        moves.push(
+          { asset: row.asset, tier: change.from, [field]: scaled.negated(), [principalField]: principal.negated() },
+          { asset: row.asset, tier: change.to, [field]: next, [principalField]: principal },
+        );
         return { id: row.id, scaledAfter: next, kind: 'tier', tier: change.to };
       });
     await writeHoldings(tx, 'position', rescale(positions, 'supply'), now);

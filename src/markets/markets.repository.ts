@@ -15,7 +15,9 @@ import { arrayText } from '../common/sql/sql-call.js';
  */
 const COLUMNS = Prisma.sql`asset, decimals, base_rate::text, optimal_utilization::text, slope1::text, slope2::text,
   reserve_factor::text, max_ltv::text, margin_call_ltv::text, liquidation_ltv::text, to_char(index_day, 'YYYY-MM-DD') AS index_day,
-  day_utilization::text, supply_apr::text, borrow_apr::text, supply_principal::text, borrow_principal::text,
+  day_utilization::text, supply_apr::text, borrow_apr::text,
+  (SELECT sum(l.supply_principal) FROM market_lanes l WHERE l.asset = markets.asset)::text AS supply_principal,
+  (SELECT sum(l.borrow_principal) FROM market_lanes l WHERE l.asset = markets.asset)::text AS borrow_principal,
   (SELECT jsonb_object_agg(l.tier, jsonb_build_object('supply_index', l.supply_index::text, 'borrow_index', l.borrow_index::text,
             'total_supply_scaled', l.total_supply_scaled::text, 'total_borrow_scaled', l.total_borrow_scaled::text,
             'supply_scaled_ms', l.supply_scaled_ms::text, 'borrow_scaled_ms', l.borrow_scaled_ms::text))
@@ -35,7 +37,7 @@ function baseLane(closed: ClosedDay): LaneDay {
   return closed.lanes.find((lane) => lane.tier === 'base')!;
 }
 
-/** A movement's change to a market's sums: scaled amounts move in the lane of the account's tier. */
+/** A movement's change to a market's sums: scaled amounts and principal move in the lane of the account's tier. */
 export interface TotalsMove {
   asset: string;
   tier: Tier;
@@ -43,6 +45,16 @@ export interface TotalsMove {
   supplyPrincipal?: Decimal;
   borrowScaled?: Decimal;
   borrowPrincipal?: Decimal;
+}
+
+/** A lane's share of the moves: what addToTotals adds to one market_lanes row. */
+interface LaneMove {
+  asset: string;
+  tier: Tier;
+  supply: Decimal;
+  supplyPrincipal: Decimal;
+  borrow: Decimal;
+  borrowPrincipal: Decimal;
 }
 
 @Injectable()
@@ -134,36 +146,35 @@ export class MarketsRepository {
   /**
    * Moves the sums kept for accrual, in the transaction of the movements themselves, which hold
    * their markets' locks (so their markets are on `at`'s day): any number of moves, summed per
-   * market and per lane, in two statements (a batch of liquidations or a day's tier changes
-   * moves thousands). Each lane also weighs its change by the time of day it happens at.
+   * lane, in one statement (a batch of liquidations or a day's tier changes moves thousands).
+   * Each lane also weighs its scaled change by the time of day it happens at. A market's
+   * principal totals are its lanes' sums (COLUMNS).
    */
   async addToTotals(tx: Tx, at: Date, moves: TotalsMove[]): Promise<void> {
     const msIntoDay = at.getTime() - dayStart(utcDateString(at)).getTime();
-    const principals = new Map<string, { supply: Decimal; borrow: Decimal }>();
-    const lanes = new Map<string, { asset: string; tier: Tier; supply: Decimal; borrow: Decimal }>();
+    const lanes = new Map<string, LaneMove>();
     for (const move of moves) {
-      const p = principals.get(move.asset) ?? { supply: ZERO, borrow: ZERO };
-      principals.set(move.asset, { supply: p.supply.plus(move.supplyPrincipal ?? ZERO), borrow: p.borrow.plus(move.borrowPrincipal ?? ZERO) });
       const key = `${move.asset}|${move.tier}`;
-      const l = lanes.get(key) ?? { asset: move.asset, tier: move.tier, supply: ZERO, borrow: ZERO };
-      lanes.set(key, { ...l, supply: l.supply.plus(move.supplyScaled ?? ZERO), borrow: l.borrow.plus(move.borrowScaled ?? ZERO) });
+      const l = lanes.get(key) ?? { asset: move.asset, tier: move.tier, supply: ZERO, supplyPrincipal: ZERO, borrow: ZERO, borrowPrincipal: ZERO };
+      lanes.set(key, {
+        ...l,
+        supply: l.supply.plus(move.supplyScaled ?? ZERO),
+        supplyPrincipal: l.supplyPrincipal.plus(move.supplyPrincipal ?? ZERO),
+        borrow: l.borrow.plus(move.borrowScaled ?? ZERO),
+        borrowPrincipal: l.borrowPrincipal.plus(move.borrowPrincipal ?? ZERO),
+      });
     }
-    const p = [...principals].filter(([, v]) => !v.supply.isZero() || !v.borrow.isZero());
-    if (p.length) {
-      await tx.$executeRaw`
-        UPDATE markets m SET supply_principal = m.supply_principal + v.supply, borrow_principal = m.borrow_principal + v.borrow
-        FROM unnest(${p.map(([asset]) => asset)}::text[], ${p.map(([, v]) => v.supply.toFixed())}::numeric[],
-                    ${p.map(([, v]) => v.borrow.toFixed())}::numeric[]) AS v(asset, supply, borrow)
-        WHERE m.asset = v.asset`;
-    }
-    const l = [...lanes.values()].filter((v) => !v.supply.isZero() || !v.borrow.isZero());
-    if (l.length) {
-      await tx.$executeRaw`
-        UPDATE market_lanes m SET total_supply_scaled = m.total_supply_scaled + v.supply, total_borrow_scaled = m.total_borrow_scaled + v.borrow,
-          supply_scaled_ms = m.supply_scaled_ms + v.supply * ${msIntoDay}, borrow_scaled_ms = m.borrow_scaled_ms + v.borrow * ${msIntoDay}
-        FROM unnest(${l.map((v) => v.asset)}::text[], ${l.map((v) => v.tier)}::text[], ${l.map((v) => v.supply.toFixed())}::numeric[],
-                    ${l.map((v) => v.borrow.toFixed())}::numeric[]) AS v(asset, tier, supply, borrow)
-        WHERE m.asset = v.asset AND m.tier = v.tier`;
-    }
+    const l = [...lanes.values()].filter((v) => [v.supply, v.supplyPrincipal, v.borrow, v.borrowPrincipal].some((sum) => !sum.isZero()));
+    if (l.length === 0) return;
+    const numerics = (pick: (v: LaneMove) => Decimal) => l.map((v) => pick(v).toFixed());
+    await tx.$executeRaw`
+      UPDATE market_lanes m SET total_supply_scaled = m.total_supply_scaled + v.supply, total_borrow_scaled = m.total_borrow_scaled + v.borrow,
+        supply_scaled_ms = m.supply_scaled_ms + v.supply * ${msIntoDay}, borrow_scaled_ms = m.borrow_scaled_ms + v.borrow * ${msIntoDay},
+        supply_principal = m.supply_principal + v.supply_principal, borrow_principal = m.borrow_principal + v.borrow_principal
+      FROM unnest(${l.map((v) => v.asset)}::text[], ${l.map((v) => v.tier)}::text[], ${numerics((v) => v.supply)}::numeric[],
+                  ${numerics((v) => v.borrow)}::numeric[], ${numerics((v) => v.supplyPrincipal)}::numeric[],
+                  ${numerics((v) => v.borrowPrincipal)}::numeric[]) AS v(asset, tier, supply, borrow, supply_principal, borrow_principal)
+      WHERE m.asset = v.asset AND m.tier = v.tier`;
   }
+
 }

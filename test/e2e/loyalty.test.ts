@@ -11,6 +11,22 @@ async function ledgerBalance(app: TestApp, code: string, asset: string): Promise
   return dec(row?.balance ?? '0');
 }
 
+/**
+ * Each lane's principal beside that of the holdings of the accounts in its tier, per asset and
+ * tier where either is not zero: a tier change moves a holding's principal with its scaled amount.
+ */
+async function lanePrincipals(app: TestApp): Promise<{ lane: string; kept: string; held: string }[]> {
+  return app.get(PrismaService).$queryRaw`
+    SELECT l.asset || ' ' || l.tier || ' ' || side.name AS lane, side.kept::text AS kept, side.held::text AS held
+    FROM market_lanes l
+    CROSS JOIN LATERAL (VALUES
+      ('supply', l.supply_principal, (SELECT coalesce(sum(p.principal), 0) FROM positions p JOIN accounts a ON a.id = p.account_id WHERE p.asset = l.asset AND a.tier = l.tier)),
+      ('borrow', l.borrow_principal, (SELECT coalesce(sum(o.principal), 0) FROM loans o JOIN accounts a ON a.id = o.account_id WHERE o.asset = l.asset AND a.tier = l.tier))
+    ) AS side(name, kept, held)
+    WHERE side.kept <> 0 OR side.held <> 0
+    ORDER BY 1`;
+}
+
 /** Loyalty tiers (rate-and-risk-models.md): LAB share of collateral value sets the tier at 00:00. */
 describe('loyalty tiers', () => {
   let app: TestApp;
@@ -47,6 +63,12 @@ describe('loyalty tiers', () => {
       await Promise.all(Object.entries(people).map(async ([name, p]) => [name, (await w.account(p.apiKey, p.accountId)).tier])),
     );
     expect(tiers).toEqual({ gold: 'gold', silver: 'silver', small: 'base', twin: 'base' });
+    // The gold and silver accounts' principal left the base lanes with them.
+    const principals = await lanePrincipals(app);
+    expect(principals.map((p) => p.lane)).toEqual(
+      expect.arrayContaining(['BTC gold supply', 'BTC silver supply', 'LAB gold supply', 'USDC gold borrow', 'USDC base borrow']),
+    );
+    for (const p of principals) expect(p.kept).toBe(p.held);
     // Day 1 was accrued at base rates for everyone, and moving lanes at 00:00 kept every value.
     const gold = await w.account(people.gold.apiKey, people.gold.accountId);
     const twin = await w.account(people.twin.apiKey, people.twin.accountId);
@@ -129,6 +151,7 @@ describe('loyalty tiers', () => {
       { kind: 'tier', tier: 'gold' },
       { kind: 'tier', tier: 'base' },
     ]);
+    for (const p of await lanePrincipals(app)) expect(p.kept).toBe(p.held);
     await w.assertBalanced();
   });
 });

@@ -87,7 +87,7 @@ describe('races', () => {
     const prisma = app.get(PrismaService);
     const sums = async () => {
       const [row] = await prisma.$queryRaw<{ market: string; positions: string }[]>`
-        SELECT (SELECT supply_principal::text FROM markets WHERE asset = 'SOL') AS market,
+        SELECT (SELECT sum(supply_principal)::text FROM market_lanes WHERE asset = 'SOL') AS market,
                (SELECT coalesce(sum(principal), 0)::text FROM positions WHERE asset = 'SOL') AS positions`;
       return { market: dec(row.market), positions: dec(row.positions) };
     };

@@ -34,9 +34,9 @@ const QUERIES: Record<keyof CanonicalState, string> = {
                      FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
                      WHERE e.ledger_account_id = la.id), '{}') AS entries
     FROM ledger_accounts la LEFT JOIN names n ON n.id = la.account_id`,
-  markets: `SELECT asset, index_day::text, day_utilization::text, supply_apr::text, borrow_apr::text,
-                   supply_principal::text, borrow_principal::text FROM markets`,
-  lanes: `SELECT asset, tier, supply_index::text, borrow_index::text, total_supply_scaled::text, total_borrow_scaled::text FROM market_lanes`,
+  markets: `SELECT asset, index_day::text, day_utilization::text, supply_apr::text, borrow_apr::text FROM markets`,
+  lanes: `SELECT asset, tier, supply_index::text, borrow_index::text, total_supply_scaled::text, total_borrow_scaled::text,
+                 supply_principal::text, borrow_principal::text FROM market_lanes`,
   marketDays: `SELECT asset, date::text, utilization::text, borrow_apr::text, supply_apr::text, supply_index::text, borrow_index::text,
                       supply_interest::text, borrow_interest::text FROM market_days`,
   laneDays: `SELECT asset, date::text, tier, supply_apr::text, borrow_apr::text, supply_index::text, borrow_index::text FROM market_lane_days`,
