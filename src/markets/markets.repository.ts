@@ -176,5 +176,4 @@ export class MarketsRepository {
                   ${numerics((v) => v.borrowPrincipal)}::numeric[]) AS v(asset, tier, supply, borrow, supply_principal, borrow_principal)
       WHERE m.asset = v.asset AND m.tier = v.tier`;
   }
-
 }
