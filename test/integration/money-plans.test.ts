@@ -25,6 +25,22 @@ describe('the money functions', () => {
     await app?.close();
   });
 
+  type Client = { query: (sql: string, values?: unknown[]) => Promise<{ rows: { state: Begun }[] }> };
+  /** What money_begin answers that the deposit below needs; the position as text: id, scaled, principal, matures at. */
+  type Begun = { key_id: string; now: string; position: [string, string, string, string] };
+  /** As DepositStatements calls it, under `key`; with a withdrawal's cover too when `cashCode` is given. */
+  const begin = async (client: Client, key: string, cashCode: string | null = null) =>
+    (await client.query(`SELECT money_begin('admin', $2, 'h', now(), $1, NULL, NULL, NULL, 'BTC', $3, false) AS state`, [accountId, key, cashCode])).rows[0].state;
+  /** A deposit of 0.5 BTC posted to `codes` (market cash, then the position), written against the position as begun. */
+  const deposit = (client: Client, state: Begun, codes = ['market:cash', `account:${accountId}:position`]) =>
+    client.query(
+      `SELECT money_deposit($1::uuid, 'BTC', 'base', $5::timestamptz, 0, 0.5, 0.5, $5::timestamptz + interval '7 days',
+         'plans', '{}'::jsonb, $6::text[], ARRAY['BTC', 'BTC'], ARRAY['market_cash', 'position'],
+         ARRAY[NULL, $1::uuid], ARRAY['debit', 'credit']::normal_side[], ARRAY[true, true], ARRAY[0.5, -0.5]::numeric[],
+         $2::bigint, 201, '{}', $3::numeric + 0.5, $4::numeric + 0.5)`,
+      [accountId, state.key_id, state.position[1], state.position[2], state.now, codes],
+    );
+
   it('move a deposit without scanning any table whole', async () => {
     const scanned = await withClient(app.databaseUrl, async (client) => {
       // Statistics as autovacuum leaves them in a sandbox that has run a while: small tables known small.
@@ -34,20 +50,9 @@ describe('the money functions', () => {
         // As DepositStatements calls them: the state read under its locks (with a withdrawal's
         // cover too, so that its reads are checked for whole scans as well), then the movement
         // written against the position as read (its expected scaled and principal).
-        // The position comes back as text: id, scaled, principal, matures at.
-        const begun = await client.query<{ state: { key_id: string; now: string; position: [string, string, string, string] } }>(
-          `SELECT money_begin('admin', 'plans-1', 'h', now(), $1, NULL, NULL, NULL, 'BTC', 'market:cash', false) AS state`,
-          [accountId],
-        );
-        const { key_id: keyId, now, position } = begun.rows[0].state;
-        expect(position).not.toBeNull();
-        await client.query(
-          `SELECT money_deposit($1::uuid, 'BTC', 'base', $5::timestamptz, 0, 0.5, 0.5, $5::timestamptz + interval '7 days',
-             'plans', '{}'::jsonb, ARRAY['market:cash', 'account:' || $1::text || ':position'], ARRAY['BTC', 'BTC'], ARRAY['market_cash', 'position'],
-             ARRAY[NULL, $1::uuid], ARRAY['debit', 'credit']::normal_side[], ARRAY[true, true], ARRAY[0.5, -0.5]::numeric[],
-             $2::bigint, 201, '{}', $3::numeric + 0.5, $4::numeric + 0.5)`,
-          [accountId, keyId, position[1], position[2], now],
-        );
+        const state = await begin(client, 'plans-1', 'market:cash');
+        expect(state.position).not.toBeNull();
+        await deposit(client, state);
         // A repayment's state: the loan locked, the account's loans read.
         const begunLoan = await client.query(
           `SELECT money_begin_loan('admin', 'plans-2', 'h', now(), $1, NULL, NULL, NULL, 'market:cash', false) AS state`,
@@ -118,8 +123,35 @@ describe('the money functions', () => {
          WHERE proname IN ('money_begin', 'money_begin_loan', 'money_deposit', 'money_withdraw', 'money_repay') ORDER BY proname`,
       ),
     );
+    // The three that move ledger balances lock them by their UPDATE's index scan (20261211140000).
+    const locking = ['money_deposit', 'money_repay', 'money_withdraw'];
     expect(settings.rows).toEqual(
-      ['money_begin', 'money_begin_loan', 'money_deposit', 'money_repay', 'money_withdraw'].map((proname) => ({ proname, proconfig: ['enable_seqscan=off'] })),
+      ['money_begin', 'money_begin_loan', ...locking].map((proname) => ({
+        proname,
+        proconfig: locking.includes(proname) ? ['enable_seqscan=off', 'enable_bitmapscan=off'] : ['enable_seqscan=off'],
+      })),
     );
+  });
+
+  it("lock the ledger accounts they move in id order: the balances' UPDATE scans the primary key's index", async () => {
+    // The UPDATE locks each row as its scan reaches it: through the primary key, in id order (a
+    // bitmap heap scan would go in page order, a sequential scan in any). auto_explain reports
+    // each statement's plan, those inside the function too, as a NOTICE.
+    const plans = await withClient(app.databaseUrl, async (client) => {
+      const notices: string[] = [];
+      client.on('notice', (notice) => notices.push(notice.message ?? ''));
+      await client.query(`LOAD 'auto_explain'`);
+      await client.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; SET auto_explain.log_level = notice`);
+      await client.query('BEGIN');
+      try {
+        await deposit(client, await begin(client, 'plans-lock-order'));
+      } finally {
+        await client.query('ROLLBACK');
+      }
+      return notices.filter((n) => n.includes('Update on ledger_accounts'));
+    });
+    expect(plans).toHaveLength(1);
+    expect(plans[0]).toMatch(/Index Scan using ledger_accounts_pkey on ledger_accounts/);
+    expect(plans[0]).not.toMatch(/Bitmap/);
   });
 });
