@@ -153,6 +153,10 @@ async function draw(fresh = false): Promise<void> {
     again = false;
   }
   drawing = (async () => {
+    // A success's message belongs to the state its action left: a redraw that began before the
+    // action (its data read before it) shows the message it began with, and the redraw the
+    // action asks for shows the new one. An error shows at once and changes no state.
+    const flashAtStart = flash;
     ctx.role = role!;
     const clock = clockRead ?? readClock();
     clockRead = null;
@@ -184,7 +188,8 @@ async function draw(fresh = false): Promise<void> {
     // From here to the swap nothing awaits, so no typing, focus or click can fall between what is
     // read from the shown view and the view that replaces it.
     const region = next.querySelector<HTMLElement>('.message[data-flash]');
-    if (region && flash && flash.view === view) say(region, flash.text, flash.kind);
+    const shown = flash?.kind === 'error' ? flash : flashAtStart;
+    if (region && shown && shown.view === view) say(region, shown.text, shown.kind);
     const html = next.innerHTML;
     if (sameView && html === drawnHtml) return; // nothing changed: the shown view, its typing and focus stay
     drawnHtml = html;
