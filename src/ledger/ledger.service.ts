@@ -22,6 +22,12 @@ export const balanceKey = refKey;
  * deadlock), their cached balances change in the same database transaction, and nothing
  * already written is ever changed (the database refuses it; see the foundation migration).
  *
+ * A caller that posts to a customer's accounts (position, debt) holds that customer's account
+ * row lock (AccountSnapshotService.lockAccount, or the money functions' money_begin) from before
+ * its first ledger lock to its COMMIT. The money functions lock a customer's ledger accounts in
+ * id order among the platform's, not before them as `postMany` does; only this rule keeps the
+ * two orders from deadlocking (migration 20261211140000_ledger_accounts_locked_by_their_update).
+ *
  * The statements here are SQL on purpose: one round trip per step whatever the number of
  * entries, with arrays instead of a statement per row, because every deposit and loan pays
  * this cost.
@@ -113,7 +119,8 @@ export class LedgerService {
 
   /**
    * Posts the exact opposite of an earlier transaction. A transaction is reversed at most once
-   * (a unique index on `reverses`).
+   * (a unique index on `reverses`). Reversing a customer's posting takes that customer's
+   * account lock first, as the posting did (see the class's comment).
    */
   async reverse(tx: Tx, transactionId: bigint, at: Date, description: string): Promise<PostedTransaction> {
     const original = await tx.ledgerTransaction.findUniqueOrThrow({

@@ -134,8 +134,10 @@ export class LoyaltyService implements OnModuleInit {
     const loans = await tx.$queryRaw<Holding[]>`
       SELECT id, account_id, asset, scaled_debt::text AS scaled, principal::text FROM loans WHERE account_id = ANY(${ids}::uuid[]) AND (scaled_debt > 0 OR principal > 0) FOR UPDATE`;
     const moves: TotalsMove[] = [];
-    const rescale = (rows: Holding[], side: 'supply' | 'borrow') =>
-      rows.map((row): HoldingWrite => {
+    // Every holding with a scaled amount is re-scaled into its new lane; one with principal left
+    // and nothing scaled (none should exist) only moves its principal, and records no change.
+    const rescale = (rows: Holding[], side: 'supply' | 'borrow'): HoldingWrite[] =>
+      rows.flatMap((row): HoldingWrite[] => {
         const change = tierOf.get(row.account_id)!;
         const lanes = live.get(row.asset)!.lanes;
         const scaled = dec(row.scaled);
@@ -148,7 +150,7 @@ export class LoyaltyService implements OnModuleInit {
           { asset: row.asset, tier: change.from, [field]: scaled.negated(), [principalField]: principal.negated() },
           { asset: row.asset, tier: change.to, [field]: next, [principalField]: principal },
         );
-        return { id: row.id, scaledAfter: next, kind: 'tier', tier: change.to };
+        return scaled.isZero() ? [] : [{ id: row.id, scaledAfter: next, kind: 'tier', tier: change.to }];
       });
     await writeHoldings(tx, 'position', rescale(positions, 'supply'), now);
     await writeHoldings(tx, 'loan', rescale(loans, 'borrow'), now);

@@ -16,12 +16,16 @@
 -- Measured with valgrind's cachegrind on a single-user backend replaying 2,000 deposits captured
 -- from the API over a copy of a seeded 256-account world (money_begin + money_deposit + COMMIT;
 -- the difference of a 250- and a 750-deposit run, repeatable to 0.1 %): 2,286.8 k instructions
--- per deposit before, 2,216.4 k after (-3.1 %). Withdrawals and repayments save the same row.
+-- per deposit before, 2,217.8 k after (-3.0 %). Withdrawals and repayments save the same row.
 --
 -- The shares are filled from the holdings, per tier; what the holdings do not explain (nothing,
 -- when the totals were kept in step) goes to the base lane, so each market's totals are exactly
--- what they were. A base share that would fall below zero refuses the migration (the domain)
--- rather than hide a total that disagrees with its holdings by that much.
+-- what they were. A market whose total is smaller than its holdings' principal refuses the
+-- migration, naming it: its base share would hold less than its holdings, and the last of them
+-- to leave the lane (a withdrawal, a repayment, a tier change) would be refused.
+--
+-- markets keeps the default fillfactor again (20261211110000 set 20): its row is no longer
+-- rewritten by every movement, only by a day's close and a parameter change.
 --
 -- The functions that wrote the market's totals are restated with the lane's UPDATE doing it
 -- (same signatures, same locks in the same order, enable_seqscan = off restated as in
@@ -37,6 +41,23 @@ UPDATE "market_lanes" l SET
     borrow_principal = coalesce((SELECT sum(o.principal) FROM "loans" o JOIN "accounts" a ON a.id = o.account_id
                                  WHERE o.asset = l.asset AND a.tier = l.tier), 0);
 
+DO $$
+DECLARE
+    v_short RECORD;
+BEGIN
+    SELECT m.asset, m.supply_principal, m.borrow_principal, s.supply, s.borrow INTO v_short
+    FROM "markets" m
+    JOIN (SELECT asset, sum(supply_principal) AS supply, sum(borrow_principal) AS borrow FROM "market_lanes" GROUP BY asset) s ON s.asset = m.asset
+    WHERE m.supply_principal < s.supply OR m.borrow_principal < s.borrow
+    ORDER BY m.asset LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'market %: its principal totals (supplied %, borrowed %) are smaller than its holdings'' (supplied %, borrowed %); correct them, or start the sandbox again with --reset',
+            v_short.asset, v_short.supply_principal, v_short.borrow_principal, v_short.supply, v_short.borrow
+            USING ERRCODE = 'check_violation';
+    END IF;
+END;
+$$;
+
 UPDATE "market_lanes" l SET
     supply_principal = l.supply_principal + m.supply_principal - s.supply,
     borrow_principal = l.borrow_principal + m.borrow_principal - s.borrow
@@ -45,6 +66,7 @@ FROM "markets" m,
 WHERE l.tier = 'base' AND m.asset = l.asset AND s.asset = l.asset;
 
 ALTER TABLE "markets" DROP COLUMN "supply_principal", DROP COLUMN "borrow_principal";
+ALTER TABLE "markets" RESET (fillfactor);
 
 -- As 20261209120000_ledger_balances_by_entry, the principal moved in the lane.
 CREATE OR REPLACE FUNCTION "money_deposit"(
@@ -126,7 +148,7 @@ BEGIN
         UPDATE "idempotency_keys" SET status_code = p_status_code, response = p_response WHERE id = p_key_id;
     END IF;
     -- The market's shared rows, last, right before the COMMIT of the same message: the lane
-    -- of the account's tier (its sums, market_move_totals's), then the ledger accounts.
+    -- of the account's tier (its scaled and principal sums), then the ledger accounts.
     IF p_scaled <> 0 OR p_amount <> 0 THEN
         UPDATE "market_lanes" SET total_supply_scaled = total_supply_scaled + p_scaled,
             supply_scaled_ms = supply_scaled_ms + p_scaled * p_ms_into_day,
