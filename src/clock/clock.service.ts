@@ -11,7 +11,7 @@ import { runDaysInStretches } from './quiet-stretch.js';
 export type ClockMode = 'simulated' | 'realtime';
 
 /** Any number that fits in a bigint key; chosen once so that every process uses the same one. */
-const CLOCK_LOCK_KEY = 4_207_731_001n;
+export const CLOCK_LOCK_KEY = 4_207_731_001n;
 /** A long advance (years of days) may hold the clock lock for minutes. */
 const ADVANCE_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 

@@ -5,6 +5,7 @@ import { withClient } from '../support/database.js';
 import { Decimal, ONE, dec } from '../../src/common/money/decimal.js';
 import { AccrualService } from '../../src/accrual/accrual.service.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
+import { CLOCK_LOCK_KEY } from '../../src/clock/clock.service.js';
 
 /** principal × Π(1 + apr_d / 365), the contract's daily compounding, computed here on its own. */
 function compounded(principal: string, aprs: string[]): Decimal {
@@ -174,8 +175,15 @@ describe('accrual timing', () => {
       const daysBefore = await prisma.marketDay.count({ where: assets });
       const interestBefore = await prisma.ledgerTransaction.count({ where: { type: 'interest' } });
       // The clock moves 5 days without its day-start work (as after a crash), then both processes
-      // race to accrue, several times each.
-      await withClient(jumped.databaseUrl, (client) => client.query(`UPDATE clock_state SET now = now + interval '5 days'`));
+      // race to accrue, several times each. It moves under the clock's lock, as an advance moves
+      // it: a catch-up already running (the second process's, at its start) holds the time it read
+      // until it is done, and would answer that time to the accrual below.
+      await withClient(jumped.databaseUrl, async (client) => {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1)', [CLOCK_LOCK_KEY.toString()]);
+        await client.query(`UPDATE clock_state SET now = now + interval '5 days'`);
+        await client.query('COMMIT');
+      });
       const target = (await jumped.admin.get('/v1/clock')).body.now.slice(0, 10);
       const runs = await Promise.all(
         [jumped, second, jumped, second].flatMap((app) => ['BTC', 'USDC'].map((asset) => app.get(AccrualService).accrueThrough(asset, target))),
