@@ -106,7 +106,16 @@ type Begun =
  * (an array of arrays costs Postgres less to build than an object of objects, and is as exact).
  */
 type LaneRow = [tier: string, ...values: string[]];
-const LANE_COLUMNS = ['supply_index', 'borrow_index', 'total_supply_scaled', 'total_borrow_scaled', 'supply_scaled_ms', 'borrow_scaled_ms'] as const;
+const LANE_COLUMNS = [
+  'supply_index',
+  'borrow_index',
+  'total_supply_scaled',
+  'total_borrow_scaled',
+  'supply_scaled_ms',
+  'borrow_scaled_ms',
+  'supply_principal',
+  'borrow_principal',
+] as const;
 
 /** The market money_begin_loan read, its lanes keyed by tier as marketFromRow reads them. */
 function marketOfBegun(market: Record<string, unknown> & { lanes: LaneRow[] }): MarketState {

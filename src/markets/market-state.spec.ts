@@ -205,7 +205,16 @@ describe('day-average scaled balance', () => {
 });
 
 describe('reading a markets row', () => {
-  const laneRow = (s: string) => ({ supply_index: s, borrow_index: '1.5', total_supply_scaled: '10', total_borrow_scaled: '4', supply_scaled_ms: '7', borrow_scaled_ms: '8' });
+  const laneRow = (s: string, supplyPrincipal = '0', borrowPrincipal = '0') => ({
+    supply_index: s,
+    borrow_index: '1.5',
+    total_supply_scaled: '10',
+    total_borrow_scaled: '4',
+    supply_scaled_ms: '7',
+    borrow_scaled_ms: '8',
+    supply_principal: supplyPrincipal,
+    borrow_principal: borrowPrincipal,
+  });
   const row = {
     asset: 'ETH',
     decimals: 18,
@@ -218,12 +227,11 @@ describe('reading a markets row', () => {
     margin_call_ltv: '0.7',
     liquidation_ltv: '0.8',
     index_day: '2026-03-01',
-    lanes: { base: laneRow('1.1'), silver: laneRow('1.2'), gold: laneRow('1.3'), platinum: laneRow('1.4') },
+    // The market's principal totals are its lanes' shares added up: 1000.5 and 250.25.
+    lanes: { base: laneRow('1.1', '1000', '250'), silver: laneRow('1.2', '0.25'), gold: laneRow('1.3', '0.25', '0.25'), platinum: laneRow('1.4') },
     day_utilization: '0.25',
     supply_apr: '0.002',
     borrow_apr: '0.03',
-    supply_principal: '1000.5',
-    borrow_principal: '250.25',
   };
 
   it('reads every numeric from its text exactly', () => {

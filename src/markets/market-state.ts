@@ -215,7 +215,10 @@ function indexesWithinDay(start: LiveIndexes, rates: { supplyApr: Decimal; borro
   return { supplyIndex: indexAt(start.supplyIndex, rates.supplyApr, elapsedMs), borrowIndex: indexAt(start.borrowIndex, rates.borrowApr, elapsedMs) };
 }
 
-/** Reads a markets row as the repository selects it (numerics as text, lanes as JSON of text). */
+/**
+ * Reads a markets row as the repository selects it (numerics as text, lanes as JSON of text). The
+ * market's principal totals are its lanes' shares added up (20261211130000_market_principal_in_lanes).
+ */
 export function marketFromRow(row: Record<string, unknown>): MarketState {
   const d = (key: string) => dec(String(row[key]));
   const storedLanes = row.lanes as Record<string, Record<string, string>>;
@@ -236,6 +239,7 @@ export function marketFromRow(row: Record<string, unknown>): MarketState {
       ];
     }),
   ) as Record<Tier, Lane>;
+  const total = (share: 'supply_principal' | 'borrow_principal') => TIERS.reduce((sum, tier) => sum.plus(dec(storedLanes[tier][share])), ZERO);
   return {
     asset: String(row.asset),
     decimals: Number(row.decimals),
@@ -252,7 +256,7 @@ export function marketFromRow(row: Record<string, unknown>): MarketState {
     dayUtilization: d('day_utilization'),
     supplyApr: d('supply_apr'),
     borrowApr: d('borrow_apr'),
-    supplyPrincipal: d('supply_principal'),
-    borrowPrincipal: d('borrow_principal'),
+    supplyPrincipal: total('supply_principal'),
+    borrowPrincipal: total('borrow_principal'),
   };
 }

@@ -16,11 +16,10 @@ import { arrayText } from '../common/sql/sql-call.js';
 const COLUMNS = Prisma.sql`asset, decimals, base_rate::text, optimal_utilization::text, slope1::text, slope2::text,
   reserve_factor::text, max_ltv::text, margin_call_ltv::text, liquidation_ltv::text, to_char(index_day, 'YYYY-MM-DD') AS index_day,
   day_utilization::text, supply_apr::text, borrow_apr::text,
-  (SELECT sum(l.supply_principal) FROM market_lanes l WHERE l.asset = markets.asset)::text AS supply_principal,
-  (SELECT sum(l.borrow_principal) FROM market_lanes l WHERE l.asset = markets.asset)::text AS borrow_principal,
   (SELECT jsonb_object_agg(l.tier, jsonb_build_object('supply_index', l.supply_index::text, 'borrow_index', l.borrow_index::text,
             'total_supply_scaled', l.total_supply_scaled::text, 'total_borrow_scaled', l.total_borrow_scaled::text,
-            'supply_scaled_ms', l.supply_scaled_ms::text, 'borrow_scaled_ms', l.borrow_scaled_ms::text))
+            'supply_scaled_ms', l.supply_scaled_ms::text, 'borrow_scaled_ms', l.borrow_scaled_ms::text,
+            'supply_principal', l.supply_principal::text, 'borrow_principal', l.borrow_principal::text))
    FROM market_lanes l WHERE l.asset = markets.asset) AS lanes`;
 
 /** A market's closed day as accrual booked it: what `saveClosedDays` writes. */
@@ -148,7 +147,7 @@ export class MarketsRepository {
    * their markets' locks (so their markets are on `at`'s day): any number of moves, summed per
    * lane, in one statement (a batch of liquidations or a day's tier changes moves thousands).
    * Each lane also weighs its scaled change by the time of day it happens at. A market's
-   * principal totals are its lanes' sums (COLUMNS).
+   * principal totals are its lanes' sums (marketFromRow).
    */
   async addToTotals(tx: Tx, at: Date, moves: TotalsMove[]): Promise<void> {
     const msIntoDay = at.getTime() - dayStart(utcDateString(at)).getTime();

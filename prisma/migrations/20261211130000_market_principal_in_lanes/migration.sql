@@ -2,8 +2,8 @@
 -- borrowers took out, net, over every open position and loan) move from the market's row into
 -- its lanes, one share per loyalty tier, beside the lane's scaled totals. A movement already
 -- rewrites its lane's row; it no longer rewrites the market's row as well. The market's totals
--- are the sums of its lanes' shares, read where they are used (MarketsRepository, accrual's
--- true-up, money_begin_loan).
+-- are the sums of its lanes' shares, added up where a market is read (marketFromRow, from the
+-- lanes MarketsRepository and money_begin_loan already read).
 --
 -- A lane's share is the principal of the positions and loans of the accounts in its tier, as
 -- its scaled totals are their scaled amounts: every movement moves it in the lane of the
@@ -29,7 +29,8 @@
 --
 -- The functions that wrote the market's totals are restated with the lane's UPDATE doing it
 -- (same signatures, same locks in the same order, enable_seqscan = off restated as in
--- 20261208100000); money_begin_loan answers the same market, its totals summed over the lanes.
+-- 20261208100000); money_begin_loan answers each lane with its principal shares, instead of the
+-- market with its totals.
 
 ALTER TABLE "market_lanes"
     ADD COLUMN "supply_principal" "amount_not_negative" NOT NULL DEFAULT 0,
@@ -327,7 +328,7 @@ BEGIN
 END;
 $$;
 
--- As 20261209110000_money_begin_reads_its_lane, the principal totals summed over the lanes.
+-- As 20261209110000_money_begin_reads_its_lane, each lane with its principal shares.
 CREATE OR REPLACE FUNCTION "money_begin_loan"(
     p_scope TEXT, p_key TEXT, p_request_hash TEXT, p_key_at TIMESTAMPTZ,
     p_loan UUID, p_user UUID, p_api_key UUID, p_key_hash TEXT, p_cash_code TEXT, p_realtime BOOLEAN
@@ -384,10 +385,8 @@ BEGIN
             SELECT asset, decimals, base_rate::text, optimal_utilization::text, slope1::text, slope2::text,
               reserve_factor::text, max_ltv::text, margin_call_ltv::text, liquidation_ltv::text, to_char(index_day, 'YYYY-MM-DD') AS index_day,
               day_utilization::text, supply_apr::text, borrow_apr::text,
-              (SELECT sum(l.supply_principal) FROM "market_lanes" l WHERE l.asset = markets.asset)::text AS supply_principal,
-              (SELECT sum(l.borrow_principal) FROM "market_lanes" l WHERE l.asset = markets.asset)::text AS borrow_principal,
               ARRAY(SELECT ARRAY[l.tier, l.supply_index::text, l.borrow_index::text, l.total_supply_scaled::text, l.total_borrow_scaled::text,
-                                 l.supply_scaled_ms::text, l.borrow_scaled_ms::text]
+                                 l.supply_scaled_ms::text, l.borrow_scaled_ms::text, l.supply_principal::text, l.borrow_principal::text]
                     FROM "market_lanes" l WHERE l.asset = markets.asset) AS lanes
             FROM "markets" WHERE asset = v_asset) m),
         'lending_period_days', s.lending_period_days,
