@@ -26,10 +26,10 @@ describe('the money functions', () => {
     await app?.close();
   });
 
-  /** What money_begin answers that the deposit below needs; the position as text: id, scaled, principal, matures at. */
-  type Begun = { key_id: string; now: string; position: [string, string, string, string] };
-  /** As DepositStatements calls it, under `key`; with a withdrawal's cover too when `cashCode` is given. */
-  const begin = async (client: pg.Client, key: string, cashCode: string | null = null) =>
+  /** What money_begin answers that these tests read; the position as text: id, scaled, principal, matures at. */
+  type Begun = { key_id: string; now: string; position: [string, string, string, string]; cash: string | null; has_loans: boolean | null };
+  /** As DepositStatements calls it, under `key` (none: null); with a withdrawal's cover too when `cashCode` is given. */
+  const begin = async (client: pg.Client, key: string | null, cashCode: string | null = null) =>
     (await client.query<{ state: Begun }>(`SELECT money_begin('admin', $2, 'h', now(), $1, NULL, NULL, NULL, 'BTC', $3, false) AS state`, [accountId, key, cashCode])).rows[0].state;
   /** A deposit of 0.5 BTC posted to `codes` (market cash, then the position), written against the position as begun. */
   const deposit = (client: pg.Client, state: Begun, codes = ['market:cash', `account:${accountId}:position`]) =>
@@ -84,17 +84,13 @@ describe('the money functions', () => {
           );
           return (table: string) => Number(rows.find((row) => row.relname === table)?.scans ?? 0);
         };
-        const begin = async (cashCode: string | null) => {
+        const begun = async (cashCode: string | null) => {
           const before = await scans();
-          const { rows } = await client.query<{ state: { cash: string | null; has_loans: boolean | null } }>(
-            `SELECT money_begin('admin', NULL, NULL, now(), $1, NULL, NULL, NULL, 'BTC', $2, false) AS state`,
-            [accountId, cashCode],
-          );
+          const { cash, has_loans } = await begin(client, null, cashCode);
           const after = await scans();
-          const { cash, has_loans } = rows[0].state;
           return { cash, has_loans, ledgerAccounts: after('ledger_accounts') - before('ledger_accounts'), loans: after('loans') - before('loans') };
         };
-        return { deposit: await begin(null), withdrawal: await begin('market:cash') };
+        return { deposit: await begun(null), withdrawal: await begun('market:cash') };
       } finally {
         await client.query('ROLLBACK');
       }
