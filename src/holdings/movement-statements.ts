@@ -11,12 +11,13 @@ import { chart } from '../ledger/chart.js';
 import { LaneOfDay, MarketState, marketFromRow } from '../markets/market-state.js';
 import { Tier, isTier } from '../markets/tier-lanes.js';
 import type { LoanRow } from './loan-outstanding.js';
-import { SqlCall, SqlValue, sendCall, sqlCall } from '../common/sql/sql-call.js';
+import { SqlCall, SqlValue, sqlCall } from '../common/sql/sql-call.js';
+import { CallTransaction } from '../common/sql/call-transaction.js';
 
 /**
- * A money movement in two round trips through the pg driver: "BEGIN; EXECUTE money_begin(…)",
- * then "EXECUTE <the movement's SQL function>(…); COMMIT" (see the money_movement_functions
- * migration; common/sql/sql-call.ts says why each is one message), for the paths every request pays:
+ * A money movement in two round trips through the pg driver: BEGIN and money_begin(…), then
+ * <the movement's SQL function>(…) and COMMIT (see the money_movement_functions migration;
+ * common/sql/call-transaction.ts says how each is one round trip), for the paths every request pays:
  * Prisma's per-statement cost is about three times the driver's, a movement was twenty
  * statements, and every round trip costs CPU on both sides and holds the market's lock longer.
  * The movement computes with decimal.js between the two, exactly as its Prisma path does; what
@@ -68,7 +69,7 @@ export interface MovementWrite {
   statusCode: number;
   body: unknown;
   /**
-   * The movement's SQL function called (sqlCall: sent with sendCall, committed in the same message),
+   * The movement's SQL function called (sqlCall: sent with its transaction's COMMIT, in one round trip),
    * which stores the response when keyId is not null. What it must find (the row as written
    * against the row as computed) it checks itself (money_deposit and money_withdraw take the
    * expected position as arguments): after the message nothing can be rolled back.
@@ -184,14 +185,14 @@ export async function runMovement(
   // The next query fails on its own, and the client is released as broken, not reused.
   const onDropped = (error: Error) => (broken = error);
   client.on('error', onDropped);
-  // Once the last message has committed, nothing is left to roll back.
-  const open = { transaction: false };
+  // Once the last round trip has committed, nothing is left to roll back.
+  const transaction = new CallTransaction(client);
   try {
-    const result = await inTransaction(client, open, request, requestHash, target, plan);
-    if (open.transaction) await client.query(result === FALL_BACK ? 'ROLLBACK' : 'COMMIT');
+    const result = await inTransaction(transaction, request, requestHash, target, plan);
+    if (transaction.open) await (result === FALL_BACK ? transaction.rollback() : transaction.commit());
     return result === FALL_BACK ? undefined : result;
   } catch (error) {
-    if (open.transaction) await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
+    if (transaction.open) await transaction.rollback().catch((failed: Error) => (broken = failed));
     throw error;
   } finally {
     client.off('error', onDropped);
@@ -200,8 +201,7 @@ export async function runMovement(
 }
 
 async function inTransaction(
-  client: pg.PoolClient,
-  open: { transaction: boolean },
+  transaction: CallTransaction,
   request: IdempotentRequest,
   requestHash: string | null,
   target: MovementTarget,
@@ -228,8 +228,7 @@ async function inTransaction(
     'loanId' in target
       ? sqlCall('money_begin_loan', [...claim, ['uuid', target.loanId], ...who, ['text', cashCode], ['boolean', target.realtime]])
       : sqlCall('money_begin', [...claim, ['uuid', target.accountId], ...who, ['text', target.asset], ['text', target.cover ? cashCode : null], ['boolean', target.realtime]]);
-  open.transaction = true;
-  const begun = (await sendCall(client, begin, { before: 'BEGIN' })) as Begun | null;
+  const begun = (await transaction.begin(begin)) as Begun | null;
   // The key was revoked (or changed) since the guard saw it: nothing was claimed.
   if (begun === null) throw unauthenticated();
   if (begun.outcome === 'not_found') throw notFound('loanId' in target ? 'Loan' : 'Account');
@@ -264,19 +263,16 @@ async function inTransaction(
     // Nothing is written yet: a domain error is the response, stored under the key (if any).
     if (!(error instanceof DomainError) || state.keyId === null) throw error;
     const body = error.toBody();
-    await sendCall(client, sqlCall('idempotency_store', [['bigint', state.keyId], ['int', error.statusCode], ['text', JSON.stringify(body)]]), { after: 'COMMIT' });
-    open.transaction = false;
+    await transaction.commit(sqlCall('idempotency_store', [['bigint', state.keyId], ['int', error.statusCode], ['text', JSON.stringify(body)]]));
     return { statusCode: error.statusCode, body };
   }
   if (movement === FALL_BACK) return FALL_BACK;
   try {
-    await sendCall(client, movement.call(state.keyId, movement.statusCode, JSON.stringify(movement.body)), { after: 'COMMIT' });
-    open.transaction = false;
+    await transaction.commit(movement.call(state.keyId, movement.statusCode, JSON.stringify(movement.body)));
   } catch (error) {
     // An overdraft the checks before did not foresee: the Prisma path knows what to answer.
     if ((error as { constraint?: string }).constraint === NO_OVERDRAFT) {
-      await client.query('ROLLBACK');
-      open.transaction = false;
+      await transaction.rollback();
       return FALL_BACK;
     }
     throw error;
