@@ -196,7 +196,7 @@ export async function runMovement(
     throw error;
   } finally {
     client.off('error', onDropped);
-    client.release(broken);
+    client.release(broken ?? transaction.broken);
   }
 }
 

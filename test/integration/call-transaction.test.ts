@@ -91,7 +91,6 @@ describe('CallTransaction', () => {
       const failsLast = new CallTransaction(client);
       await failsLast.begin(note('kept only if committed'));
       await expect(failsLast.commit(twice(0))).rejects.toThrow(/division by zero/);
-      expect(client.getTransactionStatus()).toBe('E');
       await failsLast.rollback();
       expect(client.getTransactionStatus()).toBe('I');
       expect(await notes(client)).toEqual([]);
@@ -143,10 +142,50 @@ describe('CallTransaction', () => {
         await transaction.begin(note('lost'));
         const pid = (client as unknown as { processID: number }).processID;
         await admin.query('SELECT pg_terminate_backend($1)', [pid]);
-        await expect(transaction.commit(note('never'))).rejects.toThrow();
+        await expect(transaction.commit(note('never'))).rejects.toMatchObject({ code: '57P01' }); // terminated by an administrator
         await transaction.rollback().catch(() => {}); // as runMovement does: the client is released as broken
         expect(await notes(admin)).not.toContain('lost');
       });
+    });
+  });
+
+  it('closes the connection when its query_timeout runs out between the round trips, and stops the timer when it ends in time', async () => {
+    const client = new pg.Client({ connectionString: db.url, query_timeout: 300 });
+    await client.connect();
+    client.on('error', () => {}); // the closed connection is reported here too
+    try {
+      const quick = new CallTransaction(client);
+      await quick.begin(note('in time'));
+      await quick.commit();
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      expect(quick.broken).toBeUndefined();
+      expect((await client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+
+      const slow = new CallTransaction(client);
+      await slow.begin(note('too slow'));
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      await expect(slow.commit()).rejects.toThrow(/timeout/);
+      expect(slow.broken).toBeDefined();
+      expect(slow.open).toBe(false);
+    } finally {
+      await client.end().catch(() => {});
+    }
+    await withClient(db.url, async (other) => {
+      expect(await notes(other)).toContain('in time');
+      expect(await notes(other)).not.toContain('too slow');
+    });
+  });
+
+  it('rejects, and can still roll back, when its answer cannot be read', async () => {
+    await withClient(db.url, async (client) => {
+      client.setTypeParser(3802 /* jsonb */, () => {
+        throw new Error('unreadable');
+      });
+      const transaction = new CallTransaction(client);
+      await expect(transaction.begin(note('unread'))).rejects.toThrow('unreadable');
+      await transaction.rollback();
+      expect(client.getTransactionStatus()).toBe('I');
+      expect(await notes(client)).not.toContain('unread');
     });
   });
 });

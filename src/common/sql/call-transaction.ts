@@ -21,11 +21,16 @@ import type { SqlCall } from './sql-call.js';
  * 2,061 k instructions per deposit as EXECUTE of literals, 1,906 k this way (−7.5 %), with the
  * same two round trips.
  *
- * Statements are prepared (Parse, named) once per connection, in the same message as their first
+ * Statements are prepared (Parse, named) once per connection, in the round trip of their first
  * use. A statement that is not known to be prepared is first closed (Close is no error when there
  * is none), so that one left behind by a failed exchange, deallocated by someone else, or whose
  * function's result type changed (a migration: Postgres refuses it with "cached plan must not
  * change result type") costs that one exchange's error at most and is parsed afresh the next time.
+ *
+ * Between the two round trips Postgres has not answered a Sync, so it counts the session as
+ * active, not idle in a transaction: idle_in_transaction_session_timeout does not apply there,
+ * and a stalled API would hold the transaction's locks until its connection drops. The API
+ * computes between the two without awaiting anything else (movement-statements.ts).
  */
 export class CallTransaction {
   private readonly exchange: Exchange;
@@ -39,9 +44,14 @@ export class CallTransaction {
     return this.exchange.start(call);
   }
 
-  /** Whether it was begun and is not yet committed or rolled back. */
+  /** Whether commit or rollback is still to be called: begun and not ended (after a failed statement, rollback). */
   get open(): boolean {
     return this.exchange.state !== 'new' && this.exchange.state !== 'ended';
+  }
+
+  /** Why the connection was closed under the transaction, if it was: the client must then be released as broken. */
+  get broken(): Error | undefined {
+    return this.exchange.broken;
   }
 
   /** `call` (if any) and COMMIT in one round trip: `call`'s answer once committed. */
@@ -54,6 +64,7 @@ export class CallTransaction {
    * statement failed, when the client is idle again with the transaction aborted) as a query.
    */
   async rollback(): Promise<void> {
+    if (this.exchange.state === 'sending') throw new Error('a transaction cannot roll back while a round trip is under way');
     if (this.exchange.state === 'open') {
       await this.exchange.finish(undefined, 'ROLLBACK');
       return;
@@ -73,7 +84,7 @@ const preparedOn = new WeakMap<object, Set<string>>();
 
 /** What of pg's Connection the exchange writes with (node-pg's own query class uses the same calls). */
 interface Wire {
-  stream: { cork(): void; uncork(): void };
+  stream: { cork(): void; uncork(): void; destroy(): void };
   parse(message: { name: string; text: string }): void;
   close(message: { type: 'S'; name: string }): void;
   bind(message: { statement: string; values: (string | null)[] }): void;
@@ -98,6 +109,10 @@ class Exchange {
    * rolled back, or the connection is gone.
    */
   state: 'new' | 'sending' | 'open' | 'failed' | 'ended' = 'new';
+  /** Set when the connection is gone, or was closed because the exchange could not go on: the client must not be reused. */
+  broken: Error | undefined;
+  /** An error Postgres sent between the round trips (a FATAL: the backend was terminated), answered to the next one. */
+  private failure: Error | undefined;
   private wire: Wire | undefined;
   private first: SqlCall | undefined;
   private ending = false;
@@ -105,11 +120,12 @@ class Exchange {
   private value: string | null = null;
   private valueType: number | undefined;
   private pending: { resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;
-  private broken: Error | undefined;
   /** Statements parsed in the round trip under way: known to be prepared only once it succeeds. */
   private parsing: string[] = [];
-  /** Every statement the round trip under way uses: after an error, none of them is trusted to be prepared. */
+  /** Every statement the round trip under way uses. */
   private using: string[] = [];
+  /** Set by node-pg when the connection has a query_timeout: called as the exchange ends, it stops the timer. */
+  callback: ((error: Error | null) => void) | undefined;
 
   constructor(private readonly client: pg.ClientBase) {}
 
@@ -125,6 +141,7 @@ class Exchange {
 
   finish(call: SqlCall | undefined, end: 'COMMIT' | 'ROLLBACK'): Promise<unknown> {
     if (this.broken) return Promise.reject(this.broken);
+    if (this.failure) return Promise.reject(this.failure);
     if (this.state !== 'open') return Promise.reject(new Error(`a transaction that is ${this.state} cannot ${end}`));
     const answered = this.await();
     this.state = 'sending';
@@ -159,26 +176,25 @@ class Exchange {
   }
 
   handleError(error: Error): void {
+    // Only while the exchange is the client's query: a late timer's error must not touch a connection serving another.
+    if (this.state !== 'sending' && this.state !== 'open') return;
+    if (!(error instanceof pg.DatabaseError)) {
+      this.fail(error);
+      return;
+    }
     // The client has already let go of this query. An error from Postgres (ErrorResponse) leaves
     // it discarding messages until a Sync: the begin's round trip has none yet, so it is sent now,
     // and its ReadyForQuery gives the client the connection back.
-    if (error instanceof pg.DatabaseError) {
-      if (!this.ending && this.state === 'sending') this.wire?.sync();
-      this.state = 'failed';
-      // A statement it used may be stale (0A000: its function's result type changed). One that
-      // is gone (26000) was deallocated behind this code's back, most likely with all the others.
-      const prepared = this.prepared();
-      if ((error as pg.DatabaseError).code === '26000') prepared.clear();
-      for (const name of this.using) prepared.delete(name);
-    } else {
-      this.broken = error; // the connection is gone
-      this.state = 'ended';
-    }
-    this.parsing = [];
-    this.using = [];
-    const pending = this.pending;
-    this.pending = undefined;
-    pending?.reject(error);
+    if (this.state === 'sending' && !this.ending) this.wire?.sync();
+    if (this.state === 'open') this.failure = error;
+    this.state = 'failed';
+    this.callback?.(null);
+    // A statement it used may be stale (0A000: its function's result type changed). One that
+    // is gone (26000) was deallocated behind this code's back, most likely with all the others.
+    const prepared = this.prepared();
+    if (error.code === '26000') prepared.clear();
+    if (error.code === '0A000') for (const name of this.using) prepared.delete(name);
+    this.settle(error);
   }
 
   handleEmptyQuery(): void {}
@@ -192,16 +208,41 @@ class Exchange {
     return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
   }
 
-  private answer(state: 'open' | 'ended'): void {
-    this.state = state;
-    const prepared = this.prepared();
-    for (const name of this.parsing) prepared.add(name);
+  /** Ends the round trip under way: its answer, or its error. */
+  private settle(error: Error | null, value?: unknown): void {
     this.parsing = [];
     this.using = [];
     const pending = this.pending;
     this.pending = undefined;
-    const value = this.value === null || this.valueType === undefined ? this.value : this.client.getTypeParser(this.valueType, 'text')(this.value);
-    pending?.resolve(value);
+    if (error) pending?.reject(error);
+    else pending?.resolve(value);
+  }
+
+  private answer(state: 'open' | 'ended'): void {
+    this.state = state;
+    if (state === 'ended') this.callback?.(null);
+    const prepared = this.prepared();
+    for (const name of this.parsing) prepared.add(name);
+    let value: unknown = this.value;
+    try {
+      if (this.value !== null && this.valueType !== undefined) value = this.client.getTypeParser(this.valueType, 'text')(this.value);
+    } catch (error) {
+      this.settle(error as Error);
+      return;
+    }
+    this.settle(null, value);
+  }
+
+  /**
+   * The exchange cannot go on (the connection dropped, a timer ran out, a message could not be
+   * written): the connection is closed, so that Postgres rolls back and the client is not reused.
+   */
+  private fail(error: Error): void {
+    this.broken = error;
+    this.state = 'ended';
+    this.callback?.(null);
+    this.wire?.stream.destroy();
+    this.settle(error);
   }
 
   /** One round trip: BEGIN before the call, or COMMIT or ROLLBACK after it; written to the socket at once. */
@@ -221,6 +262,9 @@ class Exchange {
         this.run(wire, CONTROL[control], control);
         wire.sync();
       }
+    } catch (error) {
+      // Half a round trip may be written: only closing the connection ends it cleanly.
+      this.fail(error as Error);
     } finally {
       wire.stream.uncork();
     }
