@@ -35,7 +35,7 @@ import type { SqlCall } from './sql-call.js';
 export class CallTransaction {
   private readonly exchange: Exchange;
 
-  constructor(private readonly client: pg.ClientBase) {
+  constructor(client: pg.ClientBase) {
     this.exchange = new Exchange(client);
   }
 
@@ -64,15 +64,7 @@ export class CallTransaction {
    * statement failed, when the client is idle again with the transaction aborted) as a query.
    */
   async rollback(): Promise<void> {
-    if (this.exchange.state === 'sending') throw new Error('a transaction cannot roll back while a round trip is under way');
-    if (this.exchange.state === 'open') {
-      await this.exchange.finish(undefined, 'ROLLBACK');
-      return;
-    }
-    if (this.exchange.state === 'failed') {
-      this.exchange.state = 'ended';
-      await this.client.query('ROLLBACK');
-    }
+    await this.exchange.rollback();
   }
 }
 
@@ -148,6 +140,17 @@ class Exchange {
     this.ending = true;
     this.send(call, end);
     return answered;
+  }
+
+  async rollback(): Promise<void> {
+    if (this.state === 'sending') throw new Error('a transaction cannot roll back while a round trip is under way');
+    if (this.state === 'open') {
+      await this.finish(undefined, 'ROLLBACK');
+    } else if (this.state === 'failed') {
+      // The client has the connection back: ROLLBACK as an ordinary query.
+      this.state = 'ended';
+      await this.client.query('ROLLBACK');
+    }
   }
 
   // node-pg's submittable interface (what lib/client.js calls on its active query).

@@ -11,20 +11,14 @@ export type SqlValue = string | number | boolean | Date | null | SqlValue[];
 export class SqlCall {
   /** The name its prepared statement has on every connection. */
   readonly name: string;
-  readonly types: string[];
   /** `SELECT fn($1::type, …) AS value`: each parameter's type is its cast's. */
   readonly statementText: string;
   /** The arguments in their text form (null for NULL), in order. */
   readonly values: (string | null)[];
 
-  constructor(
-    readonly fn: string,
-    args: [type: string, value: SqlValue][],
-  ) {
-    this.types = args.map(([type]) => type);
+  constructor(fn: string, args: [type: string, value: SqlValue][]) {
+    ({ name: this.name, text: this.statementText } = statementOf(fn, args.map(([type]) => type)));
     this.values = args.map(([, value]) => parameter(value));
-    this.name = preparedName(fn, this.types);
-    this.statementText = `SELECT ${fn}(${this.types.map((type, i) => `$${i + 1}::${type}`).join(', ')}) AS value`;
   }
 }
 
@@ -33,14 +27,26 @@ export function sqlCall(fn: string, args: [type: string, value: SqlValue][]): Sq
   return new SqlCall(fn, args);
 }
 
+/** Each signature's statement, made once per process: every movement builds calls of the same few. */
+const statements = new Map<string, { name: string; text: string }>();
+
 /**
- * The prepared statement's name: the function's and a hash of its argument types, so that a
- * function whose signature changes is prepared again under a new name (an old one left on a
- * connection is never used again). Lower case, within Postgres's 63 characters.
+ * A signature's prepared statement: its name is the function's and a hash of its argument types,
+ * so that a function whose signature changes is prepared again under a new name (an old one left
+ * on a connection is never used again); lower case, within Postgres's 63 characters.
  */
-function preparedName(fn: string, types: string[]): string {
-  const hash = createHash('sha1').update(`${fn}(${types.join(',')})`).digest('hex').slice(0, 12);
-  return `call_${fn.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40)}_${hash}`;
+function statementOf(fn: string, types: string[]): { name: string; text: string } {
+  const signature = `${fn}(${types.join(',')})`;
+  let statement = statements.get(signature);
+  if (!statement) {
+    const hash = createHash('sha1').update(signature).digest('hex').slice(0, 12);
+    statement = {
+      name: `call_${fn.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40)}_${hash}`,
+      text: `SELECT ${fn}(${types.map((type, i) => `$${i + 1}::${type}`).join(', ')}) AS value`,
+    };
+    statements.set(signature, statement);
+  }
+  return statement;
 }
 
 /** A bind parameter's text: a bound value is never read as SQL, so nothing is escaped but an array's elements. */
